@@ -1,0 +1,45 @@
+"""The Celery app (``celery -A sb_worker worker -Q scan``), configured from the one settings object."""
+
+from __future__ import annotations
+
+from celery import Celery, signals
+
+from sb_worker import runtime
+
+app = Celery("spambrainz", include=["tasks.scan", "tasks.reports"])
+app.config_from_object("celeryconfig")
+
+#: Task names, for producers that must not import the tasks package.
+SCAN_CHUNK = "spambrainz.scan_chunk"
+DELIVER_REPORT = "spambrainz.deliver_report"
+
+#: Queue priorities (0 is served first): IDs asked for by name, then cron's new entities, then backfills.
+PRIORITY_NAMED, PRIORITY_CRON, PRIORITY_BACKFILL = 0, 3, 6
+
+
+@app.on_after_configure.connect
+def _apply_settings(sender: Celery, **_: object) -> None:
+    """Take the broker URL and time limits from SpamBrainz's settings, read when Celery first needs them."""
+    settings = runtime.settings()
+    sender.conf.broker_url = settings.broker_url
+    sender.conf.broker_transport_options = {**sender.conf.broker_transport_options,
+                                            "visibility_timeout": settings.visibility_timeout_s}
+    sender.conf.task_soft_time_limit = settings.task_soft_time_limit_s
+    sender.conf.task_time_limit = settings.task_soft_time_limit_s + 60
+
+
+@signals.worker_init.connect
+def _check_configuration(**_: object) -> None:
+    """Fail at start, with a clear message, when the detectors or sinks are misconfigured."""
+    runtime.validate(runtime.settings())
+
+
+@signals.worker_process_init.connect
+def _load_once_per_process(**_: object) -> None:
+    """Build the pipeline and open connections once in each worker process, not per task."""
+    runtime.get()
+
+
+@signals.worker_process_shutdown.connect
+def _close(**_: object) -> None:
+    runtime.close()

@@ -1,0 +1,142 @@
+"""The `sb` command: demo, sample-db, migrate, enqueue, thresholds."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import logging
+import sys
+from pathlib import Path
+
+from sb_worker import runtime
+from sb_worker.errors import SpamBrainzError, Unavailable
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one `sb` subcommand; errors are printed as one clear line and a non-zero exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.run(args) or 0
+    except Unavailable as exc:
+        print(f"sb: unavailable: {exc}", file=sys.stderr)
+        return 3
+    except SpamBrainzError as exc:
+        print(f"sb: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sb", description="SpamBrainz: spam detection for MusicBrainz.")
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="run the whole pipeline on embedded Redis and PostgreSQL with sample data")
+    demo.add_argument("--editors", type=_positive, default=5000, help="editors in the sample (default 5000)")
+    demo.add_argument("--seed", type=int, default=1, help="seed of the sample (default 1)")
+    demo.add_argument("--workers", type=_positive, default=2, help="worker processes (default 2)")
+    demo.add_argument("--data-dir", type=Path, help="where the embedded servers keep their data (default: SB_DATA_DIR)")
+    demo.set_defaults(run=_demo)
+
+    sample = sub.add_parser("sample-db", help="(re)build a sample MusicBrainz database at SB_MB_DSN")
+    sample.add_argument("--editors", type=_positive, default=5000)
+    sample.add_argument("--seed", type=int, default=1)
+    sample.add_argument("--dsn", help="database to fill (default: SB_MB_DSN)")
+    sample.set_defaults(run=_sample_db)
+
+    migrate = sub.add_parser("migrate", help="bring the SpamBrainz database (SB_DSN) to the current schema")
+    migrate.set_defaults(run=_migrate)
+
+    enqueue = sub.add_parser("enqueue", help="queue scans: new and changed entities since the last run (for cron)")
+    enqueue.add_argument("--editor", nargs="+", metavar="ID", default=[], help="queue these editors")
+    enqueue.add_argument("--edit", nargs="+", metavar="ID", default=[], help="queue these edits")
+    enqueue.add_argument("--all", action="store_true", help="backfill: queue every editor and edit")
+    enqueue.set_defaults(run=_enqueue)
+
+    thresholds = sub.add_parser("thresholds", help="show or set the review and auto thresholds")
+    thresholds.add_argument("--review", type=_score, default=argparse.SUPPRESS, help="new review threshold (0-100)")
+    thresholds.add_argument("--auto", type=_score_or_off, default=argparse.SUPPRESS,
+                            help="new auto threshold (0-100, or 'off')")
+    thresholds.set_defaults(run=_thresholds)
+    return parser
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _score(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 100, got {text}")
+    return value
+
+
+def _score_or_off(text: str) -> float | None:
+    return None if text.lower() == "off" else _score(text)
+
+
+def _demo(args: argparse.Namespace) -> None:
+    from sb_worker.demo import run_demo
+
+    data_dir = args.data_dir or Path(runtime.settings().data_dir)
+    run_demo(data_dir, editors=args.editors, seed=args.seed, workers=args.workers)
+
+
+def _sample_db(args: argparse.Namespace) -> None:
+    from sb_worker.sample import build_sample
+
+    summary = build_sample(args.dsn or runtime.settings().mb_dsn, editors=args.editors, seed=args.seed)
+    print(f"sample MusicBrainz: {summary.editors:,} editors ({summary.spammers:,} spammers), {summary.edits:,} edits")
+
+
+def _migrate(args: argparse.Namespace) -> None:
+    applied = runtime.get().store.migrate()
+    print("applied: " + ", ".join(applied) if applied else "the SpamBrainz database is up to date")
+
+
+def _enqueue(args: argparse.Namespace) -> int:
+    from sb_worker.enqueue import Publisher, enqueue_all, enqueue_changes, progress_bar
+    from sb_worker.ids import parse_ids
+
+    rt = runtime.get()
+    rt.store.check_schema()
+    status = 0
+    with Publisher(rt.settings.broker_url, rt.settings.chunk_size) as publisher:
+        if args.editor or args.edit:
+            for kind, raw in (("editor", args.editor), ("edit", args.edit)):
+                ids, errors = parse_ids(kind, raw)
+                for error in errors:
+                    print(f"sb: skipped: {error.error}", file=sys.stderr)
+                    status = 2
+                if ids:
+                    print(f"queued {publisher.publish(kind, ids):,} {kind}s")
+        elif args.all:
+            for kind in ("editor", "edit"):
+                queued = enqueue_all(rt.mb, rt.store, publisher, kind, progress_bar(kind))
+                print(f"queued {queued:,} {kind}s (backfill)")
+        else:
+            overlap = dt.timedelta(seconds=rt.settings.enqueue_overlap_s)
+            queued = enqueue_changes(rt.mb, rt.store, publisher, overlap)
+            print(f"queued {queued['editor']:,} editors and {queued['edit']:,} edits")
+    return status
+
+
+def _thresholds(args: argparse.Namespace) -> None:
+    store = runtime.get().store
+    current = store.thresholds()
+    changes = {name: getattr(args, name) for name in ("review", "auto") if hasattr(args, name)}
+    if changes:
+        current = dataclasses.replace(current, **changes)
+        store.set_thresholds(current)
+    print(f"review {current.review:g}, auto {'off' if current.auto is None else f'{current.auto:g}'}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""PostgreSQL connections that turn "the database is gone" into :class:`Unavailable`, so tasks retry."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import psycopg2
+import psycopg2.extensions
+import psycopg2.extras
+
+from sb_worker.errors import Unavailable
+
+log = logging.getLogger(__name__)
+
+# Errors that mean the server or the connection is gone, not that our SQL is wrong.
+_GONE = (psycopg2.OperationalError, psycopg2.InterfaceError)
+
+
+class Database:
+    """One lazily opened connection, reopened after it breaks; not shared between processes or threads."""
+
+    def __init__(self, dsn: str, name: str, readonly: bool = False):
+        self.dsn = dsn
+        self.name = name
+        self.readonly = readonly
+        self._conn: psycopg2.extensions.connection | None = None
+
+    def _connect(self) -> psycopg2.extensions.connection:
+        if self._conn is None or self._conn.closed:
+            try:
+                conn = psycopg2.connect(self.dsn, connect_timeout=10, application_name="spambrainz")
+            except _GONE as exc:
+                raise Unavailable(f"{self.name} unreachable: {_first_line(exc)}") from None
+            conn.set_session(isolation_level="REPEATABLE READ" if self.readonly else "READ COMMITTED",
+                             readonly=self.readonly, autocommit=False)
+            self._conn = conn
+        return self._conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[psycopg2.extras.RealDictCursor]:
+        """A cursor in one transaction: committed on success, rolled back on any error."""
+        conn = self._connect()
+        try:
+            with conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
+                yield cur
+            conn.commit()
+        except _GONE as exc:
+            self.close()
+            raise Unavailable(f"{self.name} connection lost: {_first_line(exc)}") from None
+        except BaseException:
+            if not conn.closed:
+                try:
+                    conn.rollback()
+                except _GONE:
+                    self.close()
+            raise
+
+    @contextmanager
+    def stream(self, query: str, params: tuple = (), itersize: int = 10_000) -> Iterator[Iterator[tuple]]:
+        """Rows of a large query read in batches through a server-side cursor, inside one transaction."""
+        conn = self._connect()
+        try:
+            with conn.cursor(name="sb_stream") as cur:
+                cur.itersize = itersize
+                cur.execute(query, params)
+                yield iter(cur)
+            conn.commit()
+        except _GONE as exc:
+            self.close()
+            raise Unavailable(f"{self.name} connection lost: {_first_line(exc)}") from None
+        except BaseException:
+            if not conn.closed:
+                conn.rollback()
+            raise
+
+    def close(self) -> None:
+        """Close the connection; the next transaction opens a new one."""
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            except _GONE:
+                pass
+            self._conn = None
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

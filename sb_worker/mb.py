@@ -1,0 +1,183 @@
+"""Reading MusicBrainz: read-only, a fixed handful of queries per chunk, never one per entity."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sb_worker.db import Database
+
+EDITOR_COLUMNS = ("id", "name", "email", "website", "bio", "member_since", "email_confirm_date",
+                  "last_login_date", "last_updated", "birth_date", "gender", "area", "privs", "deleted")
+RECENT_EDITS = 20    # an editor record carries this many of its newest edits ...
+RECENT_NOTES = 20    # ... and edit notes
+COUNT_CAP = 1000     # activity counts stop here: scoring needs "none, few or many", not exact millions
+
+# MB edit types whose edit_data adds a URL (DESIGN.md): relationship create 90, relationship edit 91, URL edit 101.
+REL_CREATE, REL_EDIT, URL_EDIT = 90, 91, 101
+
+_EDITORS = f"SELECT {', '.join(EDITOR_COLUMNS)} FROM musicbrainz.editor WHERE id = ANY(%s)"
+_EDITOR_EDITS = """
+    SELECT e.editor, e.id, e.type, e.status, e.open_time, d.data
+    FROM unnest(%s::int[]) AS ed(id)
+    CROSS JOIN LATERAL (SELECT * FROM musicbrainz.edit WHERE editor = ed.id ORDER BY id DESC LIMIT %s) e
+    JOIN musicbrainz.edit_data d ON d.edit = e.id
+    ORDER BY e.editor, e.id DESC"""
+_EDITOR_NOTES = """
+    SELECT n.editor, n.text, n.post_time
+    FROM unnest(%s::int[]) AS ed(id)
+    CROSS JOIN LATERAL (SELECT * FROM musicbrainz.edit_note WHERE editor = ed.id ORDER BY id DESC LIMIT %s) n
+    ORDER BY n.editor, n.id DESC"""
+_COUNT = "(SELECT count(*) FROM (SELECT 1 FROM musicbrainz.{table} WHERE editor = ed.id {extra} LIMIT %(cap)s) c)"
+_EDITOR_COUNTS = f"""
+    SELECT ed.id,
+        {_COUNT.format(table="edit", extra="")} AS edits,
+        {_COUNT.format(table="edit", extra="AND status = 2")} AS accepted_edits,
+        {_COUNT.format(table="vote", extra="")} AS votes,
+        {_COUNT.format(table="edit_note", extra="")} AS notes,
+        {_COUNT.format(table="annotation", extra="")} AS annotations,
+        {_COUNT.format(table="editor_collection", extra="")} AS collections
+    FROM unnest(%(ids)s::int[]) AS ed(id)"""
+_EDITS = """
+    SELECT e.id, e.editor, e.type, e.status, e.open_time, d.data
+    FROM musicbrainz.edit e JOIN musicbrainz.edit_data d ON d.edit = e.id
+    WHERE e.id = ANY(%s)"""
+_EDIT_NOTES = "SELECT edit, text, post_time FROM musicbrainz.edit_note WHERE edit = ANY(%s) ORDER BY edit, id"
+
+# What `sb enqueue` looks for: rows past the ID mark, or touched since the time mark.
+_CHANGED = {
+    "editor": "SELECT id, last_updated FROM musicbrainz.editor WHERE id > %s OR last_updated > %s ORDER BY id",
+    "edit": "SELECT id, open_time FROM musicbrainz.edit WHERE id > %s OR open_time > %s ORDER BY id",
+}
+_LATEST = {
+    "editor": "SELECT max(id) AS last_id, max(last_updated) AS last_time FROM musicbrainz.editor",
+    "edit": "SELECT max(id) AS last_id, max(open_time) AS last_time FROM musicbrainz.edit",
+}
+_ALL = {"editor": "SELECT id FROM musicbrainz.editor ORDER BY id", "edit": "SELECT id FROM musicbrainz.edit ORDER BY id"}
+
+
+@dataclass(frozen=True)
+class Mark:
+    """How far `sb enqueue` has read one kind: the highest ID and the latest time seen."""
+
+    last_id: int = 0
+    last_time: dt.datetime | None = None
+
+
+class MBReader:
+    """Loads editor and edit records from a MusicBrainz database in read-only transactions."""
+
+    def __init__(self, dsn: str):
+        self.db = Database(dsn, "MusicBrainz database", readonly=True)
+
+    def load(self, kind: str, ids: Sequence[int]) -> tuple[list[dict[str, Any]], list[int]]:
+        """Records for ``ids`` (in their order) and the IDs that do not exist."""
+        loader = self.load_editors if kind == "editor" else self.load_edits
+        records = loader(ids)
+        found = {r["id"] for r in records}
+        return records, [i for i in ids if i not in found]
+
+    def load_editors(self, ids: Sequence[int]) -> list[dict[str, Any]]:
+        """Editor records with their recent edits, recent notes and activity counts: four queries."""
+        ids = list(ids)
+        with self.db.transaction() as cur:
+            return self._editors(cur, ids)
+
+    def load_edits(self, ids: Sequence[int]) -> list[dict[str, Any]]:
+        """Edit records with their notes, the URLs they add and their editors' records: six queries."""
+        ids = list(ids)
+        with self.db.transaction() as cur:
+            cur.execute(_EDITS, (ids,))
+            edits = {row["id"]: _jsonable(row) for row in cur.fetchall()}
+            cur.execute(_EDIT_NOTES, (list(edits),))
+            notes: dict[int, list] = {}
+            for row in cur.fetchall():
+                notes.setdefault(row["edit"], []).append({"text": row["text"], "post_time": _iso(row["post_time"])})
+            editors = {r["id"]: r for r in self._editors(cur, sorted({e["editor"] for e in edits.values()}))}
+        records = []
+        for edit_id in ids:
+            if edit_id in edits:
+                edit = edits[edit_id]
+                edit["notes"] = notes.get(edit_id, [])
+                edit["urls"] = added_urls(edit["type"], edit["data"])
+                edit["editor_record"] = editors.get(edit["editor"], {})
+                records.append(edit)
+        return records
+
+    def _editors(self, cur, ids: list[int]) -> list[dict[str, Any]]:
+        cur.execute(_EDITORS, (ids,))
+        editors = {row["id"]: {**_jsonable(row), "edits": [], "notes": []} for row in cur.fetchall()}
+        found = list(editors)
+        cur.execute(_EDITOR_EDITS, (found, RECENT_EDITS))
+        for row in map(dict, cur.fetchall()):
+            editors[row.pop("editor")]["edits"].append(_jsonable(row))
+        cur.execute(_EDITOR_NOTES, (found, RECENT_NOTES))
+        for row in cur.fetchall():
+            editors[row["editor"]]["notes"].append({"text": row["text"], "post_time": _iso(row["post_time"])})
+        cur.execute(_EDITOR_COUNTS, {"ids": found, "cap": COUNT_CAP})
+        for row in map(dict, cur.fetchall()):
+            editors[row.pop("id")]["counts"] = row
+        return [editors[i] for i in ids if i in editors]
+
+    def changed(self, kind: str, mark: Mark, overlap: dt.timedelta) -> tuple[list[int], Mark]:
+        """IDs past ``mark`` (rows new since, or touched within ``overlap`` before it) and the mark to store next."""
+        since = (mark.last_time - overlap) if mark.last_time else dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+        with self.db.transaction() as cur:
+            cur.execute(_CHANGED[kind], (mark.last_id, since))
+            rows = cur.fetchall()
+        ids = [row["id"] for row in rows]
+        times = [t for row in rows if (t := row.get("last_updated") or row.get("open_time")) is not None]
+        new_time = max([*times, mark.last_time] if mark.last_time else times, default=None)
+        return ids, Mark(max(ids, default=mark.last_id), new_time)
+
+    def latest(self, kind: str) -> Mark:
+        """The mark that covers every row of ``kind`` there is now."""
+        with self.db.transaction() as cur:
+            cur.execute(_LATEST[kind])
+            row = cur.fetchone()
+        return Mark(row["last_id"] or 0, row["last_time"])
+
+    @contextmanager
+    def all_ids(self, kind: str) -> Iterator[Iterator[int]]:
+        """Every ID of ``kind`` in order, streamed (for backfills of millions of rows)."""
+        with self.db.stream(_ALL[kind]) as rows:
+            yield (row[0] for row in rows)
+
+    def count(self, kind: str) -> int:
+        """How many rows of ``kind`` there are (for progress bars)."""
+        with self.db.transaction() as cur:
+            cur.execute(f"SELECT count(*) AS n FROM musicbrainz.{kind}")
+            return cur.fetchone()["n"]
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.close()
+
+
+def added_urls(edit_type: int, data: Any) -> list[str]:
+    """The URLs an edit adds, read from its edit_data (relationships to a URL entity, URL edits)."""
+    if not isinstance(data, dict):
+        return []
+    urls = []
+    if edit_type in (REL_CREATE, REL_EDIT):
+        for side in ("0", "1"):
+            entity = data.get("entity" + side)
+            if data.get("type" + side) == "url" and isinstance(entity, dict) and isinstance(entity.get("name"), str):
+                urls.append(entity["name"])
+    elif edit_type == URL_EDIT:
+        new = data.get("new")
+        if isinstance(new, dict) and isinstance(new.get("url"), str):
+            urls.append(new["url"])
+    return urls
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, (dt.datetime, dt.date)) else value
+
+
+def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
+    """A row as the JSON-shaped record of DESIGN.md: timestamps become ISO 8601 strings."""
+    return {k: _iso(v) for k, v in row.items()}

@@ -1,0 +1,82 @@
+"""The per-process service objects (readers, store, pipeline, sinks, metrics), built once from the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sb_worker.mb import MBReader
+from sb_worker.metrics import Metrics, make_metrics
+from sb_worker.pipeline import Pipeline, Thresholds, build_pipeline
+from sb_worker.settings import Settings
+from sb_worker.sinks import Sink, build_sinks
+from sb_worker.store import Store
+
+
+@dataclass
+class Runtime:
+    """What a worker process works with."""
+
+    settings: Settings
+    mb: MBReader
+    store: Store
+    pipeline: Pipeline
+    sinks: list[Sink]
+    metrics: Metrics
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Runtime:
+        """Build every component; configuration errors surface here. Connections open on first use."""
+        return cls(
+            settings=settings,
+            mb=MBReader(settings.mb_dsn),
+            store=Store(settings.dsn, Thresholds(settings.review_threshold, settings.auto_threshold)),
+            pipeline=build_pipeline(settings.detectors),
+            sinks=build_sinks(settings),
+            metrics=make_metrics(settings.statsd_host, settings.statsd_port, settings.statsd_prefix),
+        )
+
+    def close(self) -> None:
+        """Close the database connections."""
+        self.mb.close()
+        self.store.close()
+
+
+_settings: Settings | None = None
+_runtime: Runtime | None = None
+
+
+def configure(settings: Settings) -> None:
+    """Use these settings in this process instead of reading the environment."""
+    global _settings
+    close()
+    _settings = settings
+
+
+def settings() -> Settings:
+    """This process's settings, read from the environment on first use."""
+    global _settings
+    if _settings is None:
+        _settings = Settings.from_env()
+    return _settings
+
+
+def validate(settings: Settings) -> None:
+    """Raise ConfigError if the detectors or sinks in ``settings`` are misconfigured."""
+    build_pipeline(settings.detectors)
+    build_sinks(settings)
+
+
+def get() -> Runtime:
+    """This process's runtime, built on first use."""
+    global _runtime
+    if _runtime is None:
+        _runtime = Runtime.from_settings(settings())
+    return _runtime
+
+
+def close() -> None:
+    """Close and forget this process's runtime."""
+    global _runtime
+    if _runtime is not None:
+        _runtime.close()
+        _runtime = None

@@ -1,0 +1,68 @@
+"""What the tasks do, as plain functions over a :class:`Runtime`: testable without Celery."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sb_worker.errors import BadInput
+from sb_worker.features import KINDS
+from sb_worker.ids import parse_ids
+from sb_worker.pipeline import RecordError, Score
+from sb_worker.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """What one chunk did."""
+
+    kind: str
+    scanned: int
+    errors: list[RecordError] = field(default_factory=list)
+    to_deliver: list[int] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        """A small JSON-ready summary (the task's return value and log line)."""
+        return {"kind": self.kind, "scanned": self.scanned, "undelivered_reports": len(self.to_deliver),
+                "errors": [{"entity": e.entity, "error": e.error} for e in self.errors]}
+
+
+def scan_chunk(rt: Runtime, kind: str, raw_ids: Sequence[Any]) -> ScanResult:
+    """Load, score and store one chunk; bad or missing IDs become errors and the rest is still scanned."""
+    if kind not in KINDS:
+        raise BadInput(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+    if not isinstance(raw_ids, (list, tuple)):
+        raise BadInput(f"IDs must be a list, got {type(raw_ids).__name__}")
+    with rt.metrics.timer(f"scan.{kind}.chunk"):
+        ids, errors = parse_ids(kind, raw_ids)
+        records, missing = rt.mb.load(kind, ids) if ids else ([], [])
+        errors += [RecordError(kind, str(i), f"{kind} {i} does not exist in MusicBrainz") for i in missing]
+        results = rt.pipeline.score(kind, records)
+        scores = [r for r in results if isinstance(r, Score)]
+        errors += [r for r in results if isinstance(r, RecordError)]
+        to_deliver = rt.store.save_scan(scores, errors)
+    rt.metrics.incr(f"scan.{kind}.entities", len(scores))
+    if errors:
+        rt.metrics.incr(f"scan.{kind}.errors", len(errors))
+        for error in errors:  # IDs and messages only: records (with emails) are never logged
+            log.warning("cannot scan %s %s: %s", error.kind, error.entity, error.error)
+    return ScanResult(kind, len(scores), errors, to_deliver)
+
+
+def deliver(rt: Runtime, report_id: int) -> list[str]:
+    """Send one report to every configured sink that does not have it yet; returns the sinks sent to now."""
+    report = rt.store.report(report_id).as_json()
+    done = rt.store.delivered_sinks(report_id)
+    sent = []
+    for sink in rt.sinks:
+        if sink.name not in done:
+            sink.send(report)  # Unavailable propagates: the task retries, skipping the sinks already done
+            rt.store.mark_delivered(report_id, sink.name)
+            rt.metrics.incr(f"reports.delivered.{sink.name}")
+            sent.append(sink.name)
+    rt.store.mark_delivered(report_id, None)
+    return sent

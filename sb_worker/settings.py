@@ -1,0 +1,109 @@
+"""The one typed settings object, read from ``SB_*`` environment variables when asked, never at import."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from sb_worker.errors import ConfigError
+
+PREFIX = "SB_"
+
+
+def _parse_sinks(raw: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
+def _parse_optional_float(raw: str) -> float | None:
+    return None if raw.strip().lower() in ("", "off", "none") else float(raw)
+
+
+def _parse_json_object(raw: str) -> dict:
+    value = json.loads(raw) if raw.strip() else {}
+    if not isinstance(value, dict):
+        raise ValueError("expected a JSON object")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything SpamBrainz can be told; each field is read from ``SB_<FIELD NAME IN CAPITALS>``."""
+
+    mb_dsn: str = "postgresql:///musicbrainz_db"
+    dsn: str = "postgresql:///spambrainz"
+    broker_url: str = "redis://localhost:6379/0"
+    statsd_host: str = ""
+    statsd_port: int = 8125
+    statsd_prefix: str = "spambrainz"
+    chunk_size: int = 500
+    review_threshold: float = 50.0
+    auto_threshold: float | None = field(default=None, metadata={"parse": _parse_optional_float})
+    report_sinks: tuple[str, ...] = field(default=(), metadata={"parse": _parse_sinks})
+    webhook_url: str = ""
+    webhook_timeout_s: float = 10.0
+    data_dir: str = ".sb-data"
+    visibility_timeout_s: int = 3600
+    task_soft_time_limit_s: int = 300
+    enqueue_overlap_s: int = 600
+    detectors: dict = field(default_factory=dict, metadata={"parse": _parse_json_object})
+
+    def __post_init__(self) -> None:
+        if self.chunk_size < 1:
+            raise ConfigError(f"SB_CHUNK_SIZE must be at least 1, got {self.chunk_size}")
+        for name in ("review_threshold", "auto_threshold"):
+            value = getattr(self, name)
+            if value is not None and not 0 <= value <= 100:
+                raise ConfigError(f"SB_{name.upper()} must be between 0 and 100, got {value}")
+        # The broker must not hand a running task to a second worker: the timeout outlives the longest task.
+        if self.visibility_timeout_s <= self.task_soft_time_limit_s * 2:
+            raise ConfigError(
+                f"SB_VISIBILITY_TIMEOUT_S ({self.visibility_timeout_s}) must be more than twice "
+                f"SB_TASK_SOFT_TIME_LIMIT_S ({self.task_soft_time_limit_s})")
+        if "webhook" in self.report_sinks and not self.webhook_url:
+            raise ConfigError("SB_REPORT_SINKS names 'webhook' but SB_WEBHOOK_URL is empty")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read the settings from ``environ`` (default: the process environment); unknown ``SB_`` names are errors."""
+        environ = os.environ if environ is None else environ
+        by_var = {PREFIX + f.name.upper(): f for f in fields(cls)}
+        unknown = sorted(k for k in environ if k.startswith(PREFIX) and k not in by_var)
+        if unknown:
+            raise ConfigError(f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(by_var))}")
+        values: dict[str, Any] = {}
+        for var, f in by_var.items():
+            if var in environ:
+                values[f.name] = _parse(var, f, environ[var])
+        return cls(**values)
+
+    def to_env(self) -> dict[str, str]:
+        """These settings as ``SB_*`` variables, for a child process."""
+        env = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, tuple):
+                text = ",".join(value)
+            elif isinstance(value, dict):
+                text = json.dumps(value)
+            elif value is None:
+                text = "off"
+            else:
+                text = str(value)
+            env[PREFIX + f.name.upper()] = text
+        return env
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with some fields changed."""
+        return dataclasses.replace(self, **changes)
+
+
+def _parse(var: str, f: dataclasses.Field, raw: str) -> Any:
+    parse = f.metadata.get("parse") or {"int": int, "float": float, "str": str}[str(f.type)]
+    try:
+        return parse(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{var}: cannot read {raw!r} ({exc})") from None

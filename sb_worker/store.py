@@ -1,0 +1,226 @@
+"""The SpamBrainz database: migrations, scores, reports, marks, thresholds."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from psycopg2.extras import Json, execute_values
+
+from sb_worker.db import Database
+from sb_worker.errors import BadInput, ConfigError
+from sb_worker.mb import Mark
+from sb_worker.pipeline import RecordError, Score, Thresholds
+
+_MIGRATION = re.compile(r"(\d{4})_[a-z0-9_]+\.sql")
+_MIGRATIONS_LOCK = 7_101_960  # pg_advisory_xact_lock key: one migrator at a time
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(version, file name, SQL) of every migration shipped, in order."""
+    found = []
+    for entry in resources.files("sb_worker.migrations").iterdir():
+        if m := _MIGRATION.fullmatch(entry.name):
+            found.append((int(m.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def latest_version() -> int:
+    """The schema version this code expects."""
+    return migrations()[-1][0]
+
+
+@dataclass(frozen=True)
+class Report:
+    """A report as stored, for delivery."""
+
+    id: int
+    kind: str
+    entity_id: int
+    score: int
+    reasons: list[dict[str, Any]]
+    model_version: str
+    action: str
+    created_at: str
+
+    def as_json(self) -> dict[str, Any]:
+        """The report as a JSON object for sinks."""
+        return dict(self.__dict__)
+
+
+class Store:
+    """All reads and writes of the SpamBrainz database."""
+
+    def __init__(self, dsn: str, default_thresholds: Thresholds):
+        self.db = Database(dsn, "SpamBrainz database")
+        self.default_thresholds = default_thresholds
+
+    # -- schema -------------------------------------------------------------------------------------------------
+    def migrate(self) -> list[str]:
+        """Apply the migrations not yet applied, in order, in one transaction; returns their file names."""
+        applied = []
+        with self.db.transaction() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATIONS_LOCK,))
+            cur.execute("""CREATE TABLE IF NOT EXISTS schema_version (
+                               version INTEGER PRIMARY KEY, name TEXT NOT NULL,
+                               applied_at TIMESTAMPTZ NOT NULL DEFAULT now())""")
+            cur.execute("SELECT coalesce(max(version), 0) AS v FROM schema_version")
+            current = cur.fetchone()["v"]
+            for version, name, sql in migrations():
+                if version > current:
+                    cur.execute(sql)
+                    cur.execute("INSERT INTO schema_version (version, name) VALUES (%s, %s)", (version, name))
+                    applied.append(name)
+        return applied
+
+    def schema_version(self) -> int:
+        """The version the database is at (0 when never migrated)."""
+        with self.db.transaction() as cur:
+            cur.execute("SELECT to_regclass('schema_version') IS NOT NULL AS present")
+            if not cur.fetchone()["present"]:
+                return 0
+            cur.execute("SELECT coalesce(max(version), 0) AS v FROM schema_version")
+            return cur.fetchone()["v"]
+
+    def check_schema(self) -> None:
+        """Raise :class:`ConfigError` unless the database is at the version this code expects."""
+        have, want = self.schema_version(), latest_version()
+        if have != want:
+            raise ConfigError(f"the SpamBrainz database is at schema version {have}, this code needs {want}: "
+                              "run `sb migrate`")
+
+    # -- thresholds -----------------------------------------------------------------------------------------------
+    def thresholds(self, cur=None) -> Thresholds:
+        """The thresholds in force: the stored ones, else the settings' defaults."""
+        if cur is None:
+            with self.db.transaction() as cur:
+                return self.thresholds(cur)
+        cur.execute("SELECT value FROM setting WHERE key = 'thresholds'")
+        row = cur.fetchone()
+        if row is None:
+            return self.default_thresholds
+        return Thresholds(review=row["value"]["review"], auto=row["value"].get("auto"))
+
+    def set_thresholds(self, thresholds: Thresholds) -> None:
+        """Store new thresholds; running workers use them from their next chunk on."""
+        value = {"review": thresholds.review, "auto": thresholds.auto}
+        with self.db.transaction() as cur:
+            cur.execute("""INSERT INTO setting (key, value) VALUES ('thresholds', %s)
+                           ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()""",
+                        (Json(value),))
+
+    # -- scans -----------------------------------------------------------------------------------------------------
+    def save_scan(self, scores: Sequence[Score], errors: Sequence[RecordError]) -> list[int]:
+        """Store scores, open or update reports and record errors, in one transaction.
+
+        Returns the IDs of this chunk's open reports not yet delivered (new ones, or ones whose delivery a
+        crash interrupted), so the caller can queue their delivery. Running it twice changes nothing.
+        """
+        with self.db.transaction() as cur:
+            thresholds = self.thresholds(cur)
+            if scores:
+                execute_values(cur, """
+                    INSERT INTO score (kind, entity_id, model_version, score, reasons) VALUES %s
+                    ON CONFLICT (kind, entity_id, model_version) DO UPDATE
+                    SET score = EXCLUDED.score, reasons = EXCLUDED.reasons, scanned_at = now()""",
+                    [(s.kind, s.entity_id, s.model_version, s.score, Json(s.reasons_json())) for s in scores])
+                cur.execute("DELETE FROM scan_error WHERE (kind, entity) IN (SELECT * FROM unnest(%s, %s))",
+                            ([s.kind for s in scores], [str(s.entity_id) for s in scores]))
+            flagged = [(s, action) for s in scores if (action := thresholds.action(s.score)) != "none"]
+            if flagged:
+                # A rescan updates the open report only when something changed, so a duplicate scan is a no-op.
+                execute_values(cur, """
+                    INSERT INTO report (kind, entity_id, score, reasons, model_version, action) VALUES %s
+                    ON CONFLICT (kind, entity_id) WHERE status = 'open' DO UPDATE
+                    SET score = EXCLUDED.score, reasons = EXCLUDED.reasons, model_version = EXCLUDED.model_version,
+                        action = EXCLUDED.action, updated_at = now()
+                    WHERE (report.score, report.reasons, report.model_version, report.action)
+                          IS DISTINCT FROM (EXCLUDED.score, EXCLUDED.reasons, EXCLUDED.model_version, EXCLUDED.action)""",
+                    [(s.kind, s.entity_id, s.score, Json(s.reasons_json()), s.model_version, a) for s, a in flagged])
+                cur.execute("""SELECT id FROM report WHERE status = 'open' AND delivered_at IS NULL
+                               AND (kind, entity_id) IN (SELECT * FROM unnest(%s::text[], %s::bigint[]))
+                               ORDER BY id""",
+                            ([s.kind for s, _ in flagged], [s.entity_id for s, _ in flagged]))
+                undelivered = [row["id"] for row in cur.fetchall()]
+            else:
+                undelivered = []
+            if errors:
+                execute_values(cur, """
+                    INSERT INTO scan_error (kind, entity, error) VALUES %s
+                    ON CONFLICT (kind, entity) DO UPDATE SET error = EXCLUDED.error, last_seen = now()""",
+                    sorted({(e.kind, e.entity[:200], e.error) for e in errors}))
+        return undelivered
+
+    # -- enqueue marks -------------------------------------------------------------------------------------------
+    def mark(self, kind: str) -> Mark:
+        """Where `sb enqueue` stopped for ``kind`` (the start when never run)."""
+        with self.db.transaction() as cur:
+            cur.execute("SELECT last_id, last_time FROM scan_mark WHERE kind = %s", (kind,))
+            row = cur.fetchone()
+        return Mark(row["last_id"], row["last_time"]) if row else Mark()
+
+    def set_mark(self, kind: str, mark: Mark) -> None:
+        """Record how far `sb enqueue` has read ``kind``."""
+        with self.db.transaction() as cur:
+            cur.execute("""INSERT INTO scan_mark (kind, last_id, last_time) VALUES (%s, %s, %s)
+                           ON CONFLICT (kind) DO UPDATE
+                           SET last_id = EXCLUDED.last_id, last_time = EXCLUDED.last_time, updated_at = now()""",
+                        (kind, mark.last_id, mark.last_time))
+
+    # -- delivery --------------------------------------------------------------------------------------------------
+    def report(self, report_id: int) -> Report:
+        """One report; :class:`BadInput` when there is none with that ID."""
+        with self.db.transaction() as cur:
+            cur.execute("""SELECT id, kind, entity_id, score, reasons, model_version, action, created_at
+                           FROM report WHERE id = %s""", (report_id,))
+            row = cur.fetchone()
+        if row is None:
+            raise BadInput(f"report {report_id} does not exist")
+        return Report(**{**row, "created_at": row["created_at"].isoformat()})
+
+    def delivered_sinks(self, report_id: int) -> set[str]:
+        """The sinks that already have this report."""
+        with self.db.transaction() as cur:
+            cur.execute("SELECT sink FROM report_delivery WHERE report_id = %s", (report_id,))
+            return {row["sink"] for row in cur.fetchall()}
+
+    def mark_delivered(self, report_id: int, sink: str | None) -> None:
+        """Record a delivery to one sink, or (``sink=None``) that every sink has the report."""
+        with self.db.transaction() as cur:
+            if sink is None:
+                cur.execute("UPDATE report SET delivered_at = now() WHERE id = %s AND delivered_at IS NULL",
+                            (report_id,))
+            else:
+                cur.execute("""INSERT INTO report_delivery (report_id, sink) VALUES (%s, %s)
+                               ON CONFLICT DO NOTHING""", (report_id, sink))
+
+    # -- reading back (demo, tests, later the API) -------------------------------------------------------------
+    def count_scanned(self, model_version: str, since: dt.datetime | None = None) -> dict[str, int]:
+        """How many entities of each kind have a score from ``model_version`` (scanned since ``since``)."""
+        with self.db.transaction() as cur:
+            cur.execute("""SELECT kind, count(*) AS n FROM score
+                           WHERE model_version = %s AND scanned_at >= coalesce(%s::timestamptz, '-infinity')
+                           GROUP BY kind""", (model_version, since))
+            return {row["kind"]: row["n"] for row in cur.fetchall()}
+
+    def count_errors(self) -> dict[str, int]:
+        """How many entities of each kind could not be scanned."""
+        with self.db.transaction() as cur:
+            cur.execute("SELECT kind, count(*) AS n FROM scan_error GROUP BY kind")
+            return {row["kind"]: row["n"] for row in cur.fetchall()}
+
+    def open_reports(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """Open reports, highest score first."""
+        with self.db.transaction() as cur:
+            cur.execute("""SELECT id, kind, entity_id, score, reasons, model_version, action, created_at
+                           FROM report WHERE status = 'open' ORDER BY score DESC, id LIMIT %s""", (limit,))
+            return [dict(row) for row in cur.fetchall()]
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.close()
+

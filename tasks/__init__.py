@@ -1,0 +1,1 @@
+"""Thin Celery tasks: I/O around the pure pipeline in sb_worker."""
