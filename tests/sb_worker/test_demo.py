@@ -1,0 +1,57 @@
+"""`sb demo`, run as a person runs it, at a small size."""
+
+import re
+import subprocess
+import sys
+
+import psutil
+import pytest
+
+pytestmark = pytest.mark.integration
+SERVERS = ("postgres", "redis-server", "celery")
+
+
+def live_servers() -> set[int]:
+    """PIDs of running (not zombie) PostgreSQL, Redis and Celery processes."""
+    found = set()
+    for p in psutil.process_iter(["name", "cmdline", "status"]):
+        text = " ".join([p.info["name"] or "", *(p.info["cmdline"] or [])])
+        if p.info["status"] != psutil.STATUS_ZOMBIE and any(s in text for s in SERVERS):
+            found.add(p.pid)
+    return found
+
+
+def run_demo(data_dir) -> str:
+    done = subprocess.run([sys.executable, "-m", "sb_worker.cli", "demo", "--editors", "200", "--seed", "3",
+                           "--data-dir", str(data_dir)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def test_demo_runs_to_its_summary_twice_and_leaves_nothing_running(tmp_path):
+    before = live_servers()
+    first = run_demo(tmp_path / "demo")
+    assert live_servers() <= before
+    second = run_demo(tmp_path / "demo")
+    assert live_servers() <= before
+
+    built = re.search(r"built a sample MusicBrainz: 200 editors \((\d+) flagged SPAMMER\), (\d+) edits", first)
+    assert built and int(built.group(1)) == 14
+    edits = int(built.group(2))
+    scanned = re.search(r"scanned +(\d+) entities \((\d+) editors, (\d+) edits\) in [\d.]+ s with 2 worker "
+                        r"processes: ([\d,]+) entities/s", first)
+    assert scanned and int(scanned.group(2)) == 203 and int(scanned.group(3)) == edits
+    assert int(scanned.group(1)) == 203 + edits and int(scanned.group(4).replace(",", "")) > 0
+    reports = int(re.search(r"reports +(\d+) open at review threshold 50", first).group(1))
+    editors = re.search(r"editors +precision ([\d.]+), recall ([\d.]+) against MB's SPAMMER flag "
+                        r"\((\d+) spam reported, (\d+) honest reported, (\d+) spam missed\)", first)
+    edits_q = re.search(r"edits +precision [\d.]+, recall [\d.]+ against MB's SPAMMER flag "
+                        r"\((\d+) spam reported, (\d+) honest reported", first)
+    true_pos, false_pos, false_neg = (int(editors.group(i)) for i in (3, 4, 5))
+    assert true_pos + false_neg == 14
+    assert true_pos + false_pos + int(edits_q.group(1)) + int(edits_q.group(2)) == reports
+    assert float(editors.group(1)) == pytest.approx(true_pos / max(1, true_pos + false_pos), abs=0.001)
+    assert true_pos > 0 and "top reports:" in first and re.search(r"#\d+ editor \d+ '.+': score \d+", first)
+    # The same seed gives the same figures on a second run in the same folder.
+    figures = lambda out: re.findall(r"precision .*", out)  # noqa: E731
+    assert figures(second) == figures(first)

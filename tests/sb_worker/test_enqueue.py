@@ -1,0 +1,80 @@
+"""`sb enqueue`'s logic on a real Redis and real databases: what lands on the queue, and the marks."""
+
+import datetime as dt
+
+import pytest
+
+from sb_worker.celery import PRIORITY_BACKFILL, PRIORITY_CRON, PRIORITY_NAMED
+from sb_worker.enqueue import Publisher, chunks, enqueue_all, enqueue_changes
+from sb_worker.errors import Unavailable
+from tests.helpers import query, queued_scans
+
+pytestmark = pytest.mark.integration
+NO_OVERLAP = dt.timedelta(0)
+
+
+def ids_in(scans, kind):
+    return [i for _, k, ids in scans for i in ids if k == kind]
+
+
+def test_chunks():
+    assert list(chunks(range(7), 3)) == [[0, 1, 2], [3, 4, 5], [6]] and list(chunks([], 3)) == []
+
+
+def test_cron_queues_everything_once_then_only_what_changed(rt, settings, redis_server):
+    client = redis_server.client
+    with Publisher(settings.broker_url, chunk_size=100) as publisher:
+        first = enqueue_changes(rt.mb, rt.store, publisher, NO_OVERLAP)
+    scans = queued_scans(client)
+    all_editors = [i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.editor ORDER BY id")]
+    all_edits = [i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.edit ORDER BY id")]
+    assert ids_in(scans, "editor") == all_editors and ids_in(scans, "edit") == all_edits
+    assert first == {"editor": len(all_editors), "edit": len(all_edits)}
+    assert {p for p, _, _ in scans} == {PRIORITY_CRON} and max(len(ids) for _, _, ids in scans) == 100
+
+    client.flushall()
+    with Publisher(settings.broker_url, chunk_size=100) as publisher:
+        assert enqueue_changes(rt.mb, rt.store, publisher, NO_OVERLAP) == {"editor": 0, "edit": 0}
+
+    # An editor changes their bio, a new editor registers and makes an edit.
+    query(settings.mb_dsn, "UPDATE musicbrainz.editor SET bio = 'now selling pills', last_updated = now() WHERE id = %s",
+          (all_editors[10],))
+    [(new_editor,)] = query(settings.mb_dsn, """INSERT INTO musicbrainz.editor (name, password, ha1)
+                                                VALUES ('newcomer', 'x', repeat('0', 32)) RETURNING id""")
+    [(new_edit,)] = query(settings.mb_dsn, """INSERT INTO musicbrainz.edit (editor, type, status, expire_time)
+                                              VALUES (%s, 1, 1, now()) RETURNING id""", (new_editor,))
+    with Publisher(settings.broker_url, chunk_size=100) as publisher:
+        enqueue_changes(rt.mb, rt.store, publisher, NO_OVERLAP)
+    scans = queued_scans(client)
+    assert ids_in(scans, "editor") == [all_editors[10], new_editor] and ids_in(scans, "edit") == [new_edit]
+
+
+def test_the_overlap_queues_recent_changes_again(rt, settings, redis_server):
+    with Publisher(settings.broker_url, chunk_size=100) as publisher:
+        enqueue_changes(rt.mb, rt.store, publisher, NO_OVERLAP)
+        query(settings.mb_dsn, "UPDATE musicbrainz.editor SET last_updated = now() WHERE id = 7")
+        enqueue_changes(rt.mb, rt.store, publisher, NO_OVERLAP)
+        redis_server.client.flushall()
+        # A row committed late with an earlier timestamp would be missed without the overlap.
+        assert enqueue_changes(rt.mb, rt.store, publisher, dt.timedelta(minutes=10))["editor"] == 1
+
+
+def test_named_ids_go_first_and_backfills_last(rt, settings, redis_server):
+    with Publisher(settings.broker_url, chunk_size=1000) as publisher:
+        publisher.publish("editor", [5, 7])
+        total = enqueue_all(rt.mb, rt.store, publisher, "editor", progress=lambda done, total: None)
+    scans = queued_scans(redis_server.client)
+    assert scans[0] == (PRIORITY_NAMED, "editor", [5, 7])
+    assert {p for p, _, _ in scans[1:]} == {PRIORITY_BACKFILL}
+    assert total == len(ids_in(scans[1:], "editor")) == query(settings.mb_dsn, "SELECT count(*) FROM musicbrainz.editor")[0][0]
+    # Cron starts after the backfill instead of queueing everything again.
+    redis_server.client.flushall()
+    with Publisher(settings.broker_url, chunk_size=1000) as publisher:
+        assert enqueue_changes(rt.mb, rt.store, publisher, NO_OVERLAP)["editor"] == 0
+
+
+def test_a_broker_that_is_gone_is_unavailable_and_the_marks_stay(rt, settings, tmp_path):
+    with pytest.raises(Unavailable, match="broker is unreachable"):
+        with Publisher(f"redis+socket://{tmp_path}/no.sock", chunk_size=100) as publisher:
+            enqueue_changes(rt.mb, rt.store, publisher, NO_OVERLAP)
+    assert rt.store.mark("editor").last_id == 0

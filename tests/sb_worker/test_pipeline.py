@@ -1,0 +1,67 @@
+import pytest
+
+from detectors.base import Detector, Verdict
+from sb_worker.errors import BadInput, ConfigError
+from sb_worker.pipeline import HEURISTIC_VERSION, Pipeline, RecordError, Score, Thresholds, build_pipeline
+
+SPAM = {"id": 1, "privs": 8192, "bio": "Escorts https://hot.example https://hot.example/vip",
+        "website": "https://hot.example", "counts": {"edits": 0}}
+HAM = {"id": 2, "privs": 0, "bio": "I collect krautrock vinyl.", "counts": {"edits": 120}}
+
+
+def test_spam_scores_high_with_reasons_in_order_of_contribution():
+    spam, ham = build_pipeline().score("editor", [SPAM, HAM])
+    assert isinstance(spam, Score) and spam.entity_id == 1 and spam.model_version == HEURISTIC_VERSION
+    assert spam.score >= 90 and ham.score <= 5
+    points = [r.points for r in spam.reasons]
+    assert points == sorted(points, reverse=True) and len(points) == 2
+    assert spam.reasons[0].detector == "text_links"
+    assert "hot.example" in spam.reasons[0].why
+    assert ham.reasons == ()
+
+
+def test_the_spammer_flag_is_the_label_never_a_feature():
+    flagged = {**SPAM, "privs": SPAM["privs"] | 4096}
+    assert build_pipeline().score("editor", [SPAM])[0].score == build_pipeline().score("editor", [flagged])[0].score
+
+
+def test_a_bad_record_becomes_an_error_and_the_rest_is_scored():
+    results = build_pipeline().score("editor", [SPAM, {"id": 3, "bio": 5}, "not a record", HAM])
+    assert [type(r) for r in results] == [Score, RecordError, RecordError, Score]
+    assert results[1] == RecordError("editor", "3", "field 'bio' must be a string, got int")
+    assert results[2].error == "a record must be a JSON object, got str"
+
+
+def test_score_is_monotone_in_points_and_bounded():
+    p = build_pipeline()
+    scores = [p.to_score(x) for x in (-1e9, -50, 0, 20, 35, 50, 80, 1e9)]
+    assert scores == sorted(scores) and scores[0] == 0 and scores[-1] == 100 and p.to_score(p.midpoint) == 50
+
+
+class Broken(Detector):
+    name = "broken"
+
+    def score(self, batch):
+        return [Verdict(self.name, 1.0, ("x",))]
+
+
+def test_a_detector_breaking_the_contract_is_caught():
+    with pytest.raises(RuntimeError, match="'broken' answered 1 verdicts for 2 records"):
+        Pipeline([Broken()]).score("editor", [HAM, HAM])
+
+
+def test_bad_detector_configuration_is_a_config_error():
+    with pytest.raises(ConfigError, match="SB_DETECTORS: unknown detector"):
+        build_pipeline({"missing": {}})
+
+
+def test_thresholds_decide_the_action():
+    t = Thresholds(review=50, auto=90)
+    assert [t.action(s) for s in (49, 50, 89, 90, 100)] == ["none", "review", "review", "auto", "auto"]
+    assert Thresholds(review=50).action(100) == "review"
+
+
+@pytest.mark.parametrize("review, auto", [(-1, None), (101, None), (50, 50), (50, 101)])
+def test_impossible_thresholds_are_refused(review, auto):
+    with pytest.raises(BadInput, match="threshold"):
+        Thresholds(review, auto)

@@ -1,0 +1,33 @@
+"""Report delivery on a real worker: retried while the webhook fails, delivered once each."""
+
+import collections
+
+import pytest
+
+from sb_worker.enqueue import Publisher
+from tests.helpers import finished, query, wait_until
+from tests.webhook import WebhookReceiver
+
+pytestmark = pytest.mark.integration
+
+
+def test_reports_reach_the_webhook_once_each_despite_failures(settings, start_worker):
+    ids = [i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.editor ORDER BY id")]
+    with WebhookReceiver(script=[503, 503, 500]) as receiver:
+        worker = start_worker(settings.replace(report_sinks=("log", "webhook"), webhook_url=receiver.url))
+        with Publisher(settings.broker_url, chunk_size=100) as publisher:
+            publisher.publish("editor", ids)
+        reports = wait_until(lambda: query(settings.dsn, "SELECT id FROM report ORDER BY id"), 30, "reports")
+        wait_until(lambda: query(settings.dsn, "SELECT count(*) FROM report WHERE delivered_at IS NULL") == [(0,)],
+                   60, "every report to be delivered")
+        # A rescan of the same editors delivers nothing again.
+        with Publisher(settings.broker_url, chunk_size=100) as publisher:
+            publisher.publish("editor", ids)
+        chunks = len(range(0, len(ids), 100))
+        wait_until(lambda: finished(worker.log(), "spambrainz.scan_chunk") == 2 * chunks, 30, "the rescan to finish")
+    delivered = collections.Counter(body["id"] for body in receiver.accepted())
+    assert sorted(delivered) == [r for (r,) in reports] and set(delivered.values()) == {1}
+    assert [status for status, _, _ in receiver.requests].count(200) == len(reports)
+    assert len(receiver.requests) == len(reports) + 3  # the three failures were retried
+    assert "Retry in" in worker.log()
+    assert query(settings.dsn, "SELECT count(*) FROM report_delivery") == [(2 * len(reports),)]

@@ -1,0 +1,124 @@
+"""The scan task on real Celery worker processes, Redis and PostgreSQL: the at-least-once guarantees."""
+
+import datetime as dt
+import os
+import signal
+import time
+
+import psycopg2
+import pytest
+
+from sb_worker.enqueue import Publisher, enqueue_changes
+from sb_worker.pipeline import Score
+from tests.helpers import finished, query, wait_until
+
+pytestmark = pytest.mark.integration
+
+
+def counts(settings):
+    return query(settings.dsn, "SELECT count(*) FILTER (WHERE kind = 'editor'), count(*) FILTER (WHERE kind = 'edit') "
+                               "FROM score")[0]
+
+
+def mb_counts(settings):
+    return query(settings.mb_dsn, "SELECT (SELECT count(*) FROM musicbrainz.editor), "
+                                  "(SELECT count(*) FROM musicbrainz.edit)")[0]
+
+
+def no_duplicate_reports(settings):
+    [(total, distinct)] = query(settings.dsn, "SELECT count(*), count(DISTINCT (kind, entity_id)) FROM report")
+    return total == distinct
+
+
+def test_enqueue_to_scores_and_reports_through_a_worker(rt, settings, start_worker):
+    start_worker(settings)
+    with Publisher(settings.broker_url, chunk_size=100) as publisher:
+        enqueue_changes(rt.mb, rt.store, publisher, dt.timedelta(0))
+    wait_until(lambda: counts(settings) == mb_counts(settings), 60, "every editor and edit to be scored")
+    editor_ids = [i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.editor ORDER BY id")]
+    records, _ = rt.mb.load("editor", editor_ids)
+    expected = {s.entity_id: s.score for s in rt.pipeline.score("editor", records) if isinstance(s, Score)}
+    assert dict(query(settings.dsn, "SELECT entity_id, score FROM score WHERE kind = 'editor'")) == expected
+    reported = {e for (e,) in query(settings.dsn, "SELECT entity_id FROM report WHERE kind = 'editor'")}
+    assert reported == {e for e, s in expected.items() if s >= settings.review_threshold} and reported
+
+
+def test_the_same_chunk_twice_at_once_creates_no_duplicate(settings, start_worker):
+    worker = start_worker(settings, concurrency=2)
+    ids = [i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.editor ORDER BY id")]
+    with Publisher(settings.broker_url, chunk_size=1000) as publisher:
+        publisher.publish("editor", ids)
+        publisher.publish("editor", ids)
+    wait_until(lambda: finished(worker.log(), "spambrainz.scan_chunk") == 2, 60, "both copies of the chunk to finish")
+    reports = query(settings.dsn, "SELECT id, entity_id, score, updated_at FROM report ORDER BY id")
+    assert reports and no_duplicate_reports(settings)
+    with Publisher(settings.broker_url, chunk_size=1000) as publisher:
+        publisher.publish("editor", ids)
+    wait_until(lambda: finished(worker.log(), "spambrainz.scan_chunk") == 3, 60, "the third copy to finish")
+    assert query(settings.dsn, "SELECT id, entity_id, score, updated_at FROM report ORDER BY id") == reports
+    assert counts(settings)[0] == len(ids)
+
+
+def hold_score_table(settings):
+    """Lock the score table so that a worker blocks in the middle of writing its chunk."""
+    conn = psycopg2.connect(settings.dsn)
+    conn.cursor().execute("LOCK TABLE score IN EXCLUSIVE MODE")
+    return conn
+
+
+def worker_waiting_on_lock(settings):
+    return query(settings.dsn, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                               "AND wait_event_type = 'Lock'")[0][0] > 0
+
+
+def test_a_pool_process_killed_mid_chunk_loses_nothing(settings, start_worker):
+    worker = start_worker(settings, concurrency=1)
+    ids = [i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.editor ORDER BY id")]
+    lock = hold_score_table(settings)
+    with Publisher(settings.broker_url, chunk_size=1000) as publisher:
+        publisher.publish("editor", ids)
+    wait_until(lambda: worker_waiting_on_lock(settings), 30, "the worker to block mid-chunk")
+    [child] = worker.children()
+    os.kill(child.pid, signal.SIGKILL)
+    wait_until(lambda: "SIGKILL" in worker.log(), 30, "the worker to notice its pool process died")
+    lock.rollback()
+    lock.close()
+    wait_until(lambda: counts(settings)[0] == len(ids), 60, "the chunk to be scanned again")
+    assert no_duplicate_reports(settings)
+    assert finished(worker.log(), "spambrainz.scan_chunk") == 1
+
+
+def test_a_whole_worker_killed_mid_chunk_loses_nothing(settings, start_worker):
+    settings = settings.replace(task_soft_time_limit_s=4, visibility_timeout_s=9)
+    first = start_worker(settings, concurrency=1)
+    ids = [i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.editor ORDER BY id")]
+    lock = hold_score_table(settings)
+    with Publisher(settings.broker_url, chunk_size=1000) as publisher:
+        publisher.publish("editor", ids)
+    wait_until(lambda: worker_waiting_on_lock(settings), 30, "the worker to block mid-chunk")
+    killed_at = time.monotonic()
+    first.kill()
+    lock.rollback()
+    lock.close()
+    time.sleep(2)
+    assert counts(settings)[0] == 0  # the dead worker's transaction never committed
+    second = start_worker(settings, concurrency=1)
+    wait_until(lambda: counts(settings)[0] == len(ids), 60, "another worker to scan the chunk again")
+    assert time.monotonic() - killed_at >= settings.visibility_timeout_s
+    assert no_duplicate_reports(settings) and finished(second.log(), "spambrainz.scan_chunk") == 1
+
+
+def test_bad_ids_are_named_and_the_rest_of_the_chunk_is_scanned(settings, start_worker):
+    worker = start_worker(settings)
+    a, b = (i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.editor WHERE id > 4 ORDER BY id LIMIT 2"))
+    with Publisher(settings.broker_url, chunk_size=100) as publisher:
+        publisher.publish("editor", [a, -5, "abc", 99999999, 1.5, b])
+    wait_until(lambda: "succeeded in" in worker.log(), 30, "the chunk to finish")
+    assert query(settings.dsn, "SELECT entity_id FROM score ORDER BY entity_id") == [(a,), (b,)]
+    assert sorted(query(settings.dsn, "SELECT entity, error FROM scan_error")) == [
+        ("'abc'", "editor ID 'abc' is not an integer"),
+        ("-5", "editor ID -5 is out of range (1 to 2147483647)"),
+        ("1.5", "editor ID 1.5 is not an integer"),
+        ("99999999", "editor 99999999 does not exist in MusicBrainz"),
+    ]
+    assert "cannot scan editor 99999999: editor 99999999 does not exist in MusicBrainz" in worker.log()
