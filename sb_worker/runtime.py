@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sb_worker.errors import ConfigError, Unavailable
 from sb_worker.mb import MBReader
 from sb_worker.metrics import Metrics, make_metrics
 from sb_worker.pipeline import Pipeline, Thresholds, build_pipeline
@@ -22,6 +23,7 @@ class Runtime:
     pipeline: Pipeline
     sinks: list[Sink]
     metrics: Metrics
+    schema_checked: bool = False
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:
@@ -34,6 +36,18 @@ class Runtime:
             sinks=build_sinks(settings),
             metrics=make_metrics(settings.statsd_host, settings.statsd_port, settings.statsd_prefix),
         )
+
+    def ready(self) -> None:
+        """Check once per process that the SpamBrainz database has the schema this code needs.
+
+        A database not yet migrated is Unavailable, not an error: scans wait for `sb migrate` instead of failing.
+        """
+        if not self.schema_checked:
+            try:
+                self.store.check_schema()
+            except ConfigError as exc:
+                raise Unavailable(str(exc)) from None
+            self.schema_checked = True
 
     def close(self) -> None:
         """Close the database connections."""

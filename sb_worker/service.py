@@ -37,6 +37,7 @@ def scan_chunk(rt: Runtime, kind: str, raw_ids: Sequence[Any]) -> ScanResult:
         raise BadInput(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
     if not isinstance(raw_ids, (list, tuple)):
         raise BadInput(f"IDs must be a list, got {type(raw_ids).__name__}")
+    rt.ready()
     with rt.metrics.timer(f"scan.{kind}.chunk"):
         ids, errors = parse_ids(kind, raw_ids)
         records, missing = rt.mb.load(kind, ids) if ids else ([], [])
@@ -55,6 +56,7 @@ def scan_chunk(rt: Runtime, kind: str, raw_ids: Sequence[Any]) -> ScanResult:
 
 def deliver(rt: Runtime, report_id: int) -> list[str]:
     """Send one report to every configured sink that does not have it yet; returns the sinks sent to now."""
+    rt.ready()
     report = rt.store.report(report_id).as_json()
     done = rt.store.delivered_sinks(report_id)
     sent = []

@@ -3,7 +3,7 @@
 import pytest
 
 from sb_worker import runtime, service
-from sb_worker.errors import BadInput
+from sb_worker.errors import BadInput, Unavailable
 from sb_worker.pipeline import Score
 from tests.helpers import query
 from tests.webhook import WebhookReceiver
@@ -51,6 +51,19 @@ def test_emails_never_reach_the_log(rt, settings, caplog):
 def test_a_chunk_that_cannot_be_read_fails_for_good(rt, kind, ids, message):
     with pytest.raises(BadInput, match=message):
         service.scan_chunk(rt, kind, ids)
+
+
+def test_an_unmigrated_database_makes_scans_wait_not_fail(pg, settings):
+    dsn = pg.create_database("not_migrated")
+    try:
+        runtime.configure(settings.replace(dsn=dsn))
+        with pytest.raises(Unavailable, match="schema version 0, this code needs 1: run `sb migrate`"):
+            service.scan_chunk(runtime.get(), "editor", [5])
+        runtime.get().store.migrate()
+        assert service.scan_chunk(runtime.get(), "editor", [5]).scanned == 1
+    finally:
+        runtime.close()
+        pg.drop_database("not_migrated")
 
 
 def test_edits_are_scanned_too(rt, settings):
