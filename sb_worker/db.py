@@ -41,10 +41,23 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[psycopg2.extras.RealDictCursor]:
         """A cursor in one transaction: committed on success, rolled back on any error."""
+        with self._guarded() as conn, conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
+            yield cur
+
+    @contextmanager
+    def stream(self, query: str, params: tuple = (), itersize: int = 10_000) -> Iterator[Iterator[tuple]]:
+        """Rows of a large query read in batches through a server-side cursor, inside one transaction."""
+        with self._guarded() as conn, conn.cursor(name="sb_stream") as cur:
+            cur.itersize = itersize
+            cur.execute(query, params)
+            yield iter(cur)
+
+    @contextmanager
+    def _guarded(self) -> Iterator[psycopg2.extensions.connection]:
+        """The connection for one transaction: commit on success, roll back on error, Unavailable when gone."""
         conn = self._connect()
         try:
-            with conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
-                yield cur
+            yield conn
             conn.commit()
         except _GONE as exc:
             self.close()
@@ -55,24 +68,6 @@ class Database:
                     conn.rollback()
                 except _GONE:
                     self.close()
-            raise
-
-    @contextmanager
-    def stream(self, query: str, params: tuple = (), itersize: int = 10_000) -> Iterator[Iterator[tuple]]:
-        """Rows of a large query read in batches through a server-side cursor, inside one transaction."""
-        conn = self._connect()
-        try:
-            with conn.cursor(name="sb_stream") as cur:
-                cur.itersize = itersize
-                cur.execute(query, params)
-                yield iter(cur)
-            conn.commit()
-        except _GONE as exc:
-            self.close()
-            raise Unavailable(f"{self.name} connection lost: {_first_line(exc)}") from None
-        except BaseException:
-            if not conn.closed:
-                conn.rollback()
             raise
 
     def close(self) -> None:

@@ -15,7 +15,7 @@ from sb_worker import runtime
 from sb_worker.embedded import EmbeddedPostgres, EmbeddedRedis, WorkerProcess
 from sb_worker.enqueue import Publisher, enqueue_changes
 from sb_worker.pipeline import HEURISTIC_VERSION
-from sb_worker.sample import SPAMMER, build_sample
+from sb_worker.sample import SPAMMER, SampleSummary, build_sample
 from sb_worker.settings import Settings
 
 STALL_TIMEOUT_S = 120  # give up when nothing was scanned for this long
@@ -102,7 +102,8 @@ def _wait_for_scans(rt: runtime.Runtime, expected: int, say: _Printer) -> None:
             raise RuntimeError(f"no progress for {STALL_TIMEOUT_S} s at {done:,} of {expected:,}; see the worker log")
 
 
-def _summarise(rt: runtime.Runtime, mb_dsn: str, sample, seconds: float, workers: int) -> DemoSummary:
+def _summarise(rt: runtime.Runtime, mb_dsn: str, sample: SampleSummary, seconds: float,
+               workers: int) -> DemoSummary:
     conn = psycopg2.connect(mb_dsn)
     try:
         with conn.cursor() as cur:

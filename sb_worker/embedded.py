@@ -145,6 +145,7 @@ class WorkerProcess:
         self.concurrency = concurrency
         self.loglevel = loglevel
         self.process: subprocess.Popen | None = None
+        self._log_start = 0  # where this run's lines begin in a log file shared with earlier runs
 
     def __enter__(self) -> WorkerProcess:
         self.start()

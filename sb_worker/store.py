@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from importlib import resources
 from typing import Any
 
@@ -49,7 +48,7 @@ class Report:
 
     def as_json(self) -> dict[str, Any]:
         """The report as a JSON object for sinks."""
-        return dict(self.__dict__)
+        return asdict(self)
 
 
 class Store:
@@ -199,12 +198,11 @@ class Store:
                                ON CONFLICT DO NOTHING""", (report_id, sink))
 
     # -- reading back (demo, tests, later the API) -------------------------------------------------------------
-    def count_scanned(self, model_version: str, since: dt.datetime | None = None) -> dict[str, int]:
-        """How many entities of each kind have a score from ``model_version`` (scanned since ``since``)."""
+    def count_scanned(self, model_version: str) -> dict[str, int]:
+        """How many entities of each kind have a score from ``model_version``."""
         with self.db.transaction() as cur:
-            cur.execute("""SELECT kind, count(*) AS n FROM score
-                           WHERE model_version = %s AND scanned_at >= coalesce(%s::timestamptz, '-infinity')
-                           GROUP BY kind""", (model_version, since))
+            cur.execute("SELECT kind, count(*) AS n FROM score WHERE model_version = %s GROUP BY kind",
+                        (model_version,))
             return {row["kind"]: row["n"] for row in cur.fetchall()}
 
     def count_errors(self) -> dict[str, int]:

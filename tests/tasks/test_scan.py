@@ -59,25 +59,25 @@ def test_the_same_chunk_twice_at_once_creates_no_duplicate(settings, start_worke
     assert counts(settings)[0] == len(ids)
 
 
-def hold_score_table(settings):
-    """Lock the score table so that a worker blocks in the middle of writing its chunk."""
-    conn = psycopg2.connect(settings.dsn)
-    conn.cursor().execute("LOCK TABLE score IN EXCLUSIVE MODE")
-    return conn
+def block_a_chunk_mid_write(settings):
+    """Queue every editor as one chunk, with the score table locked so that the worker blocks while writing it.
 
-
-def worker_waiting_on_lock(settings):
-    return query(settings.dsn, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                               "AND wait_event_type = 'Lock'")[0][0] > 0
+    Returns the editor IDs and the locking connection; roll it back to let writes through.
+    """
+    ids = [i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.editor ORDER BY id")]
+    lock = psycopg2.connect(settings.dsn)
+    lock.cursor().execute("LOCK TABLE score IN EXCLUSIVE MODE")
+    with Publisher(settings.broker_url, chunk_size=1000) as publisher:
+        publisher.publish("editor", ids)
+    wait_until(lambda: query(settings.dsn, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                           "AND wait_event_type = 'Lock'")[0][0] > 0,
+               30, "the worker to block mid-chunk")
+    return ids, lock
 
 
 def test_a_pool_process_killed_mid_chunk_loses_nothing(settings, start_worker):
     worker = start_worker(settings, concurrency=1)
-    ids = [i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.editor ORDER BY id")]
-    lock = hold_score_table(settings)
-    with Publisher(settings.broker_url, chunk_size=1000) as publisher:
-        publisher.publish("editor", ids)
-    wait_until(lambda: worker_waiting_on_lock(settings), 30, "the worker to block mid-chunk")
+    ids, lock = block_a_chunk_mid_write(settings)
     [child] = worker.children()
     os.kill(child.pid, signal.SIGKILL)
     wait_until(lambda: "SIGKILL" in worker.log(), 30, "the worker to notice its pool process died")
@@ -91,11 +91,7 @@ def test_a_pool_process_killed_mid_chunk_loses_nothing(settings, start_worker):
 def test_a_whole_worker_killed_mid_chunk_loses_nothing(settings, start_worker):
     settings = settings.replace(task_soft_time_limit_s=4, visibility_timeout_s=9)
     first = start_worker(settings, concurrency=1)
-    ids = [i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.editor ORDER BY id")]
-    lock = hold_score_table(settings)
-    with Publisher(settings.broker_url, chunk_size=1000) as publisher:
-        publisher.publish("editor", ids)
-    wait_until(lambda: worker_waiting_on_lock(settings), 30, "the worker to block mid-chunk")
+    ids, lock = block_a_chunk_mid_write(settings)
     killed_at = time.monotonic()
     first.kill()
     lock.rollback()
