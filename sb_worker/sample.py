@@ -165,6 +165,11 @@ def real_texts() -> dict[str, list[str]]:
     return {label: [t for t in found if t] for label, found in texts.items()}
 
 
+def _cut(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at a word boundary: spammers do not cut their links in half."""
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0]
+
+
 class _Generator:
     """Builds the rows of every table in memory from one seeded random generator."""
 
@@ -208,11 +213,11 @@ class _Generator:
         if r.random() < 0.2:
             return r.choice(self.texts["spam"])
         if r.random() < 0.7:
-            return " ".join(self.spam_sentence(family, domain) for _ in range(r.randint(1, 2)))[:300]
+            return _cut(" ".join(self.spam_sentence(family, domain) for _ in range(r.randint(1, 2))), 300)
         target, parts = r.randint(2500, 4000), []
         while sum(len(p) + 1 for p in parts) < target:
             parts.append(self.spam_sentence(family, domain))
-        return " ".join(parts)[:target]
+        return _cut(" ".join(parts), target)
 
     def ham_bio(self, name: str) -> str:
         r = self.rng

@@ -212,10 +212,10 @@ class Store:
             return {row["kind"]: row["n"] for row in cur.fetchall()}
 
     def open_reports(self, limit: int | None = None) -> list[dict[str, Any]]:
-        """Open reports, highest score first."""
+        """Open reports, highest score first (ties by entity, so the order does not depend on scan order)."""
         with self.db.transaction() as cur:
             cur.execute("""SELECT id, kind, entity_id, score, reasons, model_version, action, created_at
-                           FROM report WHERE status = 'open' ORDER BY score DESC, id LIMIT %s""", (limit,))
+                           FROM report WHERE status = 'open' ORDER BY score DESC, kind, entity_id LIMIT %s""", (limit,))
             return [dict(row) for row in cur.fetchall()]
 
     def close(self) -> None:
