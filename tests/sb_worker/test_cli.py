@@ -1,0 +1,66 @@
+"""The `sb` command as cron and operators run it: a process configured by SB_* variables."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.helpers import query, queued_scans
+
+pytestmark = pytest.mark.integration
+
+
+def sb(settings, *args):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SB_")} | settings.to_env()
+    return subprocess.run([sys.executable, "-m", "sb_worker.cli", *args], env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_enqueue_named_ids_skips_the_bad_ones_with_a_clear_message(settings, redis_server):
+    done = sb(settings, "enqueue", "--editor", "5", "abc", "-2", "--edit", "1")
+    assert done.returncode == 2
+    assert "sb: skipped: editor ID 'abc' is not an integer" in done.stderr
+    assert "sb: skipped: editor ID -2 is out of range" in done.stderr
+    assert "queued 1 editors" in done.stdout and "queued 1 edits" in done.stdout
+    assert queued_scans(redis_server.client) == [(0, "editor", [5]), (0, "edit", [1])]
+
+
+def test_cron_enqueue_then_nothing_new(settings, redis_server):
+    settings = settings.replace(enqueue_overlap_s=0)  # the overlap's repeats are tested in test_enqueue
+    first = sb(settings, "enqueue")
+    editors, edits = query(settings.mb_dsn, "SELECT (SELECT count(*) FROM musicbrainz.editor), "
+                                            "(SELECT count(*) FROM musicbrainz.edit)")[0]
+    assert first.returncode == 0 and first.stdout.strip() == f"queued {editors:,} editors and {edits:,} edits"
+    assert sb(settings, "enqueue").stdout.strip() == "queued 0 editors and 0 edits"
+
+
+def test_enqueue_refuses_an_unmigrated_database_and_migrate_fixes_it(pg, settings):
+    settings = settings.replace(dsn=pg.create_database("cli_empty"))
+    try:
+        refused = sb(settings, "enqueue")
+        assert refused.returncode == 2 and "run `sb migrate`" in refused.stderr
+        assert sb(settings, "migrate").stdout.strip() == "applied: 0001_initial.sql"
+        assert sb(settings, "migrate").stdout.strip() == "the SpamBrainz database is up to date"
+    finally:
+        pg.drop_database("cli_empty")
+
+
+def test_thresholds_are_shown_and_changed(settings):
+    assert sb(settings, "thresholds").stdout.strip() == "review 50, auto off"
+    assert sb(settings, "thresholds", "--review", "60", "--auto", "95").stdout.strip() == "review 60, auto 95"
+    assert sb(settings, "thresholds", "--auto", "off").stdout.strip() == "review 60, auto off"
+    refused = sb(settings, "thresholds", "--auto", "40")
+    assert refused.returncode == 2 and "the auto threshold must be above the review threshold (60)" in refused.stderr
+
+
+def test_a_misconfigured_environment_is_named(settings):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SB_")} | {"SB_CHUNK_SIZ": "5"}
+    done = subprocess.run([sys.executable, "-m", "sb_worker.cli", "thresholds"], env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 2 and "unknown setting(s) SB_CHUNK_SIZ" in done.stderr
+
+
+def test_an_unreachable_database_is_reported_as_unavailable(settings):
+    done = sb(settings.replace(mb_dsn="postgresql://x@/db?host=/nonexistent"), "enqueue")
+    assert done.returncode == 3 and "sb: unavailable: MusicBrainz database unreachable" in done.stderr
