@@ -11,20 +11,42 @@ from typing import ClassVar
 class Features:
     """What the detectors may know about one editor or edit, computed once per record.
 
-    ``None`` means unknown (the record did not say); detectors treat unknown as "no evidence".
+    ``None`` means unknown (the record did not say); detectors treat unknown as "no evidence". Domains are
+    registered domains (``shop.example.co.uk``), hosts are full host names, both lower case.
     """
 
     kind: str
     entity_id: int
-    text: str = ""                       # the free text the account wrote: bio for editors, edit text for edits
+    name: str = ""                       # the account's name (for an edit: its editor's)
+    text: str = ""                       # the free text written: bio for editors, names, annotation and notes for edits
+    skeleton: str = ""                   # ``text`` normalised: the Latin skeleton that rules match
+    disguises: tuple[str, ...] = ()      # disguises undone while normalising ("homoglyph", "invisible", ...)
+    text_length: int = 0                 # characters in ``text`` (rules read at most the first 20,000)
     website: str = ""                    # the editor's website field
-    website_domain: str = ""             # its host, lower case, without "www."
-    text_urls: tuple[str, ...] = ()      # URLs written in ``text``
-    text_domains: tuple[str, ...] = ()   # their hosts, sorted, lower case, without "www."
+    website_domain: str = ""
+    text_urls: tuple[str, ...] = ()      # URLs written in ``text``, obfuscated ones included
+    text_domains: tuple[str, ...] = ()
     added_urls: tuple[str, ...] = ()     # URLs an edit adds to MusicBrainz (relationships, URL edits)
+    added_domains: tuple[str, ...] = ()
+    hosts: tuple[str, ...] = ()          # hosts of every URL above
+    free_hosts: tuple[str, ...] = ()     # those under a Public Suffix List private suffix (anyone gets a subdomain)
+    phones: tuple[str, ...] = ()         # phone numbers in ``text``, E.164
+    text_email_domains: tuple[str, ...] = ()  # domains of email addresses written in ``text``
+    messengers: tuple[str, ...] = ()     # messenger contacts in ``text`` ("whatsapp", "telegram @x", ...)
+    email_domain: str = ""               # the account's email address: its domain ...
+    email_local: str = ""                # ... and local part (used to judge it, never shown or stored)
     is_beginner: bool | None = None      # MB's BEGINNER flag on the (editing) account
     edit_count: int | None = None
     accepted_edit_count: int | None = None
+    vote_count: int | None = None
+    note_count: int | None = None
+    gender_set: bool | None = None
+    area_set: bool | None = None
+    birth_date_set: bool | None = None
+    hours_to_update: float | None = None   # from registering to the last profile change (when the bio appeared)
+    hours_to_confirm: float | None = None  # from registering to confirming the email address
+    edit_type: int | None = None           # for an edit: its MB edit type
+    link_types: tuple[int, ...] = ()       # for a relationship edit: its link type(s)
 
 
 @dataclass(frozen=True)

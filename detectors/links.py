@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from detectors import data
 from detectors.base import Detector, Features, Verdict
+from detectors.matcher import PatternSet
+from detectors.reputation import Reputation
 
 
 class TextLinks(Detector):
@@ -34,3 +37,78 @@ class TextLinks(Detector):
                 reasons.append(f"website set ({f.website_domain or f.website[:80]})")
             verdicts.append(Verdict(self.name, points, tuple(reasons)))
         return verdicts
+
+
+class LinkReputation(Detector):
+    """Where links lead: listed spam sites, shorteners, free hosting, advertising words, domains known from spam."""
+
+    name = "link_reputation"
+
+    def __init__(self, listed: float = 30.0, shortener: float = 15.0, free_hosting: float = 10.0,
+                 spam_words: float = 15.0, bad_reputation: float = 30.0, good_reputation: float = -10.0,
+                 reputation: Reputation | None = None, cache_dir: str | None = None):
+        self.listed = listed
+        self.shortener = shortener
+        self.free_hosting = free_hosting
+        self.spam_words = spam_words
+        self.bad_reputation = bad_reputation
+        self.good_reputation = good_reputation
+        self.reputation = reputation
+        self.cache_dir = cache_dir
+
+    def score(self, batch: Sequence[Features]) -> list[Verdict]:
+        if not hasattr(self, "websites_"):
+            self.websites_ = PatternSet(data.smokedetector("blacklisted_websites"), words=False,
+                                        cache_dir=self.cache_dir)
+            self.shorteners_ = data.shorteners()
+            self.document_hosts_ = data.word_list("document_hosts")
+            self.url_words_ = sorted(data.word_list("spam_url_words"))
+        reputation = self.reputation or Reputation()
+        verdicts = []
+        for f in batch:
+            urls = [u.lower() for u in (f.website, *f.text_urls, *f.added_urls) if u]
+            if not urls:
+                verdicts.append(Verdict(self.name, 0.0))
+                continue
+            points, reasons = 0.0, []
+            listed = self.websites_.search("\n".join(urls))
+            if listed:
+                points += self.listed
+                reasons.append("SmokeDetector lists the site: " + ", ".join(
+                    f"/{self.websites_.patterns[i]}/ matched {text!r}" for i, text in listed[:3]))
+            short = [h for h in f.hosts if h in self.shorteners_]
+            if short:
+                points += self.shortener
+                reasons.append(f"links through URL shortener {', '.join(short[:3])}")
+            hosted = [h for h in f.hosts if h in self.document_hosts_ or _parent(h) in self.document_hosts_]
+            hosted += [h for h in f.free_hosts if h not in hosted]
+            if hosted:
+                points += self.free_hosting
+                reasons.append(f"links to free hosting {', '.join(hosted[:3])}")
+            words = sorted({w for u in urls for w in self.url_words_ if w in _host_and_path(u)})
+            if words:
+                points += self.spam_words
+                reasons.append(f"advertising words in the link: {', '.join(words[:5])}")
+            domains = sorted({f.website_domain, *f.text_domains, *f.added_domains} - {""})
+            known = [(d, *Reputation.spam_share(reputation.domains.get(d))) for d in domains]
+            bad = [(d, share, n) for d, share, n in known if n >= 2 and share >= 0.8]
+            good = [(d, share, n) for d, share, n in known if n >= 5 and share <= 0.05]
+            if bad:
+                points += self.bad_reputation
+                reasons.append("domain known from confirmed spam: " + ", ".join(
+                    f"{d} ({share:.0%} of {n} accounts)" for d, share, n in bad[:3]))
+            elif good and len(good) == len(domains):
+                points += self.good_reputation
+                reasons.append("every linked domain is known from honest accounts: " + ", ".join(d for d, _, _ in good[:3]))
+            verdicts.append(Verdict(self.name, points, tuple(reasons)))
+        return verdicts
+
+
+def _parent(host: str) -> str:
+    return host.split(".", 1)[1] if "." in host else ""
+
+
+def _host_and_path(url: str) -> str:
+    """The host and path of a URL, without scheme and query: where advertising words sit."""
+    rest = url.split("://", 1)[-1]
+    return rest.split("?", 1)[0]

@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Mapping
+from typing import Any
 
-from detectors.account import BeginnerProfile
+from detectors.account import AccountProfile, BeginnerProfile
 from detectors.base import Detector, DetectorConfigError
-from detectors.links import TextLinks
+from detectors.campaigns import Campaigns
+from detectors.contacts import ContactDetails
+from detectors.edits import EditContent
+from detectors.email import EmailProvider
+from detectors.links import LinkReputation, TextLinks
+from detectors.text_rules import DisguisedText, SmokeDetectorKeywords, SpamPhrases
 
 #: Every detector SpamBrainz runs, in the order their reasons are listed on ties.
-REGISTERED: tuple[type[Detector], ...] = (TextLinks, BeginnerProfile)
+REGISTERED: tuple[type[Detector], ...] = (
+    SpamPhrases, SmokeDetectorKeywords, DisguisedText, ContactDetails, TextLinks, LinkReputation, EmailProvider,
+    AccountProfile, BeginnerProfile, EditContent, Campaigns,
+)
+
+#: Options that come from the service rather than from configuration: shared data and where to cache.
+SHARED = ("reputation", "cache_dir")
 
 
 def options_of(cls: type[Detector]) -> list[str]:
@@ -19,10 +31,11 @@ def options_of(cls: type[Detector]) -> list[str]:
 
 
 def build_detectors(config: Mapping[str, Mapping] | None = None,
-                    registered: tuple[type[Detector], ...] = REGISTERED) -> list[Detector]:
+                    registered: tuple[type[Detector], ...] = REGISTERED, **shared: Any) -> list[Detector]:
     """Instantiate the registered detectors with ``config[name]`` as options; ``{"enabled": false}`` turns one off.
 
-    Raises :class:`DetectorConfigError` for duplicate names, unknown detectors and unknown options.
+    ``shared`` values (``reputation``, ``cache_dir``) go to every detector that accepts them. Raises
+    :class:`DetectorConfigError` for duplicate names, unknown detectors and unknown options.
     """
     config = dict(config or {})
     names = [cls.name for cls in registered]
@@ -40,10 +53,12 @@ def build_detectors(config: Mapping[str, Mapping] | None = None,
         options = dict(raw)
         if not options.pop("enabled", True):
             continue
-        bad = sorted(set(options) - set(options_of(cls)))
+        configurable = [o for o in options_of(cls) if o not in SHARED]
+        bad = sorted(set(options) - set(configurable))
         if bad:
             raise DetectorConfigError(
                 f"unknown option(s) {', '.join(bad)} for detector {cls.name!r}; "
-                f"it accepts: {', '.join(options_of(cls) + ['enabled'])}")
-        detectors.append(cls(**options))
+                f"it accepts: {', '.join(configurable + ['enabled'])}")
+        given = {k: v for k, v in shared.items() if k in options_of(cls) and v is not None}
+        detectors.append(cls(**options, **given))
     return detectors

@@ -36,8 +36,8 @@ def _check_configuration(**_: object) -> None:
 
 @signals.worker_process_init.connect
 def _load_once_per_process(**_: object) -> None:
-    """Build the pipeline and open connections once in each worker process, not per task."""
-    runtime.get()
+    """Build the pipeline (its pattern sets included) once in each worker process, not per task."""
+    runtime.get().pipeline.score("editor", [])
 
 
 @signals.worker_process_shutdown.connect

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import re
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 from detectors.base import Features
+from sb_worker.contacts import email_domains_in, messengers_in, phones_in
 from sb_worker.errors import BadInput
+from sb_worker.text import normalise
+from sb_worker.urls import domain_of, host_of, urls_in
 
 KINDS = ("editor", "edit")
 
@@ -17,22 +19,6 @@ BEGINNER = 8192
 
 # The text fields of an edit's edit_data that a person writes (names, comments, annotation text).
 _EDIT_TEXT_KEYS = ("name", "sort_name", "comment", "text", "changelog")
-
-_URL = re.compile(r"""(?i)\b(?:https?://|www\.)[^\s<>"'()\[\]{}]+""")
-
-
-def host_of(url: str) -> str:
-    """The lower-case host of ``url`` without a leading "www.", or "" when it has none."""
-    try:
-        host = urlsplit(url if "://" in url else "http://" + url).hostname or ""
-    except ValueError:
-        return ""
-    return host.removeprefix("www.")
-
-
-def urls_in(text: str) -> tuple[str, ...]:
-    """The URLs written in ``text``, in order, trailing punctuation removed."""
-    return tuple(m.group(0).rstrip(".,;:!?") for m in _URL.finditer(text))
 
 
 def extract(kind: str, record: Mapping[str, Any]) -> Features:
@@ -47,23 +33,52 @@ def extract(kind: str, record: Mapping[str, Any]) -> Features:
     raise BadInput(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
 
 
-def _editor_features(entity_id: int, record: Mapping[str, Any]) -> Features:
-    bio = _text(record, "bio")
+def _editor_features(entity_id: int, record: Mapping[str, Any], kind: str = "editor", text: str | None = None,
+                     added: tuple[str, ...] = (), **extra: Any) -> Features:
+    """An editor's features; an edit passes its own kind, text and added URLs and inherits the rest."""
+    text = _text(record, "bio") if text is None else text
     website = _text(record, "website").strip()
-    urls = urls_in(bio)
+    norm = normalise(text)
+    text_urls = urls_in(norm.clean)
+    website_host = host_of(website) if website else ""
+    hosts = [h for h in map(host_of, (*text_urls, *added)) if h] + ([website_host] if website_host else [])
     counts = _mapping(record, "counts")
     privs = _int(record, "privs")
+    email = _text(record, "email")
+    local, _, email_domain = email.rpartition("@")
+    since = _time(record, "member_since")
     return Features(
-        kind="editor",
+        kind=kind,
         entity_id=entity_id,
-        text=bio,
+        name=_text(record, "name"),
+        text=text,
+        skeleton=norm.skeleton,
+        disguises=norm.disguises,
+        text_length=len(text),
         website=website,
-        website_domain=host_of(website) if website else "",
-        text_urls=urls,
-        text_domains=tuple(sorted({h for h in map(host_of, urls) if h})),
+        website_domain=domain_of(website_host)[0] if website_host else "",
+        text_urls=text_urls,
+        text_domains=_domains(text_urls),
+        added_urls=added,
+        added_domains=_domains(added),
+        hosts=tuple(dict.fromkeys(hosts)),
+        free_hosts=tuple(dict.fromkeys(h for h in hosts if domain_of(h)[1])),
+        phones=phones_in(norm.skeleton),
+        text_email_domains=email_domains_in(norm.clean),
+        messengers=messengers_in(norm.skeleton),
+        email_domain=email_domain.lower(),
+        email_local=local,
         is_beginner=None if privs is None else bool(privs & BEGINNER),
         edit_count=_int(counts, "edits"),
         accepted_edit_count=_int(counts, "accepted_edits"),
+        vote_count=_int(counts, "votes"),
+        note_count=_int(counts, "notes"),
+        gender_set=_is_set(record, "gender"),
+        area_set=_is_set(record, "area"),
+        birth_date_set=_is_set(record, "birth_date"),
+        hours_to_update=_hours(since, _time(record, "last_updated")),
+        hours_to_confirm=_hours(since, _time(record, "email_confirm_date")),
+        **extra,
     )
 
 
@@ -77,23 +92,40 @@ def _edit_features(entity_id: int, record: Mapping[str, Any]) -> Features:
     if not isinstance(notes, list):
         raise BadInput(f"field 'notes' must be a list, got {type(notes).__name__}")
     parts += [_text(note, "text") for note in notes if isinstance(note, Mapping)]
-    text = "\n".join(p for p in parts if p)
-    urls = urls_in(text)
     added = record.get("urls") or []
     if not isinstance(added, list) or not all(isinstance(u, str) for u in added):
         raise BadInput("field 'urls' must be a list of strings")
-    editor = _editor_features(_int(record, "editor") or 0, _mapping(record, "editor_record"))
-    return Features(
-        kind="edit",
-        entity_id=entity_id,
-        text=text,
-        text_urls=urls,
-        text_domains=tuple(sorted({h for h in map(host_of, urls) if h})),
-        added_urls=tuple(_clean(u) for u in added),
-        is_beginner=editor.is_beginner,
-        edit_count=editor.edit_count,
-        accepted_edit_count=editor.accepted_edit_count,
-    )
+    link_type = data.get("link_type")
+    link_types = (link_type.get("id"),) if isinstance(link_type, Mapping) and isinstance(link_type.get("id"), int) else ()
+    editor = _mapping(record, "editor_record")
+    return _editor_features(entity_id, {**editor, "website": None}, kind="edit",
+                            text="\n".join(p for p in parts if p), added=tuple(_clean(u) for u in added),
+                            edit_type=_int(record, "type"), link_types=link_types)
+
+
+def _domains(urls: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted({d for d in (domain_of(host_of(u))[0] for u in urls) if d}))
+
+
+def _is_set(record: Mapping[str, Any], key: str) -> bool | None:
+    return None if key not in record else record[key] not in (None, "")
+
+
+def _time(record: Mapping[str, Any], key: str) -> dt.datetime | None:
+    value = record.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise BadInput(f"field {key!r} must be an ISO 8601 timestamp, got {type(value).__name__}")
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise BadInput(f"field {key!r} is not an ISO 8601 timestamp: {value[:40]!r}") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+
+
+def _hours(start: dt.datetime | None, end: dt.datetime | None) -> float | None:
+    return None if start is None or end is None else (end - start).total_seconds() / 3600
 
 
 def _clean(text: str) -> str:

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from importlib import resources
 from typing import Any
 
 from detectors import Detector, build_detectors
-from detectors.base import DetectorConfigError
+from detectors.base import DetectorConfigError, Features, Verdict
+from detectors.reputation import Reputation
 from sb_worker.errors import BadInput, ConfigError
 from sb_worker.features import extract
 
 #: Stored with every score, so scores of different scorers never mix.
-HEURISTIC_VERSION = "heuristic-1"
+HEURISTIC_VERSION = "heuristic-2"
 
 
 @dataclass(frozen=True)
@@ -70,19 +73,44 @@ class Thresholds:
         return "review" if score >= self.review else "none"
 
 
-class Pipeline:
-    """Scores batches of records with a fixed list of detectors."""
+@dataclass(frozen=True)
+class Weights:
+    """How detector points combine into a probability: ``sigmoid(bias + Σ weight[detector] × points)``."""
 
-    def __init__(self, detectors: Sequence[Detector], midpoint: float = 35.0, spread: float = 8.0,
+    bias: float = -35.0 / 8
+    per_detector: Mapping[str, float] = field(default_factory=dict)
+    default: float = 1.0 / 8  # for a detector the fit has not seen
+
+    def weight(self, detector: str) -> float:
+        return self.per_detector.get(detector, self.default)
+
+    def to_json(self) -> str:
+        return json.dumps({"bias": self.bias, "per_detector": dict(sorted(self.per_detector.items())),
+                           "default": self.default}, indent=2) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> Weights:
+        data = json.loads(text)
+        return cls(float(data["bias"]), {k: float(v) for k, v in data["per_detector"].items()}, float(data["default"]))
+
+    @classmethod
+    def bundled(cls) -> Weights:
+        """The weights fitted on the bundled labelled data (``sb fit-weights`` writes them)."""
+        return cls.from_json(resources.files("sb_worker.data").joinpath("weights.json").read_text("utf-8"))
+
+
+class Pipeline:
+    """Scores batches of records with a fixed list of detectors and fitted weights."""
+
+    def __init__(self, detectors: Sequence[Detector], weights: Weights | None = None,
                  version: str = HEURISTIC_VERSION):
         self.detectors = list(detectors)
-        self.midpoint = midpoint
-        self.spread = spread
+        self.weights = weights or Weights()
         self.version = version
 
-    def score(self, kind: str, records: Sequence[Mapping[str, Any]]) -> list[Score | RecordError]:
-        """One result per record, in order; a bad record becomes a :class:`RecordError`, never an exception."""
-        results: list[Score | RecordError | None] = [None] * len(records)
+    def verdicts(self, kind: str, records: Sequence[Mapping[str, Any]]) -> tuple[list, list]:
+        """Features or a RecordError per record, and each detector's verdicts for the good ones."""
+        results: list[Any] = [None] * len(records)
         good = []
         for i, record in enumerate(records):
             try:
@@ -98,22 +126,33 @@ class Pipeline:
                 raise RuntimeError(f"detector {detector.name!r} answered {len(verdicts)} verdicts for {len(batch)} records")
             per_detector.append(verdicts)
         for j, (i, features) in enumerate(good):
-            reasons = [Reason(v.detector, v.points, "; ".join(v.reasons))
-                       for v in (verdicts[j] for verdicts in per_detector) if v.points]
-            reasons.sort(key=lambda r: -r.points)  # stable: registry order breaks ties
-            total = sum(r.points for r in reasons)
-            results[i] = Score(kind, features.entity_id, self.to_score(total), tuple(reasons), self.version)
-        return results  # type: ignore[return-value]
+            results[i] = (features, [verdicts[j] for verdicts in per_detector])
+        return results, batch
 
-    def to_score(self, points: float) -> int:
-        """Map summed points to 0–100 with a logistic curve centred on ``midpoint``."""
-        z = max(-50.0, min(50.0, (points - self.midpoint) / self.spread))
-        return round(100 / (1 + math.exp(-z)))
+    def score(self, kind: str, records: Sequence[Mapping[str, Any]]) -> list[Score | RecordError]:
+        """One result per record, in order; a bad record becomes a :class:`RecordError`, never an exception."""
+        results, _ = self.verdicts(kind, records)
+        return [r if isinstance(r, RecordError) else self.combine(*r) for r in results]
+
+    def combine(self, features: Features, verdicts: Sequence[Verdict]) -> Score:
+        """The score of one record from its detectors' verdicts; reasons in order of contribution."""
+        contributions = [(self.weights.weight(v.detector) * v.points, v) for v in verdicts if v.points]
+        contributions.sort(key=lambda cv: -cv[0])  # stable: registry order breaks ties
+        logit = self.weights.bias + sum(c for c, _ in contributions)
+        reasons = tuple(Reason(v.detector, v.points, "; ".join(v.reasons)) for _, v in contributions)
+        return Score(features.kind, features.entity_id, to_score(logit), reasons, self.version)
 
 
-def build_pipeline(detector_config: Mapping[str, Mapping] | None = None) -> Pipeline:
+def to_score(logit: float) -> int:
+    """A log-odds of spam as a 0–100 score (a probability × 100)."""
+    return round(100 / (1 + math.exp(-max(-50.0, min(50.0, logit)))))
+
+
+def build_pipeline(detector_config: Mapping[str, Mapping] | None = None, weights: Weights | None = None,
+                   reputation: Reputation | None = None, cache_dir: str | None = None) -> Pipeline:
     """The pipeline with every registered detector, configured and checked; bad configuration is a ConfigError."""
     try:
-        return Pipeline(build_detectors(detector_config))
+        detectors = build_detectors(detector_config, reputation=reputation, cache_dir=cache_dir)
     except DetectorConfigError as exc:
         raise ConfigError(f"SB_DETECTORS: {exc}") from None
+    return Pipeline(detectors, Weights.bundled() if weights is None else weights)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+
+from detectors.reputation import Reputation
 
 from sb_worker.errors import ConfigError, Unavailable
 from sb_worker.mb import MBReader
@@ -32,7 +35,8 @@ class Runtime:
             settings=settings,
             mb=MBReader(settings.mb_dsn),
             store=Store(settings.dsn, Thresholds(settings.review_threshold, settings.auto_threshold)),
-            pipeline=build_pipeline(settings.detectors),
+            pipeline=build_pipeline(settings.detectors, reputation=load_reputation(settings),
+                                    cache_dir=settings.cache_dir or None),
             sinks=build_sinks(settings),
             metrics=make_metrics(settings.statsd_host, settings.statsd_port, settings.statsd_prefix),
         )
@@ -75,9 +79,19 @@ def settings() -> Settings:
 
 
 def validate(settings: Settings) -> None:
-    """Raise ConfigError if the detectors or sinks in ``settings`` are misconfigured."""
-    build_pipeline(settings.detectors)
+    """Raise ConfigError if the detectors, the reputation file or the sinks in ``settings`` are misconfigured."""
+    build_pipeline(settings.detectors, reputation=load_reputation(settings))
     build_sinks(settings)
+
+
+def load_reputation(settings: Settings) -> Reputation | None:
+    """The reputation table named by SB_REPUTATION_FILE, or None."""
+    if not settings.reputation_file:
+        return None
+    try:
+        return Reputation.from_json(Path(settings.reputation_file).read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError) as exc:
+        raise ConfigError(f"SB_REPUTATION_FILE {settings.reputation_file!r}: cannot read it ({exc})") from None
 
 
 def get() -> Runtime:

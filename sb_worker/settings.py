@@ -7,6 +7,7 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import Any
 
 from sb_worker.errors import ConfigError
@@ -46,6 +47,8 @@ class Settings:
     webhook_url: str = ""
     webhook_timeout_s: float = 10.0
     data_dir: str = ".sb-data"
+    cache_dir: str = field(default_factory=lambda: str(Path.home() / ".cache" / "spambrainz"))
+    reputation_file: str = ""
     visibility_timeout_s: int = 3600
     task_soft_time_limit_s: int = 300
     enqueue_overlap_s: int = 600

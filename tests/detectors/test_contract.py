@@ -65,7 +65,7 @@ def test_registered_names_are_unique():
 
 
 def test_unknown_detector_is_refused_with_the_registered_names():
-    with pytest.raises(DetectorConfigError, match="unknown detector.*nope.*registered: text_links"):
+    with pytest.raises(DetectorConfigError, match="unknown detector.*nope.*registered: spam_phrases, smokedetector_keywords"):
         build_detectors({"nope": {}})
 
 
@@ -75,9 +75,15 @@ def test_unknown_option_is_refused_with_the_accepted_ones():
 
 
 def test_a_detector_can_be_turned_off_and_configured():
-    detectors = build_detectors({"beginner_profile": {"enabled": False}, "text_links": {"website": 1.5}})
-    assert [d.name for d in detectors] == ["text_links"]
-    assert detectors[0].website == 1.5
+    detectors = {d.name: d for d in build_detectors({"beginner_profile": {"enabled": False},
+                                                     "text_links": {"website": 1.5}})}
+    assert "beginner_profile" not in detectors and len(detectors) == len(REGISTERED) - 1
+    assert detectors["text_links"].website == 1.5
+
+
+def test_shared_data_is_not_configuration():
+    with pytest.raises(DetectorConfigError, match="unknown option.*reputation"):
+        build_detectors({"link_reputation": {"reputation": {}}})
 
 
 def test_duplicate_registration_is_refused():

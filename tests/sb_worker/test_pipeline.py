@@ -2,22 +2,24 @@ import pytest
 
 from detectors.base import Detector, Verdict
 from sb_worker.errors import BadInput, ConfigError
-from sb_worker.pipeline import HEURISTIC_VERSION, Pipeline, RecordError, Score, Thresholds, build_pipeline
+from sb_worker.pipeline import (HEURISTIC_VERSION, Pipeline, RecordError, Score, Thresholds, Weights,
+                                build_pipeline, to_score)
 
-SPAM = {"id": 1, "privs": 8192, "bio": "Escorts https://hot.example https://hot.example/vip",
-        "website": "https://hot.example", "counts": {"edits": 0}}
+SPAM = {"id": 1, "privs": 8192, "bio": "Escorts https://hot.com https://hot.com/vip",
+        "website": "https://hot.com", "counts": {"edits": 0}}
 HAM = {"id": 2, "privs": 0, "bio": "I collect krautrock vinyl.", "counts": {"edits": 120}}
 
 
 def test_spam_scores_high_with_reasons_in_order_of_contribution():
-    spam, ham = build_pipeline().score("editor", [SPAM, HAM])
+    pipeline = build_pipeline()
+    spam, ham = pipeline.score("editor", [SPAM, HAM])
     assert isinstance(spam, Score) and spam.entity_id == 1 and spam.model_version == HEURISTIC_VERSION
-    assert spam.score >= 90 and ham.score <= 5
-    points = [r.points for r in spam.reasons]
-    assert points == sorted(points, reverse=True) and len(points) == 2
-    assert spam.reasons[0].detector == "text_links"
-    assert "hot.example" in spam.reasons[0].why
-    assert ham.reasons == ()
+    assert spam.score >= 90 and ham.score <= 10
+    contributions = [pipeline.weights.weight(r.detector) * r.points for r in spam.reasons]
+    assert contributions == sorted(contributions, reverse=True) and len(contributions) >= 3
+    assert {"spam_phrases", "text_links", "beginner_profile"} <= {r.detector for r in spam.reasons}
+    assert any("hot.com" in r.why for r in spam.reasons)
+    assert all(r.points < 0 for r in ham.reasons)
 
 
 def test_the_spammer_flag_is_the_label_never_a_feature():
@@ -32,10 +34,15 @@ def test_a_bad_record_becomes_an_error_and_the_rest_is_scored():
     assert results[2].error == "a record must be a JSON object, got str"
 
 
-def test_score_is_monotone_in_points_and_bounded():
-    p = build_pipeline()
-    scores = [p.to_score(x) for x in (-1e9, -50, 0, 20, 35, 50, 80, 1e9)]
-    assert scores == sorted(scores) and scores[0] == 0 and scores[-1] == 100 and p.to_score(p.midpoint) == 50
+def test_score_is_monotone_in_the_log_odds_and_bounded():
+    scores = [to_score(x) for x in (-1e9, -5, -1, 0, 1, 5, 1e9)]
+    assert scores == sorted(scores) and scores[0] == 0 and scores[-1] == 100 and to_score(0) == 50
+
+
+def test_weights_round_trip_and_unknown_detectors_get_the_default():
+    w = Weights(bias=-3.0, per_detector={"spam_phrases": 0.2}, default=0.1)
+    assert Weights.from_json(w.to_json()) == w
+    assert w.weight("spam_phrases") == 0.2 and w.weight("new_detector") == 0.1
 
 
 class Broken(Detector):

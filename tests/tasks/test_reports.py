@@ -17,13 +17,15 @@ def test_reports_reach_the_webhook_once_each_despite_failures(settings, start_wo
         worker = start_worker(settings.replace(report_sinks=("log", "webhook"), webhook_url=receiver.url))
         with Publisher(settings.broker_url, chunk_size=100) as publisher:
             publisher.publish("editor", ids)
-        reports = wait_until(lambda: query(settings.dsn, "SELECT id FROM report ORDER BY id"), 30, "reports")
+        chunks = len(range(0, len(ids), 100))
+        wait_until(lambda: finished(worker.log(), "spambrainz.scan_chunk") == chunks, 30, "the scan to finish")
+        reports = query(settings.dsn, "SELECT id FROM report ORDER BY id")
+        assert reports
         wait_until(lambda: query(settings.dsn, "SELECT count(*) FROM report WHERE delivered_at IS NULL") == [(0,)],
                    60, "every report to be delivered")
         # A rescan of the same editors delivers nothing again.
         with Publisher(settings.broker_url, chunk_size=100) as publisher:
             publisher.publish("editor", ids)
-        chunks = len(range(0, len(ids), 100))
         wait_until(lambda: finished(worker.log(), "spambrainz.scan_chunk") == 2 * chunks, 30, "the rescan to finish")
     delivered = collections.Counter(body["id"] for body in receiver.accepted())
     assert sorted(delivered) == [r for (r,) in reports] and set(delivered.values()) == {1}

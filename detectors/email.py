@@ -1,0 +1,57 @@
+"""The account's email address: who provides it and what it looks like (never shown in a reason)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from detectors import data
+from detectors.base import Detector, Features, Verdict
+from detectors.reputation import Reputation
+
+_VOWELS = re.compile(r"[aeiouy]")
+
+
+def machine_made(local: str) -> bool:
+    """Whether an email local part looks generated: long, no separators, letters and digits scrambled."""
+    local = local.lower().split("+", 1)[0]
+    if len(local) < 8 or not local.isalnum():
+        return False
+    digits = sum(c.isdigit() for c in local)
+    letters = "".join(c for c in local if c.isalpha())
+    vowel_share = len(_VOWELS.findall(letters)) / max(1, len(letters))
+    switches = sum(a.isdigit() != b.isdigit() for a, b in zip(local, local[1:]))
+    return (vowel_share < 0.2 and len(letters) >= 6) or (digits >= 2 and switches >= 3)
+
+
+class EmailProvider(Detector):
+    """Disposable mail providers, providers known from spam, and addresses that look machine-made."""
+
+    name = "email_provider"
+
+    def __init__(self, disposable: float = 20.0, bad_reputation: float = 15.0, machine_made: float = 10.0,
+                 reputation: Reputation | None = None):
+        self.disposable = disposable
+        self.bad_reputation = bad_reputation
+        self.machine_made = machine_made
+        self.reputation = reputation
+
+    def score(self, batch: Sequence[Features]) -> list[Verdict]:
+        if not hasattr(self, "disposable_"):
+            self.disposable_ = data.disposable_email_domains()
+        reputation = self.reputation or Reputation()
+        verdicts = []
+        for f in batch:
+            points, reasons = 0.0, []
+            if f.email_domain in self.disposable_:
+                points += self.disposable
+                reasons.append(f"disposable email provider {f.email_domain}")
+            share, n = Reputation.spam_share(reputation.email_domains.get(f.email_domain))
+            if f.email_domain and n >= 5 and share >= 0.8:
+                points += self.bad_reputation
+                reasons.append(f"email provider {f.email_domain} is used mostly by spam ({share:.0%} of {n} accounts)")
+            if f.email_local and machine_made(f.email_local):
+                points += self.machine_made
+                reasons.append("email address looks machine-made")
+            verdicts.append(Verdict(self.name, points, tuple(reasons)))
+        return verdicts

@@ -1,0 +1,47 @@
+"""Contact details written into text: phone numbers, email addresses, messenger handles."""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+
+# Runs of 9 to 15 digits, allowing the separators people write (spaced-out digits are already joined).
+_PHONE = re.compile(r"\+?\d(?:[\s().-]{0,2}\d){8,14}")
+_REGIONS = ("US", "IN", "GB", "PK", "AE", "NG")  # where spam numbers are written without a country code
+_SEPARATORS = re.compile(r"[\s-]")
+_EMAIL = re.compile(r"[\w.+-]+@((?:[\w-]+\.)+[a-z]{2,24})\b")
+_MESSENGER = re.compile(
+    r"\b(whats ?app|wa\.me|telegram|t\.me|skype|wechat|viber|signal|kik|snapchat|line id)\b"
+    r"[\s:/=-]{0,4}(?:(?:me|us|at|on|id|number|no)\b[\s:.=-]{0,3})*(@?[a-z0-9_.+-]{4,}|\+?\d[\d\s-]{6,}\d)")
+
+
+def phones_in(text: str) -> tuple[str, ...]:
+    """Valid phone numbers in ``text``, in E.164 form, in order, without repeats."""
+    found: dict[str, None] = {}
+    for m in _PHONE.finditer(text):
+        raw = m.group(0)
+        for region in ((None,) if raw.startswith("+") else _REGIONS):
+            try:
+                number = phonenumbers.parse(raw, region)
+            except phonenumbers.NumberParseException:
+                continue
+            if phonenumbers.is_valid_number(number):
+                found[phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)] = None
+                break
+    return tuple(found)
+
+
+def email_domains_in(text: str) -> tuple[str, ...]:
+    """Domains of the email addresses in ``text`` (the addresses themselves are personal data: not kept)."""
+    return tuple(dict.fromkeys(m.group(1).lower() for m in _EMAIL.finditer(text))) if "@" in text else ()
+
+
+def messengers_in(text: str) -> tuple[str, ...]:
+    """Messenger contacts in ``text``, e.g. "whatsapp +919876543210" or "telegram @cryptoking"."""
+    found = []
+    for m in _MESSENGER.finditer(text):
+        app = m.group(1).replace(" ", "").replace("wa.me", "whatsapp").replace("t.me", "telegram")
+        handle = _SEPARATORS.sub("", m.group(2))
+        found.append(f"{app} {handle}")
+    return tuple(dict.fromkeys(found))

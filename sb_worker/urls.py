@@ -1,0 +1,66 @@
+"""Finding URLs in text (obfuscated ones included) and naming their registered domains."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+import tldextract
+
+_URL = re.compile(r"""(?i)\b(?:https?://|www\.)[^\s<>"'()\[\]{}]+""")
+# A bare domain ("cheapessays.com/order") is found from its ".suffix" (cheap to search for), then read leftwards,
+# and counts only when the public suffix list knows the suffix.
+_DOT_SUFFIX = re.compile(r"\.[a-zA-Z]{2,24}\b")
+_PATH = re.compile(r"/[^\s<>\"'()]*")
+_DOMAIN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
+_TRAILING = ".,;:!?"
+
+
+@lru_cache(maxsize=1)
+def _extractor() -> tldextract.TLDExtract:
+    # The bundled suffix list only: no network, no cache on disk.
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
+
+
+def host_of(url: str) -> str:
+    """The lower-case host of ``url`` without a leading "www.", or "" when it has none."""
+    try:
+        host = urlsplit(url if "://" in url else "http://" + url).hostname or ""
+    except ValueError:
+        return ""
+    return host.removeprefix("www.")
+
+
+@lru_cache(maxsize=65_536)
+def domain_of(host: str) -> tuple[str, bool]:
+    """(registered domain, whether it sits under a privately run public suffix such as blogspot.com)."""
+    parts = _extractor()(host)
+    if not parts.suffix or not parts.domain:
+        return "", False
+    return parts.top_domain_under_public_suffix, parts.is_private
+
+
+def urls_in(text: str) -> tuple[str, ...]:
+    """URLs written in ``text``, in order: with a scheme or "www.", or bare domains with a known suffix."""
+    found, rest = [], text
+    if "://" in text or "www." in text or "WWW." in text:  # the regex is slow to find nothing in long text
+        found = [m.group(0).rstrip(_TRAILING) for m in _URL.finditer(text)]
+        rest = _URL.sub(" ", text)
+    taken = 0
+    for m in _DOT_SUFFIX.finditer(rest):
+        start = m.start()
+        while start > 0 and rest[start - 1] in _DOMAIN_CHARS:
+            start -= 1
+        end = m.end()
+        while end < len(rest) and rest[end] in _DOMAIN_CHARS:
+            end += 1
+        if start < taken or start == m.start() or (start and rest[start - 1] in "@_") or rest[end:end + 1] == "@":
+            continue  # inside an earlier match, no name before the dot, or part of an email address
+        if path := _PATH.match(rest, end):
+            end = path.end()
+        candidate = rest[start:end].strip(".-").rstrip(_TRAILING)
+        if domain_of(host_of(candidate))[0]:
+            found.append(candidate)
+            taken = end
+    return tuple(found)
