@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sb_worker import runtime
 from sb_worker.errors import SpamBrainzError, Unavailable
+from sb_worker.pipeline import Thresholds, Weights
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,6 +56,16 @@ def _parser() -> argparse.ArgumentParser:
     enqueue.add_argument("--edit", nargs="+", metavar="ID", default=[], help="queue these edits")
     enqueue.add_argument("--all", action="store_true", help="backfill: queue every editor and edit")
     enqueue.set_defaults(run=_enqueue)
+
+    score = sub.add_parser("score", help="score JSON-lines records offline, one result line per record")
+    score.add_argument("file", help="JSON-lines file of records, or - for standard input")
+    score.add_argument("--kind", choices=("editor", "edit"), default="editor", help="what the records are")
+    score.add_argument("--explain", action="store_true", help="print for a person instead of JSON")
+    score.set_defaults(run=_score)
+
+    fit = sub.add_parser("fit-weights", help="fit the detector weights on the bundled labelled data")
+    fit.add_argument("--out", type=Path, help="where to write them (default: the bundled weights.json)")
+    fit.set_defaults(run=_fit_weights)
 
     thresholds = sub.add_parser("thresholds", help="show or set the review and auto thresholds")
     thresholds.add_argument("--review", type=_score, default=argparse.SUPPRESS, help="new review threshold (0-100)")
@@ -126,6 +137,33 @@ def _enqueue(args: argparse.Namespace) -> int:
             queued = enqueue_changes(rt.mb, rt.store, publisher, overlap)
             print(f"queued {queued['editor']:,} editors and {queued['edit']:,} edits")
     return status
+
+
+def _score(args: argparse.Namespace) -> int:
+    from sb_worker.offline import score_lines
+
+    settings = runtime.settings()
+    pipeline = runtime.offline_pipeline(settings)
+    thresholds = Thresholds(settings.review_threshold, settings.auto_threshold)
+    source = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")
+    with source:
+        bad = score_lines(source, pipeline, thresholds, args.kind, sys.stdout, sys.stderr, explain=args.explain)
+    return 1 if bad else 0
+
+
+def _fit_weights(args: argparse.Namespace) -> None:
+    from importlib import resources
+
+    from sb_worker.corpus import labelled
+    from sb_worker.fit import fit_weights, points_matrix
+
+    settings = runtime.settings()
+    pipeline = runtime.offline_pipeline(settings, weights=Weights())
+    names, x, y = points_matrix(pipeline, labelled("train"))
+    weights = fit_weights(names, x, y)
+    out = args.out or Path(str(resources.files("sb_worker.data").joinpath("weights.json")))
+    out.write_text(weights.to_json(), encoding="utf-8")
+    print(f"fitted on {len(y):,} records ({int(y.sum()):,} spam); wrote {out}")
 
 
 def _thresholds(args: argparse.Namespace) -> None:

@@ -136,7 +136,7 @@ class Pipeline:
 
     def combine(self, features: Features, verdicts: Sequence[Verdict]) -> Score:
         """The score of one record from its detectors' verdicts; reasons in order of contribution."""
-        contributions = [(self.weights.weight(v.detector) * v.points, v) for v in verdicts if v.points]
+        contributions = [(c, v) for v in verdicts if (c := self.weights.weight(v.detector) * v.points)]
         contributions.sort(key=lambda cv: -cv[0])  # stable: registry order breaks ties
         logit = self.weights.bias + sum(c for c, _ in contributions)
         reasons = tuple(Reason(v.detector, v.points, "; ".join(v.reasons)) for _, v in contributions)

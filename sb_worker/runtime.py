@@ -10,7 +10,7 @@ from detectors.reputation import Reputation
 from sb_worker.errors import ConfigError, Unavailable
 from sb_worker.mb import MBReader
 from sb_worker.metrics import Metrics, make_metrics
-from sb_worker.pipeline import Pipeline, Thresholds, build_pipeline
+from sb_worker.pipeline import Pipeline, Thresholds, Weights, build_pipeline
 from sb_worker.settings import Settings
 from sb_worker.sinks import Sink, build_sinks
 from sb_worker.store import Store
@@ -35,8 +35,7 @@ class Runtime:
             settings=settings,
             mb=MBReader(settings.mb_dsn),
             store=Store(settings.dsn, Thresholds(settings.review_threshold, settings.auto_threshold)),
-            pipeline=build_pipeline(settings.detectors, reputation=load_reputation(settings),
-                                    cache_dir=settings.cache_dir or None),
+            pipeline=offline_pipeline(settings),
             sinks=build_sinks(settings),
             metrics=make_metrics(settings.statsd_host, settings.statsd_port, settings.statsd_prefix),
         )
@@ -76,6 +75,12 @@ def settings() -> Settings:
     if _settings is None:
         _settings = Settings.from_env()
     return _settings
+
+
+def offline_pipeline(settings: Settings, weights: Weights | None = None) -> Pipeline:
+    """The pipeline offline commands use: the same detectors, reputation and weights as the workers."""
+    return build_pipeline(settings.detectors, weights=weights, reputation=load_reputation(settings),
+                          cache_dir=settings.cache_dir or None)
 
 
 def validate(settings: Settings) -> None:

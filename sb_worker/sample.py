@@ -421,8 +421,7 @@ _COLUMNS = {
 _SEQUENCES = ["editor", "artist", "url", "edit", "edit_note", "vote", "annotation", "link", "l_artist_url", "editor_collection"]
 
 
-def build_sample(dsn: str, editors: int = 5000, seed: int = 1, spam_share: float = 0.07) -> SampleSummary:
-    """(Re)create schema ``musicbrainz`` in the database at ``dsn`` and fill it; the same seed gives the same rows."""
+def _generate(editors: int, seed: int, spam_share: float) -> tuple[_Generator, list[dict[str, Any]], list[dict[str, Any]]]:
     if editors < 1:
         raise ValueError("a sample needs at least one editor")
     gen = _Generator(seed)
@@ -437,6 +436,35 @@ def build_sample(dsn: str, editors: int = 5000, seed: int = 1, spam_share: float
         accepted[edit["editor"]] = accepted.get(edit["editor"], 0) + (edit["status"] == 2)
     gen.votes_and_collections(people, edits)
     gen.editor_rows(people, accepted)
+    return gen, people, edits
+
+
+def sample_records(editors: int, seed: int, spam_share: float = 0.07) -> list[dict[str, Any]]:
+    """The sample's editors as labelled records (DESIGN.md's format), without a database: a training corpus."""
+    gen, people, _ = _generate(editors, seed, spam_share)
+    columns = [c.strip() for c in _COLUMNS["editor"].split(",")]
+    counts: dict[str, dict[int, int]] = {key: {} for key in ("edits", "accepted_edits", "votes", "notes", "collections")}
+    for row in gen.rows["edit"]:
+        counts["edits"][row[1]] = counts["edits"].get(row[1], 0) + 1
+        counts["accepted_edits"][row[1]] = counts["accepted_edits"].get(row[1], 0) + (row[3] == 2)
+    for table, key in (("vote", "votes"), ("edit_note", "notes"), ("editor_collection", "collections")):
+        column = 2 if table == "editor_collection" else 1
+        for row in gen.rows[table]:
+            counts[key][row[column]] = counts[key].get(row[column], 0) + 1
+    records = []
+    for row, person in zip(gen.rows["editor"], people):
+        record = {c: (v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v) for c, v in zip(columns, row)}
+        del record["password"], record["ha1"]
+        record["privs"] &= ~SPAMMER  # the label travels as "label", not as MB's flag
+        record["counts"] = {key: found.get(person["id"], 0) for key, found in counts.items()}
+        record["label"] = "spam" if person["spam"] else "ham"
+        records.append(record)
+    return records
+
+
+def build_sample(dsn: str, editors: int = 5000, seed: int = 1, spam_share: float = 0.07) -> SampleSummary:
+    """(Re)create schema ``musicbrainz`` in the database at ``dsn`` and fill it; the same seed gives the same rows."""
+    gen, people, edits = _generate(editors, seed, spam_share)
     for editor_id, name, privs in SPECIAL_EDITORS:
         gen.rows["editor"].insert(0, (editor_id, name, privs, None, None, None, SAMPLE_NOW - dt.timedelta(days=9000), None,
                                       None, SAMPLE_NOW - dt.timedelta(days=9000), None, None, None, "{CLEARTEXT}x", "0" * 32, False))
