@@ -11,7 +11,7 @@ HAM = {"id": 2, "privs": 0, "bio": "I collect krautrock vinyl.", "counts": {"edi
 
 
 def test_spam_scores_high_with_reasons_in_order_of_contribution():
-    pipeline = build_pipeline()
+    pipeline = build_pipeline(weights=Weights())  # every detector weighs the same
     spam, ham = pipeline.score("editor", [SPAM, HAM])
     assert isinstance(spam, Score) and spam.entity_id == 1 and spam.model_version == HEURISTIC_VERSION
     assert spam.score >= 90 and ham.score <= 10
@@ -37,6 +37,17 @@ def test_a_bad_record_becomes_an_error_and_the_rest_is_scored():
 def test_score_is_monotone_in_the_log_odds_and_bounded():
     scores = [to_score(x) for x in (-1e9, -5, -1, 0, 1, 5, 1e9)]
     assert scores == sorted(scores) and scores[0] == 0 and scores[-1] == 100 and to_score(0) == 50
+
+
+def test_a_detector_weighted_zero_gives_no_reason():
+    weights = Weights(bias=-3.0, per_detector={"beginner_profile": 0.0}, default=0.1)
+    [spam] = build_pipeline(weights=weights).score("editor", [SPAM])
+    assert "beginner_profile" not in {r.detector for r in spam.reasons} and spam.reasons
+
+
+def test_the_bundled_weights_are_fitted_ones():
+    weights = Weights.bundled()
+    assert weights.per_detector and weights.default == 0.0 and all(w >= 0 for w in weights.per_detector.values())
 
 
 def test_weights_round_trip_and_unknown_detectors_get_the_default():
