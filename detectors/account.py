@@ -42,7 +42,7 @@ class AccountProfile(Detector):
 
     def __init__(self, quick_profile: float = 8.0, quick_confirm: float = 4.0, gender_no_area: float = 5.0,
                  long_bio: float = 6.0, huge_text: float = 10.0, listed_name: float = 20.0, digit_name: float = 3.0,
-                 established: float = -25.0, voter: float = -8.0, area: float = -10.0):
+                 established: float = -25.0, voter: float = -8.0, area: float = -10.0, cache_dir: str | None = None):
         self.quick_profile = quick_profile
         self.quick_confirm = quick_confirm
         self.gender_no_area = gender_no_area
@@ -53,10 +53,12 @@ class AccountProfile(Detector):
         self.established = established
         self.voter = voter
         self.area = area
+        self.cache_dir = cache_dir
 
     def score(self, batch: Sequence[Features]) -> list[Verdict]:
         if not hasattr(self, "usernames_"):
-            self.usernames_ = PatternSet(data.smokedetector("blacklisted_usernames"), words=False)
+            self.usernames_ = PatternSet(data.smokedetector("blacklisted_usernames"), words=False,
+                                         cache_dir=self.cache_dir).prepare()
         verdicts = []
         for f in batch:
             found: list[tuple[float, str]] = []

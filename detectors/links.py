@@ -59,7 +59,7 @@ class LinkReputation(Detector):
     def score(self, batch: Sequence[Features]) -> list[Verdict]:
         if not hasattr(self, "websites_"):
             self.websites_ = PatternSet(data.smokedetector("blacklisted_websites"), words=False,
-                                        cache_dir=self.cache_dir)
+                                        cache_dir=self.cache_dir).prepare()
             self.shorteners_ = data.shorteners()
             self.document_hosts_ = data.word_list("document_hosts")
             self.url_words_ = sorted(data.word_list("spam_url_words"))
@@ -92,14 +92,14 @@ class LinkReputation(Detector):
             domains = sorted({f.website_domain, *f.text_domains, *f.added_domains} - {""})
             known = [(d, *Reputation.spam_share(reputation.domains.get(d))) for d in domains]
             bad = [(d, share, n) for d, share, n in known if n >= 2 and share >= 0.8]
-            good = [(d, share, n) for d, share, n in known if n >= 5 and share <= 0.05]
+            good = [d for d, share, n in known if n >= 5 and share <= 0.05]
             if bad:
                 points += self.bad_reputation
                 reasons.append("domain known from confirmed spam: " + ", ".join(
                     f"{d} ({share:.0%} of {n} accounts)" for d, share, n in bad[:3]))
-            elif good and len(good) == len(domains):
-                points += self.good_reputation
-                reasons.append("every linked domain is known from honest accounts: " + ", ".join(d for d, _, _ in good[:3]))
+            elif good:  # each link to a site honest accounts use weighs against the links counted as evidence
+                points += self.good_reputation * min(len(good), 2)
+                reasons.append(f"links to sites known from honest accounts: {', '.join(good[:3])}")
             verdicts.append(Verdict(self.name, points, tuple(reasons)))
         return verdicts
 

@@ -42,11 +42,16 @@ class PatternSet:
         self.compiled_: dict[int, regex.Pattern] = {}
         self.residual_literals_: list[tuple[int, str]] = []
 
-    def search(self, text: str) -> list[tuple[int, str]]:
-        """(pattern index, matched text) for each pattern that matches ``text``, in pattern order."""
+    def prepare(self) -> PatternSet:
+        """Compile (or load from the cache) now rather than on the first search; returns itself."""
         if self.database_ is None:
             self._build()
             self.residual_literals_ = [(i, _literal_prefix(self.patterns[i])) for i in self.residual_]
+        return self
+
+    def search(self, text: str) -> list[tuple[int, str]]:
+        """(pattern index, matched text) for each pattern that matches ``text``, in pattern order."""
+        self.prepare()
         candidates: list[int] = []
         if text:
             self.database_.scan(text.encode("utf-8", "replace"), match_event_handler=_collect, context=candidates)

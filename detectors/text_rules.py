@@ -26,7 +26,7 @@ class SmokeDetectorKeywords(Detector):
 
     def score(self, batch: Sequence[Features]) -> list[Verdict]:
         if not hasattr(self, "patterns_"):
-            self.patterns_ = PatternSet(data.smokedetector("bad_keywords"), cache_dir=self.cache_dir)
+            self.patterns_ = PatternSet(data.smokedetector("bad_keywords"), cache_dir=self.cache_dir).prepare()
         verdicts = []
         for f in batch:
             hits = self.patterns_.search(f.skeleton) if f.skeleton else []
@@ -55,7 +55,7 @@ class SpamPhrases(Detector):
         if not hasattr(self, "patterns_"):
             rules = data.spam_phrases()
             self.families_ = [family for family, _ in rules]
-            self.patterns_ = PatternSet([pattern for _, pattern in rules], cache_dir=self.cache_dir)
+            self.patterns_ = PatternSet([pattern for _, pattern in rules], cache_dir=self.cache_dir).prepare()
         verdicts = []
         for f in batch:
             by_family: dict[str, list[str]] = {}

@@ -63,6 +63,11 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--explain", action="store_true", help="print for a person instead of JSON")
     score.set_defaults(run=_score)
 
+    reputation = sub.add_parser("build-reputation", help="build a reputation table from labelled JSON-lines records")
+    reputation.add_argument("file", help="labelled JSON-lines editor records (\"label\": \"spam\" or \"ham\")")
+    reputation.add_argument("--out", type=Path, required=True, help="where to write it (then set SB_REPUTATION_FILE)")
+    reputation.set_defaults(run=_build_reputation)
+
     fit = sub.add_parser("fit-weights", help="fit the detector weights on the bundled labelled data")
     fit.add_argument("--out", type=Path, help="where to write them (default: the bundled weights.json)")
     fit.set_defaults(run=_fit_weights)
@@ -151,15 +156,35 @@ def _score(args: argparse.Namespace) -> int:
     return 1 if bad else 0
 
 
+def _build_reputation(args: argparse.Namespace) -> int:
+    from sb_worker.fit import reputation_of
+    from sb_worker.offline import read_records
+
+    records, bad = [], 0
+    with open(args.file, "rb") as source:
+        for number, record, problem in read_records(source):
+            if problem or record.get("label") not in ("spam", "ham"):
+                bad += 1
+                print(f"line {number}: {problem or 'needs a label of spam or ham'}", file=sys.stderr)
+            else:
+                records.append(record)
+    table = reputation_of(records)
+    args.out.write_text(table.to_json(), encoding="utf-8")
+    print(f"{len(table.domains):,} domains, {len(table.email_domains):,} email domains and "
+          f"{len(table.spam_simhashes):,} spam texts from {len(records):,} records; wrote {args.out}")
+    return 1 if bad else 0
+
+
 def _fit_weights(args: argparse.Namespace) -> None:
     from importlib import resources
 
     from sb_worker.corpus import labelled
-    from sb_worker.fit import fit_weights, points_matrix
+    from sb_worker.fit import cross_fitted_points, fit_weights
+    from sb_worker.pipeline import build_pipeline
 
-    settings = runtime.settings()
-    pipeline = runtime.offline_pipeline(settings, weights=Weights())
-    names, x, y = points_matrix(pipeline, labelled("train"))
+    cache_dir = runtime.settings().cache_dir or None
+    names, x, y = cross_fitted_points(labelled("train"), lambda reputation: build_pipeline(
+        weights=Weights(), reputation=reputation, cache_dir=cache_dir))
     weights = fit_weights(names, x, y)
     out = args.out or Path(str(resources.files("sb_worker.data").joinpath("weights.json")))
     out.write_text(weights.to_json(), encoding="utf-8")

@@ -9,6 +9,7 @@ import phonenumbers
 # Runs of 9 to 15 digits, allowing the separators people write (spaced-out digits are already joined).
 _PHONE = re.compile(r"\+?\d(?:[\s().-]{0,2}\d){8,14}")
 _REGIONS = ("US", "IN", "GB", "PK", "AE", "NG")  # where spam numbers are written without a country code
+MAX_CANDIDATES = 20  # digit runs examined per text: enough to find its numbers, and a bound on time
 _SEPARATORS = re.compile(r"[\s-]")
 _EMAIL = re.compile(r"[\w.+-]+@((?:[\w-]+\.)+[a-z]{2,24})\b")
 _MESSENGER = re.compile(
@@ -19,8 +20,13 @@ _MESSENGER = re.compile(
 def phones_in(text: str) -> tuple[str, ...]:
     """Valid phone numbers in ``text``, in E.164 form, in order, without repeats."""
     found: dict[str, None] = {}
-    for m in _PHONE.finditer(text):
+    for n, m in enumerate(_PHONE.finditer(text)):
         raw = m.group(0)
+        if n == MAX_CANDIDATES:
+            break
+        end = m.end()
+        if end < len(text) and text[end].isdigit():
+            continue  # part of a longer run of digits (a barcode, a catalogue number): not a phone number
         for region in ((None,) if raw.startswith("+") else _REGIONS):
             try:
                 number = phonenumbers.parse(raw, region)

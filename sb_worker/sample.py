@@ -165,6 +165,15 @@ def real_texts() -> dict[str, list[str]]:
     return {label: [t for t in found if t] for label, found in texts.items()}
 
 
+def _vary(text: str, rng: random.Random) -> str:
+    """A near-copy of a wave's bio: a word dropped or doubled here and there, as spam tools vary their copies."""
+    words = text.split(" ")
+    for _ in range(max(1, len(words) // 40)):
+        i = rng.randrange(len(words))
+        words[i:i + 1] = [] if rng.random() < 0.5 else [words[i], words[i]]
+    return " ".join(words)
+
+
 def _cut(text: str, limit: int) -> str:
     """``text`` cut to at most ``limit`` characters at a word boundary: spammers do not cut their links in half."""
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0]
@@ -237,16 +246,22 @@ class _Generator:
     def editors(self, n: int, spam_share: float) -> list[dict[str, Any]]:
         r = self.rng
         n_spam = round(n * spam_share)
-        waves = [SAMPLE_NOW - dt.timedelta(days=r.uniform(1, 3000)) for _ in range(max(1, n_spam // 25))]
+        # Spammers come in waves: accounts registered together, often advertising one site with copies of one bio.
+        waves = []
+        for _ in range(max(1, n_spam // 25)):
+            family = r.choice(list(SPAM_FAMILIES))
+            domain = self.spam_domain(family)
+            waves.append({"since": SAMPLE_NOW - dt.timedelta(days=r.uniform(1, 3000)), "family": family,
+                          "domain": domain, "bio": self.spam_bio(family, domain)})
         people = []
         for i in range(n):
             spam = i < n_spam
-            if spam:  # spammers come in waves of accounts registered together
-                since = r.choice(waves) + dt.timedelta(hours=r.uniform(-72, 72))
-                since = min(since, SAMPLE_NOW - dt.timedelta(minutes=5))
+            wave = r.choice(waves) if spam else None
+            if spam:
+                since = min(wave["since"] + dt.timedelta(hours=r.uniform(-72, 72)), SAMPLE_NOW - dt.timedelta(minutes=5))
             else:
-                since = SAMPLE_NOW - dt.timedelta(days=r.uniform(0, 6500) ** 1.0)
-            people.append({"spam": spam, "member_since": since})
+                since = SAMPLE_NOW - dt.timedelta(days=r.uniform(0, 6500))
+            people.append({"spam": spam, "member_since": since, "wave": wave})
         people.sort(key=lambda p: p["member_since"])  # MB hands out editor IDs in registration order
         next_id = 5
         for p in people:
@@ -259,13 +274,19 @@ class _Generator:
         r = self.rng
         since = p["member_since"]
         if p["spam"]:
-            family = r.choice(list(SPAM_FAMILIES))
-            domain = self.spam_domain(family)
+            copy = r.random() < 0.5  # half of a wave's accounts copy its bio and site
+            family = p["wave"]["family"] if copy else r.choice(list(SPAM_FAMILIES))
+            domain = p["wave"]["domain"] if copy else self.spam_domain(family)
             p["family"] = family
             p["name"] = r.choice([f"{r.choice(SPAM_DOMAIN_WORDS[family])}{r.randint(1, 9999)}",
                                   f"{r.choice(CITIES)}{r.choice(SPAM_DOMAIN_WORDS[family])}",
                                   "".join(r.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(r.randint(6, 10))) + str(r.randint(10, 999))])
-            p["bio"] = self.spam_bio(family, domain) if r.random() < 0.9 else None
+            if r.random() >= 0.9:
+                p["bio"] = None
+            elif copy and p["wave"]["bio"]:
+                p["bio"] = _vary(p["wave"]["bio"], r)
+            else:
+                p["bio"] = self.spam_bio(family, domain)
             p["website"] = f"https://{r.choice(['', 'www.'])}{domain}/" if r.random() < 0.7 else None
             p["email"] = "".join(r.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(r.randint(8, 14))) + "@" + r.choice(SPAM_MAIL + [domain])
             p["gender"] = r.choice([1, 2, 3]) if r.random() < 0.81 else None

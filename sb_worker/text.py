@@ -20,7 +20,13 @@ import regex
 MAX_CHARS = 20_000  # text beyond this is not read by any rule (its length is still a feature)
 
 _FORMAT = regex.compile(r"[\p{Cf}\p{Cc}--[\n\t]]+", regex.V1)  # zero-width, bidi controls, other invisibles
+# Invisibles that disguise: inside a word, or bidi overrides. A byte-order mark at the end or a stray control
+# character is encoding debris, removed but not held against the writer; so are the joiners that Persian,
+# Indic scripts and emoji need.
+_HIDING = regex.compile(r"[\p{L}\p{N}][\u200b\u2060\ufeff\u00ad\u180e]+[\p{L}\p{N}]|[\p{Latin}][\u200c\u200d]+[\p{Latin}]"
+                        r"|[\u202a-\u202e]")
 _MARKS = regex.compile(r"\p{Mn}+")
+_CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
 # A Latin letter beside a Cyrillic, Greek or Armenian one inside a word: honest text in any script does not do this.
 _MIXED = regex.compile(r"\p{Latin}[\p{Cyrillic}\p{Greek}\p{Armenian}]|[\p{Cyrillic}\p{Greek}\p{Armenian}]\p{Latin}")
 _SPACED = re.compile(r"\b(?:\w[ .\-*·•]){3,}\w\b")  # e s c o r t, 9 8 4 5 0 (single characters, one apart)
@@ -56,6 +62,13 @@ def _confusables() -> dict[int, str]:
     return table
 
 
+def _fancy_letters(text: str) -> bool:
+    """Fullwidth or mathematical letters used for Latin words. Fullwidth forms are ordinary in Chinese, Japanese
+    and Korean text (punctuation, and letters amid CJK), so text with CJK characters never counts."""
+    fancy = sum(1 for c in text if 0xFF21 <= ord(c) <= 0xFF5A or 0x1D400 <= ord(c) <= 0x1D7FF)
+    return fancy >= 3 and not _CJK.search(text)
+
+
 def fold_confusables(text: str) -> str:
     """``text`` with every confusable character replaced by the ASCII letter it imitates."""
     return text.translate(_confusables())
@@ -68,10 +81,10 @@ def normalise(text: str) -> Normalised:
     lower = text.casefold()
     if not text.isascii():  # the Unicode steps; most text is plain ASCII and skips them
         nfkc = unicodedata.normalize("NFKC", text)
-        if nfkc != text and any(0xFF00 <= ord(c) <= 0xFFEF or 0x1D400 <= ord(c) <= 0x1D7FF for c in text):
+        if nfkc != text and _fancy_letters(text):
             disguises.append("fullwidth-or-math")
         visible = _FORMAT.sub("", nfkc)
-        if len(visible) != len(nfkc):
+        if len(visible) != len(nfkc) and _HIDING.search(nfkc):
             disguises.append("invisible")
         lower = visible.casefold()
         if _MIXED.search(lower):
