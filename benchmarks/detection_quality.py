@@ -18,7 +18,6 @@ import random
 import subprocess
 import sys
 import tempfile
-from pathlib import Path
 
 from sb_worker.corpus import account_records, disguise, labelled, text_records
 from sb_worker.fit import reputation_of

@@ -25,7 +25,8 @@ class Features:
     website: str = ""                    # the editor's website field
     website_domain: str = ""
     text_urls: tuple[str, ...] = ()      # URLs written in ``text``, obfuscated ones included
-    text_domains: tuple[str, ...] = ()
+    text_domains: tuple[str, ...] = ()       # their registered domains, sorted, without repeats
+    text_url_domains: tuple[str, ...] = ()   # the registered domain of each of ``text_urls`` ("" if none)
     added_urls: tuple[str, ...] = ()     # URLs an edit adds to MusicBrainz (relationships, URL edits)
     added_domains: tuple[str, ...] = ()
     hosts: tuple[str, ...] = ()          # hosts of every URL above

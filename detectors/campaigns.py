@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from detectors.base import Detector, Features, Verdict
 from detectors.reputation import Reputation, simhash
 
-BANDS = 4  # four 16-bit bands: two SimHashes within 3 bits of each other share at least one band
 
 
 class Campaigns(Detector):
@@ -15,7 +14,7 @@ class Campaigns(Detector):
 
     name = "campaigns"
 
-    def __init__(self, near_copy: float = 35.0, max_bits: int = 3, shared_domain: float = 25.0,
+    def __init__(self, near_copy: float = 35.0, max_bits: int = 4, shared_domain: float = 25.0,
                  reputation: Reputation | None = None):
         self.near_copy = near_copy
         self.max_bits = max_bits
@@ -25,16 +24,18 @@ class Campaigns(Detector):
     def score(self, batch: Sequence[Features]) -> list[Verdict]:
         reputation = self.reputation or Reputation()
         if not hasattr(self, "bands_"):
+            # Pigeonhole: cut 64 bits into max_bits + 1 bands; two hashes within max_bits agree on a whole band.
+            self.width_ = 64 // (self.max_bits + 1)
             self.bands_: dict[tuple[int, int], list[int]] = {}
             for h in reputation.spam_simhashes:
-                for band in range(BANDS):
-                    self.bands_.setdefault((band, (h >> (16 * band)) & 0xFFFF), []).append(h)
+                for key in self._bands(h):
+                    self.bands_.setdefault(key, []).append(h)
         verdicts = []
         for f in batch:
             points, reasons = 0.0, []
             h = simhash(f.skeleton) if self.bands_ and f.skeleton else None
             if h is not None:
-                candidates = {c for band in range(BANDS) for c in self.bands_.get((band, (h >> (16 * band)) & 0xFFFF), ())}
+                candidates = {c for key in self._bands(h) for c in self.bands_.get(key, ())}
                 distance = min(((h ^ c).bit_count() for c in candidates), default=64)
                 if distance <= self.max_bits:
                     points += self.near_copy
@@ -46,3 +47,7 @@ class Campaigns(Detector):
                     reasons.append(f"website on {f.website_domain}, a domain of confirmed spam accounts")
             verdicts.append(Verdict(self.name, points, tuple(reasons)))
         return verdicts
+
+    def _bands(self, h: int) -> list[tuple[int, int]]:
+        mask = (1 << self.width_) - 1
+        return [(band, (h >> (self.width_ * band)) & mask) for band in range(self.max_bits + 1)]

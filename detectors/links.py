@@ -11,7 +11,11 @@ from detectors.reputation import Reputation
 
 
 class TextLinks(Detector):
-    """Links in a bio or edit text, and a website: spam accounts exist to publish them."""
+    """Links in a bio or edit text, and a website: spam accounts exist to publish them.
+
+    Links to the music platforms MusicBrainz itself links to (Bandcamp, SoundCloud, Discogs, …) are what
+    musicians and fans write, so they are named but not counted.
+    """
 
     name = "text_links"
 
@@ -23,16 +27,21 @@ class TextLinks(Detector):
         self.website = website
 
     def score(self, batch: Sequence[Features]) -> list[Verdict]:
+        if not hasattr(self, "music_sites_"):
+            self.music_sites_ = data.word_list("music_sites")
         verdicts = []
         for f in batch:
             points, reasons = 0.0, []
-            if f.text_urls:
-                n = len(f.text_urls)
+            domains = f.text_url_domains if len(f.text_url_domains) == len(f.text_urls) else ("",) * len(f.text_urls)
+            counted = [d or u for u, d in zip(f.text_urls, domains) if d not in self.music_sites_]
+            if counted:
+                n = len(counted)
                 points += min(self.most, self.first_link + self.each_more * (n - 1))
-                shown = ", ".join(f.text_domains[:5]) + (", …" if len(f.text_domains) > 5 else "")
+                shown = sorted(set(counted))
                 where = "bio" if f.kind == "editor" else "edit text"
-                reasons.append(f"{n} link{'s' if n > 1 else ''} in the {where} ({shown})")
-            if f.website:
+                reasons.append(f"{n} link{'s' if n > 1 else ''} in the {where} ("
+                               f"{', '.join(shown[:5])}{', …' if len(shown) > 5 else ''})")
+            if f.website and f.website_domain not in self.music_sites_:
                 points += self.website
                 reasons.append(f"website set ({f.website_domain or f.website[:80]})")
             verdicts.append(Verdict(self.name, points, tuple(reasons)))

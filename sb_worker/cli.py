@@ -61,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("file", help="JSON-lines file of records, or - for standard input")
     score.add_argument("--kind", choices=("editor", "edit"), default="editor", help="what the records are")
     score.add_argument("--explain", action="store_true", help="print for a person instead of JSON")
-    score.set_defaults(run=_score)
+    score.set_defaults(run=_score_file)
 
     reputation = sub.add_parser("build-reputation", help="build a reputation table from labelled JSON-lines records")
     reputation.add_argument("file", help="labelled JSON-lines editor records (\"label\": \"spam\" or \"ham\")")
@@ -73,8 +73,8 @@ def _parser() -> argparse.ArgumentParser:
     fit.set_defaults(run=_fit_weights)
 
     thresholds = sub.add_parser("thresholds", help="show or set the review and auto thresholds")
-    thresholds.add_argument("--review", type=_score, default=argparse.SUPPRESS, help="new review threshold (0-100)")
-    thresholds.add_argument("--auto", type=_score_or_off, default=argparse.SUPPRESS,
+    thresholds.add_argument("--review", type=_percent, default=argparse.SUPPRESS, help="new review threshold (0-100)")
+    thresholds.add_argument("--auto", type=_percent_or_off, default=argparse.SUPPRESS,
                             help="new auto threshold (0-100, or 'off')")
     thresholds.set_defaults(run=_thresholds)
     return parser
@@ -87,15 +87,15 @@ def _positive(text: str) -> int:
     return value
 
 
-def _score(text: str) -> float:
+def _percent(text: str) -> float:
     value = float(text)
     if not 0 <= value <= 100:
         raise argparse.ArgumentTypeError(f"must be between 0 and 100, got {text}")
     return value
 
 
-def _score_or_off(text: str) -> float | None:
-    return None if text.lower() == "off" else _score(text)
+def _percent_or_off(text: str) -> float | None:
+    return None if text.lower() == "off" else _percent(text)
 
 
 def _demo(args: argparse.Namespace) -> None:
@@ -144,7 +144,7 @@ def _enqueue(args: argparse.Namespace) -> int:
     return status
 
 
-def _score(args: argparse.Namespace) -> int:
+def _score_file(args: argparse.Namespace) -> int:
     from sb_worker.offline import score_lines
 
     settings = runtime.settings()

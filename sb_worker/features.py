@@ -59,6 +59,7 @@ def _editor_features(entity_id: int, record: Mapping[str, Any], kind: str = "edi
         website_domain=domain_of(website_host)[0] if website_host else "",
         text_urls=text_urls,
         text_domains=_domains(text_urls),
+        text_url_domains=tuple(domain_of(host_of(u))[0] for u in text_urls),
         added_urls=added,
         added_domains=_domains(added),
         hosts=tuple(dict.fromkeys(hosts)),

@@ -86,13 +86,12 @@ def normalise(text: str) -> Normalised:
         visible = _FORMAT.sub("", nfkc)
         if len(visible) != len(nfkc) and _HIDING.search(nfkc):
             disguises.append("invisible")
-        lower = visible.casefold()
-        if _MIXED.search(lower):
+        if _MIXED.search(visible):
             disguises.append("mixed-script")
-        folded = fold_confusables(lower)
-        if folded != lower and "mixed-script" in disguises:
+        folded = fold_confusables(visible)  # before lower-casing: В looks like B, в like nothing Latin
+        if folded != visible and "mixed-script" in disguises:
             disguises.append("homoglyph")
-        lower = folded
+        lower = folded.casefold()
     clean = lower
     if "dot" in clean or "punkt" in clean or "point" in clean:
         clean = _DOT.sub(".", clean)

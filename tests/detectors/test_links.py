@@ -9,11 +9,11 @@ def editor(**fields) -> Features:
 def test_links_in_the_bio_score_more_with_each_link_up_to_a_cap():
     d = TextLinks(first_link=20, each_more=8, most=50, website=10)
     one, three, many = d.score([
-        editor(text_urls=("https://a.example",), text_domains=("a.example",)),
+        editor(text_urls=("https://a.example",), text_url_domains=("a.example",)),
         editor(text_urls=("https://a.example", "https://b.example", "https://c.example"),
-               text_domains=("a.example", "b.example", "c.example")),
+               text_url_domains=("a.example", "b.example", "c.example")),
         editor(text_urls=tuple(f"https://x{i}.example" for i in range(20)),
-               text_domains=tuple(f"x{i}.example" for i in range(20))),
+               text_url_domains=tuple(f"x{i}.example" for i in range(20))),
     ])
     assert (one.points, three.points, many.points) == (20, 36, 50)
     assert one.reasons == ("1 link in the bio (a.example)",)
@@ -28,9 +28,15 @@ def test_the_website_is_named_in_the_reason():
 
 
 def test_an_edit_says_edit_text():
-    [v] = TextLinks().score([Features(kind="edit", entity_id=9, text_urls=("https://a.example",),
-                                      text_domains=("a.example",))])
-    assert v.reasons == ("1 link in the edit text (a.example)",)
+    [v] = TextLinks().score([Features(kind="edit", entity_id=9, text_urls=("https://a.example/x",))])
+    assert v.reasons == ("1 link in the edit text (https://a.example/x)",)
+
+
+def test_links_to_music_platforms_are_not_evidence():
+    [v] = TextLinks().score([editor(text_urls=("https://kettle.bandcamp.com", "https://pills.com"),
+                                    text_url_domains=("bandcamp.com", "pills.com"),
+                                    website="https://soundcloud.com/kettle", website_domain="soundcloud.com")])
+    assert v.points == 20 and v.reasons == ("1 link in the bio (pills.com)",)
 
 
 def test_no_links_no_points():

@@ -1,0 +1,33 @@
+from detectors.matcher import PatternSet
+
+
+def test_exact_prefiltered_and_refused_patterns_all_match_and_name_the_text(tmp_path):
+    patterns = [r"cheap\W?essays?", r"writing(?<!code writing) service", r"adelina(?(DEFINE)(?<w>skin))(?:\W+(?P>w))",
+                r"south[\W_]*+beach"]
+    found = PatternSet(patterns).search("buy cheap essays, a writing service, adelina skin, south--beach")
+    assert found == [(0, "cheap essays"), (1, "writing service"), (2, "adelina skin"), (3, "south--beach")]
+    assert PatternSet(patterns).search("code writing service, southbeach") == [(3, "southbeach")]
+
+
+def test_word_boundaries_unless_asked_not_to():
+    assert PatternSet(["escort"]).search("escorting is not escort") == [(0, "escort")]
+    assert PatternSet(["escort"]).search("escorting") == []
+    assert PatternSet(["escort"], words=False).search("escorting") == [(0, "escort")]
+
+
+def test_a_pattern_that_cannot_decide_in_time_counts_as_no_match():
+    trap = PatternSet([r"(a|aa)+(?<=x)b"], timeout_s=0.001)  # catastrophic backtracking
+    assert trap.search("a" * 5000) == []
+
+
+def test_the_compiled_database_is_cached_on_disk(tmp_path):
+    patterns = [r"viagra", r"(?<!no )pills"]
+    first = PatternSet(patterns, cache_dir=str(tmp_path)).prepare()
+    assert list(tmp_path.iterdir())
+    again = PatternSet(patterns, cache_dir=str(tmp_path))
+    assert again.search("buy viagra pills") == first.search("buy viagra pills") == [(0, "viagra"), (1, "pills")]
+
+
+def test_empty_pattern_list_and_empty_text():
+    assert PatternSet([]).search("anything") == []
+    assert PatternSet(["x"]).search("") == []

@@ -1,0 +1,51 @@
+"""`sb score` as a person or a script runs it."""
+
+import json
+import subprocess
+import sys
+
+
+def sb_score(stdin: bytes, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sb_worker.cli", "score", *args, "-"], input=stdin,
+                          capture_output=True, timeout=120)
+
+
+SPAM = {"id": 1, "name": "delhiescorts", "privs": 8192, "email": "xq7z9w2p4k@yopmail.com",
+        "bio": "Hot Delhi ｅｓｃｏｒｔｓ, call +91 98765 43210, book at https://hot-delhi-escorts.in"}
+HAM = {"id": 2, "bio": "I collect krautrock records and add tracklists.", "counts": {"accepted_edits": 200}}
+
+
+def test_one_line_per_good_record_in_order_and_bad_lines_named():
+    lines = [json.dumps(SPAM), "not json", "[1]", json.dumps(HAM), '{"id": "x"}', json.dumps({"id": 3, "bio": 7}),
+             "", json.dumps({**HAM, "id": 4, "bio": "x" * 1_000_000})]
+    done = sb_score("\n".join(lines).encode() + b"\n\xff\xfe\n")
+    results = [json.loads(line) for line in done.stdout.decode().splitlines()]
+    assert [r["id"] for r in results] == [1, 2, 4]
+    spam, ham, huge = results
+    assert spam["score"] >= 90 and spam["action"] == "review" and spam["model"] is None
+    assert {"detector", "points", "why"} == set(spam["reasons"][0])
+    assert any("escorts" in r["why"] for r in spam["reasons"])  # the normalised match, not the fullwidth one
+    assert ham["score"] < 50 and ham["action"] == "none" and huge["action"] == "none"
+    assert done.stderr.decode().splitlines() == [
+        "line 2: not JSON: Expecting value at column 1",
+        "line 3: a record must be a JSON object, got list",
+        "line 5: field 'id' must be an integer, got str",
+        "line 6: field 'bio' must be a string, got int",
+        "line 9: not valid UTF-8 (byte 1)",
+    ]
+    assert done.returncode == 1
+
+
+def test_explain_is_for_people_and_a_clean_file_exits_zero():
+    done = sb_score(json.dumps(SPAM).encode() + b"\n" + json.dumps(HAM).encode(), "--explain")
+    out = done.stdout.decode()
+    assert done.returncode == 0 and out.startswith("editor 1: score ") and "(review)" in out
+    assert "editor 2: score " in out and "no evidence of spam" in out
+
+
+def test_edits_and_lone_surrogates():
+    edit = {"id": 9, "type": 1, "data": {"name": "Best escorts \ud800 call +91 98765 43210"},
+            "editor_record": {"id": 5, "privs": 8192}}
+    done = sb_score(json.dumps(edit).encode(), "--kind", "edit")
+    [result] = [json.loads(line) for line in done.stdout.decode().splitlines()]
+    assert done.returncode == 0 and result["id"] == 9 and result["score"] >= 50
