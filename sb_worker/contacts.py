@@ -48,6 +48,6 @@ def messengers_in(text: str) -> tuple[str, ...]:
     found = []
     for m in _MESSENGER.finditer(text):
         app = m.group(1).replace(" ", "").replace("wa.me", "whatsapp").replace("t.me", "telegram")
-        handle = _SEPARATORS.sub("", m.group(2))
+        handle = _SEPARATORS.sub("", m.group(2)).rstrip(".")
         found.append(f"{app} {handle}")
     return tuple(dict.fromkeys(found))

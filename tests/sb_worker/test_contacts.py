@@ -16,7 +16,7 @@ def test_phone_numbers(text, phones):
 
 
 def test_messengers_and_email_domains():
-    norm = normalise("WhatsApp: +44 7700 900123, telegram @cryptoking99, or write to bob@Gmail.com")
-    assert messengers_in(norm.skeleton) == ("whatsapp +447700900123", "telegram @cryptoking99")
+    norm = normalise("WhatsApp: +44 7700 900123, telegram @cryptoking100. Or write to bob@Gmail.com")
+    assert messengers_in(norm.clean) == ("whatsapp +447700900123", "telegram @cryptoking100")
     assert email_domains_in(norm.clean) == ("gmail.com",)
-    assert messengers_in(normalise("I use Skype and Telegram").skeleton) == ()
+    assert messengers_in(normalise("I use Skype and Telegram").clean) == ()
