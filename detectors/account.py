@@ -41,11 +41,13 @@ class AccountProfile(Detector):
     name = "account_profile"
 
     def __init__(self, quick_profile: float = 8.0, quick_confirm: float = 4.0, gender_no_area: float = 5.0,
+                 birth_date: float = 2.0,
                  long_bio: float = 6.0, huge_text: float = 10.0, listed_name: float = 20.0, digit_name: float = 3.0,
                  established: float = -25.0, voter: float = -8.0, area: float = -10.0, cache_dir: str | None = None):
         self.quick_profile = quick_profile
         self.quick_confirm = quick_confirm
         self.gender_no_area = gender_no_area
+        self.birth_date = birth_date
         self.long_bio = long_bio
         self.huge_text = huge_text
         self.listed_name = listed_name
@@ -69,6 +71,8 @@ class AccountProfile(Detector):
                 found.append((self.quick_confirm, "email confirmed within 15 minutes of registering"))
             if f.gender_set and f.area_set is False:
                 found.append((self.gender_no_area, "gender set but no area"))
+            if f.birth_date_set and not f.edit_count:
+                found.append((self.birth_date, "birth date set on an account with no edits"))
             if f.kind == "editor" and 2500 <= f.text_length <= 20_000:
                 found.append((self.long_bio, f"long bio ({f.text_length:,} characters)"))
             if f.text_length > 20_000:
