@@ -71,7 +71,7 @@ def main() -> None:
     print(f"{'family':18s} " + " ".join(f"{n:>19s}" for n in sets))
     fired = {}
     for name, records in sets.items():
-        results, _ = pipeline.verdicts("editor", records)
+        results = pipeline.verdicts("editor", records)
         rows = [(r["label"] == "spam", {v.detector for v in res[1] if v.points > 0})
                 for r, res in zip(records, results) if not isinstance(res, RecordError)]
         fired[name] = rows

@@ -17,7 +17,7 @@ from sb_worker.pipeline import Pipeline, RecordError, Weights
 def points_matrix(pipeline: Pipeline, records: Sequence[Mapping[str, Any]]) -> tuple[list[str], np.ndarray, np.ndarray]:
     """(detector names, points per record and detector, 1 for spam) for labelled editor records."""
     names = [d.name for d in pipeline.detectors]
-    results, _ = pipeline.verdicts("editor", records)
+    results = pipeline.verdicts("editor", records)
     rows, labels = [], []
     for record, result in zip(records, results):
         if isinstance(result, RecordError):

@@ -108,8 +108,8 @@ class Pipeline:
         self.weights = weights or Weights()
         self.version = version
 
-    def verdicts(self, kind: str, records: Sequence[Mapping[str, Any]]) -> tuple[list, list]:
-        """Features or a RecordError per record, and each detector's verdicts for the good ones."""
+    def verdicts(self, kind: str, records: Sequence[Mapping[str, Any]]) -> list[RecordError | tuple[Features, list[Verdict]]]:
+        """Per record: a RecordError, or its features and every detector's verdict on it."""
         results: list[Any] = [None] * len(records)
         good = []
         for i, record in enumerate(records):
@@ -127,12 +127,11 @@ class Pipeline:
             per_detector.append(verdicts)
         for j, (i, features) in enumerate(good):
             results[i] = (features, [verdicts[j] for verdicts in per_detector])
-        return results, batch
+        return results
 
     def score(self, kind: str, records: Sequence[Mapping[str, Any]]) -> list[Score | RecordError]:
         """One result per record, in order; a bad record becomes a :class:`RecordError`, never an exception."""
-        results, _ = self.verdicts(kind, records)
-        return [r if isinstance(r, RecordError) else self.combine(*r) for r in results]
+        return [r if isinstance(r, RecordError) else self.combine(*r) for r in self.verdicts(kind, records)]
 
     def combine(self, features: Features, verdicts: Sequence[Verdict]) -> Score:
         """The score of one record from its detectors' verdicts; reasons in order of contribution."""

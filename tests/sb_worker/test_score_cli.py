@@ -4,6 +4,8 @@ import json
 import subprocess
 import sys
 
+from detectors.reputation import Reputation
+
 
 def sb_score(stdin: bytes, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "sb_worker.cli", "score", *args, "-"], input=stdin,
@@ -49,3 +51,20 @@ def test_edits_and_lone_surrogates():
     done = sb_score(json.dumps(edit).encode(), "--kind", "edit")
     [result] = [json.loads(line) for line in done.stdout.decode().splitlines()]
     assert done.returncode == 0 and result["id"] == 9 and result["score"] >= 50
+
+
+def test_build_reputation_from_labelled_records(tmp_path):
+    labelled = tmp_path / "labelled.jsonl"
+    labelled.write_text("\n".join([
+        json.dumps({"id": 1, "website": "https://cheap-pills.com", "email": "x@yopmail.com", "label": "spam",
+                    "bio": "Buy cheap pills online without prescription, fast and discreet delivery worldwide now"}),
+        json.dumps({"id": 2, "website": "https://kettle.bandcamp.com", "email": "a@gmx.de", "label": "ham"}),
+        json.dumps({"id": 3, "bio": "no label"}),
+    ]))
+    out = tmp_path / "reputation.json"
+    done = subprocess.run([sys.executable, "-m", "sb_worker.cli", "build-reputation", str(labelled), "--out", str(out)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and done.stderr.strip() == "line 3: needs a label of spam or ham"
+    table = Reputation.from_json(out.read_text())
+    assert table.domains == {"bandcamp.com": (0, 1), "cheap-pills.com": (1, 0)}
+    assert table.email_domains == {"gmx.de": (0, 1), "yopmail.com": (1, 0)} and len(table.spam_simhashes) == 1
