@@ -63,6 +63,10 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--explain", action="store_true", help="print for a person instead of JSON")
     score.set_defaults(run=_score_file)
 
+    dump = sub.add_parser("dump-dataset", help="export labelled editor records from MusicBrainz (SB_MB_DSN) as JSON lines")
+    dump.add_argument("--out", type=Path, required=True, help="the JSON-lines file to write")
+    dump.set_defaults(run=_dump_dataset)
+
     reputation = sub.add_parser("build-reputation", help="build a reputation table from labelled JSON-lines records")
     reputation.add_argument("file", help="labelled JSON-lines editor records (\"label\": \"spam\" or \"ham\")")
     reputation.add_argument("--out", type=Path, required=True, help="where to write it (then set SB_REPUTATION_FILE)")
@@ -154,6 +158,16 @@ def _score_file(args: argparse.Namespace) -> int:
     with source:
         bad = score_lines(source, pipeline, thresholds, args.kind, sys.stdout, sys.stderr, explain=args.explain)
     return 1 if bad else 0
+
+
+def _dump_dataset(args: argparse.Namespace) -> None:
+    from sb_worker.dataset import dump
+    from sb_worker.mb import MBReader
+
+    settings = runtime.settings()
+    with open(args.out, "w", encoding="utf-8") as out:
+        counts = dump(MBReader(settings.mb_dsn), out, settings.chunk_size)
+    print(f"wrote {counts['spam']:,} spam and {counts['ham']:,} ham records to {args.out} (emails reduced to their domain)")
 
 
 def _build_reputation(args: argparse.Namespace) -> int:

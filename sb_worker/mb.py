@@ -56,6 +56,14 @@ _LATEST = {
     "editor": "SELECT max(id) AS last_id, max(last_updated) AS last_time FROM musicbrainz.editor",
     "edit": "SELECT max(id) AS last_id, max(open_time) AS last_time FROM musicbrainz.edit",
 }
+# Accounts whose label MusicBrainz already knows: spammers (SPAMMER flag) and accounts in good standing
+# (not spammers, not bots, not deleted, with an accepted edit or past the beginner stage).
+_LABELLED = """
+    SELECT id, privs & 4096 <> 0 AS spam FROM musicbrainz.editor e
+    WHERE NOT deleted AND privs & 2 = 0 AND id NOT IN (1, 2, 4)
+      AND (privs & 4096 <> 0 OR privs & 8192 = 0
+           OR EXISTS (SELECT 1 FROM musicbrainz.edit WHERE editor = e.id AND status = 2))
+    ORDER BY id"""
 _ALL = {"editor": "SELECT id FROM musicbrainz.editor ORDER BY id", "edit": "SELECT id FROM musicbrainz.edit ORDER BY id"}
 
 
@@ -72,6 +80,9 @@ class MBReader:
 
     def __init__(self, dsn: str):
         self.db = Database(dsn, "MusicBrainz database", readonly=True)
+        # Streams hold a transaction open for their server-side cursor, so they get a connection of their own:
+        # loading records meanwhile commits on the other one.
+        self.streams = Database(dsn, "MusicBrainz database", readonly=True)
 
     def load(self, kind: str, ids: Sequence[int]) -> tuple[list[dict[str, Any]], list[int]]:
         """Records for ``ids`` (in their order) and the IDs that do not exist."""
@@ -143,8 +154,14 @@ class MBReader:
     @contextmanager
     def all_ids(self, kind: str) -> Iterator[Iterator[int]]:
         """Every ID of ``kind`` in order, streamed (for backfills of millions of rows)."""
-        with self.db.stream(_ALL[kind]) as rows:
+        with self.streams.stream(_ALL[kind]) as rows:
             yield (row[0] for row in rows)
+
+    @contextmanager
+    def labelled_ids(self) -> Iterator[Iterator[tuple[int, bool]]]:
+        """(editor ID, is spam) for every account whose label MusicBrainz already knows, streamed in ID order."""
+        with self.streams.stream(_LABELLED) as rows:
+            yield ((row[0], row[1]) for row in rows)
 
     def count(self, kind: str) -> int:
         """How many rows of ``kind`` there are (for progress bars)."""
@@ -153,8 +170,9 @@ class MBReader:
             return cur.fetchone()["n"]
 
     def close(self) -> None:
-        """Close the connection."""
+        """Close the connections."""
         self.db.close()
+        self.streams.close()
 
 
 def added_urls(edit_type: int, data: Any) -> list[str]:
