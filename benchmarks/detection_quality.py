@@ -1,4 +1,5 @@
-"""Precision and recall of `sb score` on held-out labelled data, overall and per detector family.
+"""Precision and recall of `sb score --heuristic` (the detectors and their fitted weights, without the neural
+model: `sb eval` measures that) on held-out labelled data, overall and per detector family.
 
 Run: .venv/bin/python -m benchmarks.detection_quality
 
@@ -37,7 +38,7 @@ def run_sb_score(records: list[dict], reputation_file: str) -> list[dict]:
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as f:
         f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
     env = {k: v for k, v in os.environ.items() if not k.startswith("SB_")} | {"SB_REPUTATION_FILE": reputation_file}
-    done = subprocess.run([sys.executable, "-m", "sb_worker.cli", "score", f.name], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-m", "sb_worker.cli", "score", "--heuristic", f.name], capture_output=True, text=True,
                           env=env, check=False)
     os.unlink(f.name)
     return [json.loads(line) for line in done.stdout.splitlines()]

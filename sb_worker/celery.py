@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import Celery, signals
 
 from sb_worker import runtime
+from sb_worker.errors import Unavailable
 
 app = Celery("spambrainz", include=["tasks.scan", "tasks.reports"])
 app.config_from_object("celeryconfig")
@@ -36,8 +37,12 @@ def _check_configuration(**_: object) -> None:
 
 @signals.worker_process_init.connect
 def _load_once_per_process(**_: object) -> None:
-    """Build the pipeline (its pattern sets included) once in each worker process, not per task."""
-    runtime.get().pipeline.score("editor", [])
+    """Build the pipeline (its pattern sets, and the active model if there is one) once per worker process."""
+    rt = runtime.get()
+    try:
+        rt.current_pipeline().score("editor", [])
+    except Unavailable:
+        rt.pipeline.score("editor", [])  # the database is not there yet: the first chunk will ask again
 
 
 @signals.worker_process_shutdown.connect

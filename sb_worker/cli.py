@@ -61,7 +61,38 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("file", help="JSON-lines file of records, or - for standard input")
     score.add_argument("--kind", choices=("editor", "edit"), default="editor", help="what the records are")
     score.add_argument("--explain", action="store_true", help="print for a person instead of JSON")
+    score.add_argument("--model", help="a model artifact folder (default: the active model in SB_MODEL_DIR)")
+    score.add_argument("--heuristic", action="store_true", help="score with the fitted weights, without a model")
     score.set_defaults(run=_score_file)
+
+    train = sub.add_parser("train", help="train a model on labelled JSON lines (default: the bundled corpus)")
+    train.add_argument("file", nargs="?", help="labelled JSON-lines editor records")
+    train.add_argument("--out", type=Path, help="write the artifact here (default: SB_MODEL_DIR, made active)")
+    train.add_argument("--seed", type=int, default=7)
+    train.set_defaults(run=_train)
+
+    evaluate = sub.add_parser("eval", help="measure the model and the heuristic score on labelled JSON lines")
+    evaluate.add_argument("file", help="labelled JSON-lines editor records (e.g. from `sb corpus test`)")
+    evaluate.add_argument("--model", help="a model artifact folder (default: the active model in SB_MODEL_DIR)")
+    evaluate.add_argument("--json", action="store_true", help="print JSON for machines")
+    evaluate.add_argument("--plot", type=Path, help="draw both precision-recall curves into this PNG")
+    evaluate.set_defaults(run=_eval)
+
+    corpus = sub.add_parser("corpus", help="write a split of the bundled labelled corpus as JSON lines")
+    corpus.add_argument("split", choices=("train", "test"))
+    corpus.add_argument("--out", type=Path, required=True)
+    corpus.set_defaults(run=_corpus)
+
+    model = sub.add_parser("model", help="model versions in the SpamBrainz database (what workers use)")
+    model_sub = model.add_subparsers(required=True, metavar="ACTION")
+    model_sub.add_parser("list", help="stored versions").set_defaults(run=_model_list)
+    add = model_sub.add_parser("add", help="store a model artifact folder as a version")
+    add.add_argument("directory", type=Path)
+    add.add_argument("--activate", action="store_true", help="and make it the active version")
+    add.set_defaults(run=_model_add)
+    activate = model_sub.add_parser("activate", help="make a stored version the active one")
+    activate.add_argument("version")
+    activate.set_defaults(run=_model_activate)
 
     dump = sub.add_parser("dump-dataset", help="export labelled editor records from MusicBrainz (SB_MB_DSN) as JSON lines")
     dump.add_argument("--out", type=Path, required=True, help="the JSON-lines file to write")
@@ -152,7 +183,7 @@ def _score_file(args: argparse.Namespace) -> int:
     from sb_worker.offline import score_lines
 
     settings = runtime.settings()
-    pipeline = runtime.offline_pipeline(settings)
+    pipeline = runtime.offline_pipeline(settings, model=None if args.heuristic else _model(settings, args.model))
     thresholds = Thresholds(settings.review_threshold, settings.auto_threshold)
     source = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")
     with source:
@@ -187,6 +218,121 @@ def _build_reputation(args: argparse.Namespace) -> int:
     print(f"{len(table.domains):,} domains, {len(table.email_domains):,} email domains and "
           f"{len(table.spam_simhashes):,} spam texts from {len(records):,} records; wrote {args.out}")
     return 1 if bad else 0
+
+
+def _model(settings, path: str | None):
+    from sb_worker.models import offline_model
+
+    return offline_model(settings, path, say=lambda line: print(line, file=sys.stderr))
+
+
+def _read_labelled(path: str) -> list[dict]:
+    from sb_worker.offline import read_records
+
+    records = []
+    with open(path, "rb") as source:
+        for number, record, problem in read_records(source):
+            if problem or record.get("label") not in ("spam", "ham"):
+                print(f"line {number}: {problem or 'needs a label of spam or ham'}", file=sys.stderr)
+            else:
+                records.append(record)
+    return records
+
+
+def _train(args: argparse.Namespace) -> None:
+    import time
+
+    from sb_worker.models import ModelStore, train_default
+    from sb_worker.neural import save_atomically, train
+    from sb_worker.pipeline import build_pipeline
+
+    settings = runtime.settings()
+    start = time.perf_counter()
+    if args.file:
+        cache_dir = settings.cache_dir or None
+        model = train(_read_labelled(args.file), lambda reputation: build_pipeline(
+            settings.detectors, weights=Weights(), reputation=reputation, cache_dir=cache_dir), seed=args.seed)
+    else:
+        model = train_default(settings, seed=args.seed)
+    if args.out:
+        where = model.save(args.out)
+    else:
+        where = save_atomically(model, Path(settings.model_dir))
+        ModelStore(settings.model_dir).activate(model.version)
+    metrics = model.metadata["metrics"]
+    print(f"trained {model.version} in {time.perf_counter() - start:.1f} s; on its calibration split "
+          f"ROC-AUC {metrics['roc_auc']:.4f}, PR-AUC {metrics['pr_auc']:.4f}; saved to {where}"
+          f"{'' if args.out else ' (active)'}")
+
+
+def _eval(args: argparse.Namespace) -> None:
+    import json
+
+    import numpy as np
+
+    from sb_worker import evaluation
+    from sb_worker.pipeline import RecordError, build_pipeline
+
+    settings = runtime.settings()
+    model = _model(settings, args.model)
+    records = _read_labelled(args.file)
+    neural = build_pipeline(settings.detectors, model=model, cache_dir=settings.cache_dir or None)
+    heuristic = build_pipeline(settings.detectors, reputation=model.reputation, cache_dir=settings.cache_dir or None)
+    results = neural.verdicts("editor", records)
+    good = [(r, x) for r, x in zip(records, results) if not isinstance(x, RecordError)]
+    y = np.array([1.0 if r["label"] == "spam" else 0.0 for r, _ in good])
+    scores = {
+        f"neural ({model.version})": 100 * model.probabilities([x[0] for _, x in good], [x[1] for _, x in good]),
+        "heuristic only": np.array([heuristic.combine(*x).score for _, x in good], dtype=float),
+    }
+    reports = {name: evaluation.report(y, s, settings.review_threshold, settings.auto_threshold)
+               for name, s in scores.items()}
+    if args.json:
+        print(json.dumps(reports, indent=2))
+    else:
+        print(evaluation.table(reports))
+    if args.plot:
+        evaluation.plot(y, scores, args.plot)
+        print(f"precision-recall curves drawn to {args.plot}")
+
+
+def _corpus(args: argparse.Namespace) -> None:
+    import json
+
+    from sb_worker.corpus import labelled
+
+    records = labelled(args.split)
+    with open(args.out, "w", encoding="utf-8") as out:
+        out.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    print(f"wrote {len(records):,} labelled records ({sum(r['label'] == 'spam' for r in records):,} spam) to {args.out}")
+
+
+def _model_list(args: argparse.Namespace) -> None:
+    for row in runtime.get().store.models():
+        auc = (row["metrics"] or {}).get("roc_auc")
+        print(f"{row['version']}  {row['status']:9s}  created {row['created_at']:%Y-%m-%d %H:%M}"
+              f"{f'  ROC-AUC {auc:.4f}' if auc is not None else ''}")
+
+
+def _model_add(args: argparse.Namespace) -> None:
+    import json
+
+    from sb_worker.models import pack
+    from sb_worker.neural import NeuralModel
+
+    model = NeuralModel.load(args.directory)  # refuse what workers could not load
+    info = json.loads((args.directory / "model.json").read_text(encoding="utf-8"))
+    store = runtime.get().store
+    added = store.add_model(model.version, pack(args.directory), {k: info.get(k) for k in ("libraries", "metrics", "data_hash")})
+    print(f"{'stored' if added else 'already stored:'} {model.version}")
+    if args.activate:
+        store.activate_model(model.version)
+        print(f"{model.version} is active; workers switch within SB_MODEL_CHECK_S seconds")
+
+
+def _model_activate(args: argparse.Namespace) -> None:
+    runtime.get().store.activate_model(args.version)
+    print(f"{args.version} is active; workers switch within SB_MODEL_CHECK_S seconds")
 
 
 def _fit_weights(args: argparse.Namespace) -> None:

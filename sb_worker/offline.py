@@ -32,10 +32,10 @@ def read_records(lines: Iterable[bytes]) -> Iterator[tuple[int, Any, str | None]
         yield number, record, None
 
 
-def result_json(score: Score, thresholds: Thresholds) -> dict[str, Any]:
-    """The result line of one record."""
+def result_json(score: Score, thresholds: Thresholds, model: str | None) -> dict[str, Any]:
+    """The result line of one record; ``model`` is the version of the model that scored it (None: heuristics)."""
     return {"id": score.entity_id, "score": score.score, "action": thresholds.action(score.score),
-            "reasons": score.reasons_json(), "model": None}
+            "reasons": score.reasons_json(), "model": model}
 
 
 def explanation(score: Score, thresholds: Thresholds) -> str:
@@ -48,6 +48,7 @@ def explanation(score: Score, thresholds: Thresholds) -> str:
 def score_lines(lines: Iterable[bytes], pipeline: Pipeline, thresholds: Thresholds, kind: str, out: TextIO,
                 err: TextIO, explain: bool = False) -> int:
     """Score every good line in batches, in input order; returns how many lines were bad."""
+    model = pipeline.model.version if pipeline.model is not None else None
     bad = 0
     batch: list[tuple[int, Any]] = []
 
@@ -60,7 +61,7 @@ def score_lines(lines: Iterable[bytes], pipeline: Pipeline, thresholds: Threshol
                 err.write(f"line {number}: {result.error}\n")
             else:
                 out.write((explanation(result, thresholds) if explain
-                           else json.dumps(result_json(result, thresholds), ensure_ascii=False)) + "\n")
+                           else json.dumps(result_json(result, thresholds, model), ensure_ascii=False)) + "\n")
         batch.clear()
 
     for number, record, problem in read_records(lines):

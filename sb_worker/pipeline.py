@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -100,13 +101,18 @@ class Weights:
 
 
 class Pipeline:
-    """Scores batches of records with a fixed list of detectors and fitted weights."""
+    """Scores batches of records with a fixed list of detectors, and fitted weights or a trained model.
+
+    With a ``model`` (see ``sb_worker.neural``), the score is the model's calibrated probability for the whole
+    batch at once, and the model's version is stored with it; the weights still order the reasons.
+    """
 
     def __init__(self, detectors: Sequence[Detector], weights: Weights | None = None,
-                 version: str = HEURISTIC_VERSION):
+                 version: str = HEURISTIC_VERSION, model: Any = None):
         self.detectors = list(detectors)
         self.weights = weights or Weights()
-        self.version = version
+        self.model = model
+        self.version = model.version if model is not None else version
 
     def verdicts(self, kind: str, records: Sequence[Mapping[str, Any]]) -> list[RecordError | tuple[Features, list[Verdict]]]:
         """Per record: a RecordError, or its features and every detector's verdict on it."""
@@ -131,7 +137,14 @@ class Pipeline:
 
     def score(self, kind: str, records: Sequence[Mapping[str, Any]]) -> list[Score | RecordError]:
         """One result per record, in order; a bad record becomes a :class:`RecordError`, never an exception."""
-        return [r if isinstance(r, RecordError) else self.combine(*r) for r in self.verdicts(kind, records)]
+        results = self.verdicts(kind, records)
+        scores = [r if isinstance(r, RecordError) else self.combine(*r) for r in results]
+        good = [i for i, r in enumerate(results) if not isinstance(r, RecordError)]
+        if self.model is not None and good:
+            probabilities = self.model.probabilities([results[i][0] for i in good], [results[i][1] for i in good])
+            for i, p in zip(good, probabilities):
+                scores[i] = dataclasses.replace(scores[i], score=round(100 * float(p)), model_version=self.version)
+        return scores
 
     def combine(self, features: Features, verdicts: Sequence[Verdict]) -> Score:
         """The score of one record from its detectors' verdicts; reasons in order of contribution."""
@@ -148,10 +161,16 @@ def to_score(logit: float) -> int:
 
 
 def build_pipeline(detector_config: Mapping[str, Mapping] | None = None, weights: Weights | None = None,
-                   reputation: Reputation | None = None, cache_dir: str | None = None) -> Pipeline:
-    """The pipeline with every registered detector, configured and checked; bad configuration is a ConfigError."""
+                   reputation: Reputation | None = None, cache_dir: str | None = None, model: Any = None) -> Pipeline:
+    """The pipeline with every registered detector, configured and checked; bad configuration is a ConfigError.
+
+    With a model, the detectors use the model's reputation table and its weights order the reasons, so they see
+    what the model was trained with.
+    """
+    if model is not None:
+        reputation, weights = model.reputation, model.weights
     try:
         detectors = build_detectors(detector_config, reputation=reputation, cache_dir=cache_dir)
     except DetectorConfigError as exc:
         raise ConfigError(f"SB_DETECTORS: {exc}") from None
-    return Pipeline(detectors, Weights.bundled() if weights is None else weights)
+    return Pipeline(detectors, Weights.bundled() if weights is None else weights, model=model)

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import logging
+import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from detectors.reputation import Reputation
 
-from sb_worker.errors import ConfigError, Unavailable
+from sb_worker.errors import BadInput, ConfigError, Unavailable
 from sb_worker.mb import MBReader
 from sb_worker.metrics import Metrics, make_metrics
 from sb_worker.pipeline import Pipeline, Thresholds, Weights, build_pipeline
 from sb_worker.settings import Settings
 from sb_worker.sinks import Sink, build_sinks
 from sb_worker.store import Store
+
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -27,6 +33,8 @@ class Runtime:
     sinks: list[Sink]
     metrics: Metrics
     schema_checked: bool = False
+    model_checked_at: float = float("-inf")
+    failed_version: str | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:
@@ -51,6 +59,40 @@ class Runtime:
             except ConfigError as exc:
                 raise Unavailable(str(exc)) from None
             self.schema_checked = True
+
+    def current_pipeline(self) -> Pipeline:
+        """The pipeline for the next chunk: switched to a newly activated model version, loaded in full first.
+
+        The database is asked at most every SB_MODEL_CHECK_S seconds. A new version is unpacked, loaded and
+        warmed up beside the running pipeline and only then swapped in, so no chunk meets a half-loaded model;
+        a version that cannot be loaded is logged once and the pipeline in use stays.
+        """
+        now = time.monotonic()
+        if now - self.model_checked_at < self.settings.model_check_s:
+            return self.pipeline
+        self.model_checked_at = now
+        wanted = self.store.active_model()
+        current = self.pipeline.model.version if self.pipeline.model is not None else None
+        if wanted != current and wanted != self.failed_version:
+            try:
+                self.pipeline = self._pipeline_for(wanted)
+                log.warning("now scoring with %s", wanted or "the heuristic weights (no active model)")
+            except (ConfigError, BadInput) as exc:
+                self.failed_version = wanted
+                log.error("cannot switch to model %s, still scoring with %s: %s", wanted, current or "heuristics", exc)
+        return self.pipeline
+
+    def _pipeline_for(self, version: str | None) -> Pipeline:
+        if version is None:
+            return offline_pipeline(self.settings)
+        from sb_worker.models import unpack
+        from sb_worker.neural import NeuralModel
+
+        with tempfile.TemporaryDirectory(prefix="sb-model-") as tmp:
+            model = NeuralModel.load(unpack(self.store.model_artifact(version), Path(tmp)))
+        pipeline = build_pipeline(self.settings.detectors, model=model, cache_dir=self.settings.cache_dir or None)
+        pipeline.score("editor", [])  # build the pattern sets now, not during a chunk
+        return pipeline
 
     def close(self) -> None:
         """Close the database connections."""
@@ -77,10 +119,10 @@ def settings() -> Settings:
     return _settings
 
 
-def offline_pipeline(settings: Settings, weights: Weights | None = None) -> Pipeline:
-    """The pipeline offline commands use: the same detectors, reputation and weights as the workers."""
+def offline_pipeline(settings: Settings, weights: Weights | None = None, model: object = None) -> Pipeline:
+    """The pipeline offline commands use: the same detectors, reputation and weights (or model) as the workers."""
     return build_pipeline(settings.detectors, weights=weights, reputation=load_reputation(settings),
-                          cache_dir=settings.cache_dir or None)
+                          cache_dir=settings.cache_dir or None, model=model)
 
 
 def validate(settings: Settings) -> None:

@@ -42,7 +42,7 @@ def scan_chunk(rt: Runtime, kind: str, raw_ids: Sequence[Any]) -> ScanResult:
         ids, errors = parse_ids(kind, raw_ids)
         records, missing = rt.mb.load(kind, ids) if ids else ([], [])
         errors += [RecordError(kind, str(i), f"{kind} {i} does not exist in MusicBrainz") for i in missing]
-        results = rt.pipeline.score(kind, records)
+        results = rt.current_pipeline().score(kind, records)
         scores = [r for r in results if isinstance(r, Score)]
         errors += [r for r in results if isinstance(r, RecordError)]
         to_deliver = rt.store.save_scan(scores, errors)

@@ -49,6 +49,8 @@ class Settings:
     data_dir: str = ".sb-data"
     cache_dir: str = field(default_factory=lambda: str(Path.home() / ".cache" / "spambrainz"))
     reputation_file: str = ""
+    model_dir: str = field(default_factory=lambda: str(Path.home() / ".cache" / "spambrainz" / "models"))
+    model_check_s: float = 10.0
     visibility_timeout_s: int = 3600
     task_soft_time_limit_s: int = 300
     enqueue_overlap_s: int = 600

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 from importlib import resources
 from typing import Any
 
+import psycopg2
 from psycopg2.extras import Json, execute_values
 
 from sb_worker.db import Database
@@ -196,6 +197,49 @@ class Store:
             else:
                 cur.execute("""INSERT INTO report_delivery (report_id, sink) VALUES (%s, %s)
                                ON CONFLICT DO NOTHING""", (report_id, sink))
+
+    # -- model versions ----------------------------------------------------------------------------------------
+    def add_model(self, version: str, artifact: bytes, metadata: dict[str, Any]) -> bool:
+        """Store a model version (a candidate); False when that version is already stored."""
+        with self.db.transaction() as cur:
+            cur.execute("""INSERT INTO model_version (version, artifact, metadata) VALUES (%s, %s, %s)
+                           ON CONFLICT (version) DO NOTHING RETURNING version""",
+                        (version, psycopg2.Binary(artifact), Json(metadata)))
+            return cur.fetchone() is not None
+
+    def activate_model(self, version: str) -> None:
+        """Make ``version`` the active model (the previous one is retired); workers switch at their next check."""
+        with self.db.transaction() as cur:
+            cur.execute("SELECT 1 FROM model_version WHERE version = %s", (version,))
+            if cur.fetchone() is None:
+                raise BadInput(f"no model version {version!r} is stored; see `sb model list`")
+            cur.execute("UPDATE model_version SET status = 'retired' WHERE status = 'active' AND version <> %s",
+                        (version,))
+            cur.execute("UPDATE model_version SET status = 'active', promoted_at = now() WHERE version = %s",
+                        (version,))
+
+    def active_model(self) -> str | None:
+        """The active model version, or None (score with the heuristic weights)."""
+        with self.db.transaction() as cur:
+            cur.execute("SELECT version FROM model_version WHERE status = 'active'")
+            row = cur.fetchone()
+        return row["version"] if row else None
+
+    def model_artifact(self, version: str) -> bytes:
+        """A stored version's packed artifact."""
+        with self.db.transaction() as cur:
+            cur.execute("SELECT artifact FROM model_version WHERE version = %s", (version,))
+            row = cur.fetchone()
+        if row is None:
+            raise BadInput(f"no model version {version!r} is stored")
+        return bytes(row["artifact"])
+
+    def models(self) -> list[dict[str, Any]]:
+        """Every stored version, newest first."""
+        with self.db.transaction() as cur:
+            cur.execute("""SELECT version, status, created_at, promoted_at, metadata->'metrics' AS metrics
+                           FROM model_version ORDER BY created_at DESC""")
+            return [dict(row) for row in cur.fetchall()]
 
     # -- reading back (demo, tests, later the API) -------------------------------------------------------------
     def count_scanned(self, model_version: str) -> dict[str, int]:

@@ -8,7 +8,7 @@ from detectors.reputation import Reputation
 
 
 def sb_score(stdin: bytes, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sb_worker.cli", "score", *args, "-"], input=stdin,
+    return subprocess.run([sys.executable, "-m", "sb_worker.cli", "score", "--heuristic", *args, "-"], input=stdin,
                           capture_output=True, timeout=120)
 
 

@@ -1,0 +1,95 @@
+"""Where models live: a folder of artifacts for offline commands, versions in the SpamBrainz database for the
+service, and the default model, built from the bundled corpus on first use."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import tarfile
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from sb_worker.errors import BadInput
+from sb_worker.settings import Settings
+
+ACTIVE = "ACTIVE"  # in a model folder: the name of the active version
+
+
+class ModelStore:
+    """A folder of model artifacts, one sub-folder per version, and a file naming the active one."""
+
+    def __init__(self, directory: str | Path):
+        self.directory = Path(directory)
+
+    def versions(self) -> list[str]:
+        """Every version stored, oldest first."""
+        if not self.directory.is_dir():
+            return []
+        found = [p for p in self.directory.iterdir() if p.is_dir() and (p / "model.json").exists()]
+        return [p.name for p in sorted(found, key=lambda p: p.stat().st_mtime)]
+
+    def active(self) -> Path | None:
+        """The active artifact's folder, or None."""
+        marker = self.directory / ACTIVE
+        if not marker.exists():
+            return None
+        path = self.directory / marker.read_text(encoding="utf-8").strip()
+        return path if (path / "model.json").exists() else None
+
+    def activate(self, version: str) -> None:
+        """Make ``version`` the active one (atomically)."""
+        if version not in self.versions():
+            raise BadInput(f"no model {version!r} in {self.directory}; stored: {', '.join(self.versions()) or 'none'}")
+        tmp = self.directory / f".{ACTIVE}.tmp"
+        tmp.write_text(version + "\n", encoding="utf-8")
+        os.replace(tmp, self.directory / ACTIVE)
+
+
+def train_default(settings: Settings, seed: int = 7) -> Any:
+    """Train the default model on the bundled corpus's training split."""
+    from sb_worker.corpus import labelled
+    from sb_worker.neural import train
+    from sb_worker.pipeline import Weights, build_pipeline
+
+    cache_dir = settings.cache_dir or None
+    return train(labelled("train"), lambda reputation: build_pipeline(
+        settings.detectors, weights=Weights(), reputation=reputation, cache_dir=cache_dir), seed=seed)
+
+
+def offline_model(settings: Settings, path: str | None = None, say=print) -> Any:
+    """The model offline commands use: ``path``, else the store's active one, else the default, built now."""
+    from sb_worker.neural import NeuralModel, save_atomically
+
+    if path:
+        return NeuralModel.load(Path(path))
+    store = ModelStore(settings.model_dir)
+    active = store.active()
+    if active is not None:
+        return NeuralModel.load(active)
+    say(f"no model in {store.directory} yet: training the default one on the bundled corpus (once)")
+    model = train_default(settings)
+    save_atomically(model, store.directory)
+    store.activate(model.version)
+    return model
+
+
+def pack(directory: Path) -> bytes:
+    """An artifact folder as one gzipped tar, for the database."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        tar.add(directory, arcname=".")
+    return buffer.getvalue()
+
+
+def unpack(blob: bytes, into: Path) -> Path:
+    """Extract a packed artifact into a new folder under ``into``; returns the folder."""
+    target = Path(tempfile.mkdtemp(dir=into, prefix="model-"))
+    try:
+        with tarfile.open(fileobj=io.BytesIO(blob), mode="r:gz") as tar:
+            tar.extractall(target, filter="data")
+    except (tarfile.TarError, OSError) as exc:
+        shutil.rmtree(target, ignore_errors=True)
+        raise BadInput(f"the stored model artifact cannot be read: {exc}") from None
+    return target

@@ -1,0 +1,314 @@
+"""The neural detector: FastText text vectors and a Keras network over text, account and detector evidence.
+
+Model code uses the Keras 3 API only (``keras.ops``, no ``tf.*``), so the backend is a deployment choice;
+TensorFlow is the default. Importing this module imports Keras: the scoring path does so only when a model is
+in use, and the API and light commands never do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import platform
+import shutil
+import tempfile
+import zlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chatter is not for operators
+os.environ.setdefault("TF_DETERMINISTIC_OPS", "1")  # same seed, same model
+
+import gensim  # noqa: E402
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+from gensim.models import FastText  # noqa: E402
+from scipy.optimize import minimize  # noqa: E402
+
+from detectors.base import Features, Verdict  # noqa: E402
+from detectors.reputation import Reputation  # noqa: E402
+from sb_worker import evaluation  # noqa: E402
+from sb_worker.errors import ConfigError  # noqa: E402
+from sb_worker.pipeline import Pipeline, RecordError, Weights  # noqa: E402
+
+VECTOR_SIZE = 48
+HASH_BUCKETS = 2**13  # words, word pairs and character 3-5-grams of words, hashed into this many inputs
+HASH_CHARS = 1_000    # of a text's first characters: enough to recognise it, and a bound on time
+# Account evidence the network reads beside the text, each scaled by the training data's mean and spread.
+META = ("log_text_length", "text_urls", "phones", "messengers", "text_emails", "has_website", "beginner",
+        "beginner_known", "log_edits", "log_accepted_edits", "log_votes", "log_notes", "activity_known",
+        "gender_set", "area_set", "birth_date_set", "log_hours_to_update", "update_known", "log_hours_to_confirm",
+        "confirm_known", "disguises", "is_edit")
+LIBRARIES = ("keras", "gensim", "numpy")  # a model is refused by other major.minor versions of these
+
+
+class ModelError(ConfigError):
+    """A model artifact that cannot be used here (missing, damaged, or built with other library versions)."""
+
+
+def meta_row(f: Features) -> list[float]:
+    """The account evidence of one record, in ``META`` order (unknown counts as 0, with a "known" flag)."""
+    def log(value: float | None) -> float:
+        return math.log1p(max(0.0, value)) if value is not None else 0.0
+    return [
+        log(f.text_length), len(f.text_urls), len(f.phones), len(f.messengers), len(f.text_email_domains),
+        float(bool(f.website)), float(bool(f.is_beginner)), float(f.is_beginner is not None), log(f.edit_count),
+        log(f.accepted_edit_count), log(f.vote_count), log(f.note_count), float(f.edit_count is not None),
+        float(bool(f.gender_set)), float(bool(f.area_set)), float(bool(f.birth_date_set)), log(f.hours_to_update),
+        float(f.hours_to_update is not None), log(f.hours_to_confirm), float(f.hours_to_confirm is not None),
+        len(f.disguises), float(f.kind == "edit"),
+    ]
+
+
+def hashed_ngrams(skeletons: Sequence[str]) -> np.ndarray:
+    """Presence of words, word pairs and character n-grams, hashed (CRC-32: the same in every process)."""
+    out = np.zeros((len(skeletons), HASH_BUCKETS), dtype=np.float32)
+    for row, text in enumerate(skeletons):
+        words = text[:HASH_CHARS].split()
+        grams = [w.encode() for w in words] + [f"{a} {b}".encode() for a, b in zip(words, words[1:])]
+        for w in words:
+            padded = f"<{w}>".encode()
+            grams += [padded[i:i + n] for n in (3, 4, 5) for i in range(len(padded) - n + 1)]
+        for gram in grams:
+            out[row, zlib.crc32(gram) % HASH_BUCKETS] = 1.0
+    return out
+
+
+def doc_vectors(vectors: FastText, skeletons: Sequence[str]) -> np.ndarray:
+    """A mean word vector per text (sub-word n-grams give vectors to unseen and disguised words)."""
+    out = np.zeros((len(skeletons), vectors.wv.vector_size), dtype=np.float32)
+    for i, text in enumerate(skeletons):
+        words = text.split()[:500]
+        if words:
+            out[i] = vectors.wv.get_mean_vector(words, pre_normalize=False)
+    return out
+
+
+@dataclass
+class NeuralModel:
+    """One trained model: network, word vectors, scaling, calibration and the tables the detectors used."""
+
+    version: str
+    network: keras.Model
+    vectors: FastText
+    detectors: list[str]                 # the detector points the network reads, in order
+    meta_mean: np.ndarray
+    meta_scale: np.ndarray
+    calibration: tuple[float, float]     # Platt scaling of the network's log-odds: a > 0 keeps order
+    weights: Weights                     # the heuristic combiner, for ordering reasons and for comparison
+    reputation: Reputation
+    metadata: dict[str, Any]
+
+    def raw(self, features: Sequence[Features], verdicts: Sequence[Sequence[Verdict]]) -> np.ndarray:
+        """The network's uncalibrated probabilities for a whole batch, in one call of the model."""
+        if not features:
+            return np.zeros(0)
+        text = doc_vectors(self.vectors, [f.skeleton for f in features])
+        meta = (np.array([meta_row(f) for f in features], dtype=np.float32) - self.meta_mean) / self.meta_scale
+        index = {name: i for i, name in enumerate(self.detectors)}
+        points = np.zeros((len(features), len(self.detectors)), dtype=np.float32)
+        for row, record_verdicts in enumerate(verdicts):
+            for v in record_verdicts:
+                if v.detector in index:
+                    points[row, index[v.detector]] = v.points / 50.0
+        grams = hashed_ngrams([f.skeleton for f in features])
+        out = self.network([text, grams, meta.astype(np.float32), points], training=False)
+        return np.asarray(keras.ops.convert_to_numpy(out)).reshape(-1).astype(np.float64)
+
+    def calibrate(self, raw: np.ndarray) -> np.ndarray:
+        """Calibrated probabilities: monotone in the raw output."""
+        a, b = self.calibration
+        z = np.log(np.clip(raw, 1e-7, 1 - 1e-7) / np.clip(1 - raw, 1e-7, 1))
+        return 1 / (1 + np.exp(-(a * z + b)))
+
+    def probabilities(self, features: Sequence[Features], verdicts: Sequence[Sequence[Verdict]]) -> np.ndarray:
+        """Calibrated probabilities of spam for a batch."""
+        return self.calibrate(self.raw(features, verdicts))
+
+    # -- persistence ------------------------------------------------------------------------------------------
+    def save(self, directory: Path) -> Path:
+        """Write the artifact into ``directory`` (created; must not exist); returns it."""
+        directory = Path(directory)
+        directory.mkdir(parents=True)
+        self.network.save(directory / "model.keras")
+        self.vectors.save(str(directory / "vectors.fasttext"))
+        (directory / "reputation.json").write_text(self.reputation.to_json(), encoding="utf-8")
+        (directory / "weights.json").write_text(self.weights.to_json(), encoding="utf-8")
+        (directory / "model.json").write_text(json.dumps({
+            **self.metadata, "version": self.version, "detectors": self.detectors, "meta": list(META),
+            "meta_mean": self.meta_mean.tolist(), "meta_scale": self.meta_scale.tolist(),
+            "calibration": list(self.calibration)}, indent=2), encoding="utf-8")
+        return directory
+
+    @classmethod
+    def load(cls, directory: Path) -> NeuralModel:
+        """Read an artifact; refuses one built with other versions of the libraries it depends on."""
+        directory = Path(directory)
+        try:
+            info = json.loads((directory / "model.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"no model artifact at {directory}: {exc}") from None
+        check_versions(info.get("libraries", {}), info.get("version", "?"))
+        if info.get("meta") != list(META):
+            raise ModelError(f"model {info.get('version')} reads other account features than this code: retrain it")
+        try:
+            network = keras.saving.load_model(directory / "model.keras", compile=False)
+            vectors = FastText.load(str(directory / "vectors.fasttext"))
+            reputation = Reputation.from_json((directory / "reputation.json").read_text(encoding="utf-8"))
+            weights = Weights.from_json((directory / "weights.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError, KeyError) as exc:
+            raise ModelError(f"model artifact at {directory} is damaged: {exc}") from None
+        return cls(info["version"], network, vectors, info["detectors"], np.array(info["meta_mean"], dtype=np.float32),
+                   np.array(info["meta_scale"], dtype=np.float32), tuple(info["calibration"]), weights, reputation,
+                   {k: info[k] for k in ("created_with", "libraries", "data_hash", "metrics", "seed") if k in info})
+
+
+def library_versions() -> dict[str, str]:
+    """The versions of the libraries a model depends on, as recorded in its artifact."""
+    return {"keras": keras.__version__, "gensim": gensim.__version__, "numpy": np.__version__,
+            "python": platform.python_version(), "backend": keras.backend.backend()}
+
+
+def check_versions(built_with: Mapping[str, str], version: str) -> None:
+    """Refuse a model built with another major.minor version of Keras, gensim or numpy."""
+    here = library_versions()
+    for library in LIBRARIES:
+        theirs, ours = built_with.get(library, "unknown"), here[library]
+        if theirs.split(".")[:2] != ours.split(".")[:2]:
+            raise ModelError(f"model {version} was built with {library} {theirs}, but this is {library} {ours}: "
+                             "retrain it with `sb train`")
+
+
+# -- training ---------------------------------------------------------------------------------------------------
+def _split(record: Mapping[str, Any]) -> int:
+    """A stable bucket 0–99 from the record's content, so that splits never change and never leak."""
+    return int(hashlib.sha1(json.dumps(record, sort_keys=True, default=str).encode()).hexdigest()[:8], 16) % 100
+
+
+def data_hash(records: Sequence[Mapping[str, Any]]) -> str:
+    """A fingerprint of the training data."""
+    digest = hashlib.sha256()
+    for line in sorted(json.dumps(r, sort_keys=True, default=str) for r in records):
+        digest.update(line.encode())
+    return digest.hexdigest()
+
+
+def _network(vector_size: int, n_meta: int, n_points: int, seed: int) -> keras.Model:
+    """Wide and deep: a linear model over hashed n-grams and detector points (robust with little data), plus a
+    small network over all inputs for what a linear model cannot see; their log-odds add up."""
+    init = keras.initializers.GlorotUniform(seed=seed)
+    text = keras.Input((vector_size,), name="text")
+    grams = keras.Input((HASH_BUCKETS,), name="ngrams")
+    meta = keras.Input((n_meta,), name="account")
+    points = keras.Input((n_points,), name="detectors")
+    wide = keras.layers.Dense(1, kernel_initializer="zeros", kernel_regularizer=keras.regularizers.L2(1e-4),
+                              name="wide")(keras.layers.Concatenate(name="wide_inputs")([grams, points]))
+    x = keras.layers.Concatenate(name="deep_inputs")([text, meta, points])
+    x = keras.layers.Dense(64, activation="relu", kernel_initializer=init, name="deep_1")(x)
+    x = keras.layers.Dropout(0.2, seed=seed, name="deep_dropout")(x)
+    x = keras.layers.Dense(32, activation="relu", kernel_initializer=init, name="deep_2")(x)
+    deep = keras.layers.Dense(1, kernel_initializer=init, name="deep")(x)
+    out = keras.layers.Activation("sigmoid", name="spam")(keras.layers.Add(name="log_odds")([wide, deep]))
+    return keras.Model([text, grams, meta, points], out, name="spambrainz")
+
+
+def _platt(raw: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    z = np.log(np.clip(raw, 1e-7, 1 - 1e-7) / np.clip(1 - raw, 1e-7, 1))
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        p = 1 / (1 + np.exp(-(theta[0] * z + theta[1])))
+        nll = -np.sum(y * np.log(p + 1e-12) + (1 - y) * np.log(1 - p + 1e-12))
+        return nll, np.array([np.sum((p - y) * z), np.sum(p - y)])
+
+    result = minimize(loss, np.array([1.0, 0.0]), jac=True, method="L-BFGS-B", bounds=[(1e-3, None), (None, None)])
+    return float(result.x[0]), float(result.x[1])
+
+
+def train(records: Sequence[Mapping[str, Any]], make_pipeline: Callable[[Reputation | None], Pipeline],
+          seed: int = 7, epochs: int = 80, vector_size: int = VECTOR_SIZE) -> NeuralModel:
+    """Train a model on labelled editor records (``"label": "spam" | "ham"``).
+
+    The records are split by content: 70% fit the network, 15% decide early stopping, 15% calibrate and report.
+    Detector points come from a reputation table learned from the other half of the data, as at scoring time a
+    table never knows the account being scored.
+    """
+    from sb_worker.fit import reputation_of  # the heuristic fit's helpers
+
+    keras.utils.set_random_seed(seed)
+    labelled = [r for r in records if r.get("label") in ("spam", "ham")]
+    halves = [labelled[0::2], labelled[1::2]]
+    rows: list[tuple[Mapping[str, Any], Features, list[Verdict]]] = []
+    for i in (0, 1):
+        pipeline = make_pipeline(reputation_of(halves[1 - i]))
+        for record, result in zip(halves[i], pipeline.verdicts("editor", halves[i])):
+            if not isinstance(result, RecordError):
+                rows.append((record, *result))
+    names = [d.name for d in make_pipeline(None).detectors]
+    parts = {"fit": [], "stop": [], "calibrate": []}
+    for row in rows:
+        bucket = _split(row[0])
+        parts["fit" if bucket < 70 else "stop" if bucket < 85 else "calibrate"].append(row)
+
+    vectors = FastText(vector_size=vector_size, window=5, min_count=2, min_n=3, max_n=5, bucket=2**16, workers=1,
+                       seed=seed, epochs=10)
+    docs = [f.skeleton.split()[:500] for _, f, _ in parts["fit"] if f.skeleton.strip()]
+    vectors.build_vocab(corpus_iterable=docs)
+    vectors.train(corpus_iterable=docs, total_examples=len(docs), epochs=10)
+
+    meta_fit = np.array([meta_row(f) for _, f, _ in parts["fit"]], dtype=np.float32)
+    mean, scale = meta_fit.mean(axis=0), meta_fit.std(axis=0) + 1e-6
+    model = NeuralModel("unsaved", _network(vector_size, len(META), len(names), seed), vectors, names, mean, scale,
+                        (1.0, 0.0), Weights.bundled(), reputation_of(labelled), {})
+
+    def arrays(part: list) -> tuple[list[np.ndarray], np.ndarray]:
+        feats = [f for _, f, _ in part]
+        text = doc_vectors(vectors, [f.skeleton for f in feats])
+        meta = ((np.array([meta_row(f) for f in feats], dtype=np.float32) - mean) / scale).astype(np.float32)
+        index = {n: i for i, n in enumerate(names)}
+        points = np.zeros((len(feats), len(names)), dtype=np.float32)
+        for row, (_, _, verdicts) in enumerate(part):
+            for v in verdicts:
+                points[row, index[v.detector]] = v.points / 50.0
+        y = np.array([1.0 if r.get("label") == "spam" else 0.0 for r, _, _ in part], dtype=np.float32)
+        return [text, hashed_ngrams([f.skeleton for f in feats]), meta, points], y
+
+    (x_fit, y_fit), (x_stop, y_stop) = arrays(parts["fit"]), arrays(parts["stop"])
+    spam_share = float(y_fit.mean())
+    network = model.network
+    network.compile(optimizer=keras.optimizers.Adam(1e-3, name="adam"), loss="binary_crossentropy")
+    network.fit(x_fit, y_fit, validation_data=(x_stop, y_stop), epochs=epochs, batch_size=128, verbose=0,
+                shuffle=True, class_weight={0: 0.5 / (1 - spam_share), 1: 0.5 / spam_share},
+                callbacks=[keras.callbacks.EarlyStopping(patience=10, restore_best_weights=True)])
+
+    x_cal, y_cal = arrays(parts["calibrate"])
+    raw = np.asarray(keras.ops.convert_to_numpy(network(x_cal, training=False))).reshape(-1).astype(np.float64)
+    model.calibration = _platt(raw, y_cal)
+    probabilities = model.calibrate(raw)
+    fingerprint = data_hash(labelled)
+    recipe = f"{fingerprint}:{seed}:{epochs}:{vector_size}:{HASH_BUCKETS}:{META}:{names}:{network.to_json()}"
+    model.version = f"nn-{hashlib.sha256(recipe.encode()).hexdigest()[:12]}"
+    model.metadata = {
+        "created_with": "sb train", "seed": seed, "libraries": library_versions(), "data_hash": fingerprint,
+        "metrics": {"calibration_records": int(len(y_cal)), "roc_auc": round(evaluation.roc_auc(y_cal, probabilities), 4),
+                    "pr_auc": round(evaluation.pr_auc(y_cal, probabilities), 4),
+                    "reliability": evaluation.reliability(y_cal, probabilities)},
+    }
+    return model
+
+
+def save_atomically(model: NeuralModel, store: Path) -> Path:
+    """Save into ``store/<version>`` via a temporary folder, so a reader never sees half an artifact."""
+    store = Path(store)
+    store.mkdir(parents=True, exist_ok=True)
+    final = store / model.version
+    if final.exists():
+        return final
+    tmp = Path(tempfile.mkdtemp(dir=store, prefix=".partial-"))
+    shutil.rmtree(tmp)
+    model.save(tmp)
+    os.replace(tmp, final)
+    return final
