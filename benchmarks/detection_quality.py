@@ -55,8 +55,8 @@ def main() -> None:
     reputation = reputation_of(labelled("train"))
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         f.write(reputation.to_json())
-    pipeline = build_pipeline(weights=Weights.bundled(), reputation=reputation, cache_dir=Settings().cache_dir)
-    review = Settings().review_threshold
+    pipeline = build_pipeline(weights=Weights.bundled(), reputation=reputation, cache_dir=Settings.from_env().cache_dir)
+    review = Settings.from_env().review_threshold
     print(f"review threshold {review:g}; reputation from the training split: {len(reputation.domains):,} domains, "
           f"{len(reputation.spam_simhashes):,} spam texts\n")
     print(f"{'set':10s} {'records':>8s} {'spam':>6s} {'precision':>10s} {'recall':>8s}   `sb score`, overall")

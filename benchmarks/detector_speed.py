@@ -50,7 +50,7 @@ def hostile() -> dict[str, dict]:
 
 def main() -> None:
     records = labelled("train") + labelled("test")
-    pipeline = build_pipeline(reputation=reputation_of(labelled("train")), cache_dir=Settings().cache_dir)
+    pipeline = build_pipeline(reputation=reputation_of(labelled("train")), cache_dir=Settings.from_env().cache_dir)
     pipeline.score("editor", records[:CHUNK])  # start-up: compile or load the pattern sets
     long_bios = sum(len(r.get("bio") or "") >= 2500 for r in records)
     start = time.perf_counter()

@@ -29,7 +29,7 @@ CHUNK = 512
 
 
 def main() -> None:
-    settings = Settings()
+    settings = Settings.from_env()
     model = offline_model(settings, sys.argv[1] if len(sys.argv) > 1 else None)
     pipeline = build_pipeline(model=model, cache_dir=settings.cache_dir)
     records = labelled("train") + labelled("test")

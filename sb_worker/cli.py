@@ -287,10 +287,13 @@ def _eval(args: argparse.Namespace) -> None:
     }
     reports = {name: evaluation.report(y, s, settings.review_threshold, settings.auto_threshold)
                for name, s in scores.items()}
+    bands = evaluation.reliability(y, scores[f"neural ({model.version})"] / 100)
     if args.json:
-        print(json.dumps(reports, indent=2))
+        print(json.dumps({**reports, "reliability": bands}, indent=2))
     else:
         print(evaluation.table(reports))
+        print("\nreliability of the model's probability: band, records, mean predicted, observed spam share")
+        print("\n".join(f"  {b['band']}  {b['records']:6,d}  {b['predicted']:.3f}  {b['observed']:.3f}" for b in bands))
     if args.plot:
         evaluation.plot(y, scores, args.plot)
         print(f"precision-recall curves drawn to {args.plot}")

@@ -143,8 +143,10 @@ def test_train_eval_and_score_from_the_command_line(tmp_path):
     (tmp_path / "test.jsonl").write_text("\n".join(json.dumps(r) for r in held_out()))
     evaluated = sb("eval", str(tmp_path / "test.jsonl"), "--json", "--plot", str(tmp_path / "pr.png"))
     reports = json.loads(evaluated.stdout.decode().split("\nprecision-recall curves")[0])
+    bands = reports.pop("reliability")
     assert set(reports) == {f"neural ({version})", "heuristic only"}
     assert all(0.5 < r["roc_auc"] <= 1 and r["records"] == len(held_out()) for r in reports.values())
+    assert sum(b["records"] for b in bands) == len(held_out())
     assert (tmp_path / "pr.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     scored = sb("score", "-", stdin=json.dumps(held_out()[0]).encode())
     assert json.loads(scored.stdout)["model"] == version
