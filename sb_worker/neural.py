@@ -88,6 +88,22 @@ def doc_vectors(vectors: FastText, skeletons: Sequence[str]) -> np.ndarray:
     return out
 
 
+def network_inputs(features: Sequence[Features], verdicts: Sequence[Sequence[Verdict]], vectors: FastText,
+                   detectors: Sequence[str], meta_mean: np.ndarray, meta_scale: np.ndarray) -> list[np.ndarray]:
+    """The network's four inputs for a batch, the same in training and in serving."""
+    text = doc_vectors(vectors, [f.skeleton for f in features])
+    grams = hashed_ngrams([f.skeleton for f in features])
+    meta = ((np.array([meta_row(f) for f in features], dtype=np.float32).reshape(len(features), len(META))
+             - meta_mean) / meta_scale).astype(np.float32)
+    index = {name: i for i, name in enumerate(detectors)}
+    points = np.zeros((len(features), len(detectors)), dtype=np.float32)
+    for row, record_verdicts in enumerate(verdicts):
+        for v in record_verdicts:
+            if v.detector in index:
+                points[row, index[v.detector]] = v.points / 50.0
+    return [text, grams, meta, points]
+
+
 @dataclass
 class NeuralModel:
     """One trained model: network, word vectors, scaling, calibration and the tables the detectors used."""
@@ -107,16 +123,8 @@ class NeuralModel:
         """The network's uncalibrated probabilities for a whole batch, in one call of the model."""
         if not features:
             return np.zeros(0)
-        text = doc_vectors(self.vectors, [f.skeleton for f in features])
-        meta = (np.array([meta_row(f) for f in features], dtype=np.float32) - self.meta_mean) / self.meta_scale
-        index = {name: i for i, name in enumerate(self.detectors)}
-        points = np.zeros((len(features), len(self.detectors)), dtype=np.float32)
-        for row, record_verdicts in enumerate(verdicts):
-            for v in record_verdicts:
-                if v.detector in index:
-                    points[row, index[v.detector]] = v.points / 50.0
-        grams = hashed_ngrams([f.skeleton for f in features])
-        out = self.network([text, grams, meta.astype(np.float32), points], training=False)
+        inputs = network_inputs(features, verdicts, self.vectors, self.detectors, self.meta_mean, self.meta_scale)
+        out = self.network(inputs, training=False)
         return np.asarray(keras.ops.convert_to_numpy(out)).reshape(-1).astype(np.float64)
 
     def calibrate(self, raw: np.ndarray) -> np.ndarray:
@@ -265,16 +273,9 @@ def train(records: Sequence[Mapping[str, Any]], make_pipeline: Callable[[Reputat
                         (1.0, 0.0), Weights.bundled(), reputation_of(labelled), {})
 
     def arrays(part: list) -> tuple[list[np.ndarray], np.ndarray]:
-        feats = [f for _, f, _ in part]
-        text = doc_vectors(vectors, [f.skeleton for f in feats])
-        meta = ((np.array([meta_row(f) for f in feats], dtype=np.float32) - mean) / scale).astype(np.float32)
-        index = {n: i for i, n in enumerate(names)}
-        points = np.zeros((len(feats), len(names)), dtype=np.float32)
-        for row, (_, _, verdicts) in enumerate(part):
-            for v in verdicts:
-                points[row, index[v.detector]] = v.points / 50.0
+        inputs = network_inputs([f for _, f, _ in part], [v for _, _, v in part], vectors, names, mean, scale)
         y = np.array([1.0 if r.get("label") == "spam" else 0.0 for r, _, _ in part], dtype=np.float32)
-        return [text, hashed_ngrams([f.skeleton for f in feats]), meta, points], y
+        return inputs, y
 
     (x_fit, y_fit), (x_stop, y_stop) = arrays(parts["fit"]), arrays(parts["stop"])
     spam_share = float(y_fit.mean())
