@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import datetime as dt
 import logging
 import sys
@@ -83,6 +82,22 @@ def _parser() -> argparse.ArgumentParser:
     corpus.add_argument("--out", type=Path, required=True)
     corpus.set_defaults(run=_corpus)
 
+    api = sub.add_parser("api", help="run the HTTP API for development (production: gunicorn 'sb_worker.api:wsgi()')")
+    api.add_argument("--host", default="127.0.0.1")
+    api.add_argument("--port", type=int, default=8080)
+    api.set_defaults(run=_api)
+
+    token = sub.add_parser("token", help="API bearer tokens")
+    token_sub = token.add_subparsers(required=True, metavar="ACTION")
+    create = token_sub.add_parser("create", help="create a token (it is shown once)")
+    create.add_argument("--name", required=True, help="who or what uses it")
+    create.add_argument("--scope", action="append", required=True, choices=("submit", "feedback", "admin"))
+    create.set_defaults(run=_token_create)
+    token_sub.add_parser("list", help="tokens, without their secrets").set_defaults(run=_token_list)
+    revoke = token_sub.add_parser("revoke", help="revoke a token")
+    revoke.add_argument("id", type=int)
+    revoke.set_defaults(run=_token_revoke)
+
     model = sub.add_parser("model", help="model versions in the SpamBrainz database (what workers use)")
     model_sub = model.add_subparsers(required=True, metavar="ACTION")
     model_sub.add_parser("list", help="stored versions").set_defaults(run=_model_list)
@@ -107,7 +122,9 @@ def _parser() -> argparse.ArgumentParser:
     fit.add_argument("--out", type=Path, help="where to write them (default: the bundled weights.json)")
     fit.set_defaults(run=_fit_weights)
 
-    thresholds = sub.add_parser("thresholds", help="show or set the review and auto thresholds")
+    thresholds = sub.add_parser("thresholds", help="show, set or suggest the review and auto thresholds")
+    thresholds.add_argument("action", nargs="?", choices=("show", "suggest"), default="show")
+    thresholds.add_argument("--precision", type=float, default=0.99, help="for suggest: the precision to reach")
     thresholds.add_argument("--review", type=_percent, default=argparse.SUPPRESS, help="new review threshold (0-100)")
     thresholds.add_argument("--auto", type=_percent_or_off, default=argparse.SUPPRESS,
                             help="new auto threshold (0-100, or 'off')")
@@ -310,6 +327,35 @@ def _corpus(args: argparse.Namespace) -> None:
     print(f"wrote {len(records):,} labelled records ({sum(r['label'] == 'spam' for r in records):,} spam) to {args.out}")
 
 
+def _api(args: argparse.Namespace) -> None:
+    from sb_worker.api import create_app
+
+    create_app().run(host=args.host, port=args.port)
+
+
+def _token_create(args: argparse.Namespace) -> None:
+    from sb_worker.api import new_token
+
+    token, token_hash = new_token()
+    token_id = runtime.get().store.add_token(args.name, token_hash, sorted(set(args.scope)))
+    print(f"token {token_id} for {args.name} ({', '.join(sorted(set(args.scope)))}); shown once, keep it secret:")
+    print(token)
+
+
+def _token_list(args: argparse.Namespace) -> None:
+    for row in runtime.get().store.tokens():
+        state = f"revoked {row['revoked_at']:%Y-%m-%d}" if row["revoked_at"] else "live"
+        print(f"{row['id']:4d}  {row['name']}  {', '.join(row['scopes'])}  {state}")
+
+
+def _token_revoke(args: argparse.Namespace) -> int:
+    if not runtime.get().store.revoke_token(args.id):
+        print(f"sb: error: no live token {args.id}", file=sys.stderr)
+        return 2
+    print(f"token {args.id} revoked")
+    return 0
+
+
 def _model_list(args: argparse.Namespace) -> None:
     for row in runtime.get().store.models():
         auc = (row["metrics"] or {}).get("roc_auc")
@@ -355,12 +401,18 @@ def _fit_weights(args: argparse.Namespace) -> None:
 
 
 def _thresholds(args: argparse.Namespace) -> None:
+    from sb_worker import service, stats
+
     store = runtime.get().store
+    if args.action == "suggest":
+        found = stats.suggest(store.judged_reports(), args.precision)
+        where = "none reaches it" if found["threshold"] is None else f"{found['threshold']:g}"
+        print(f"precision {args.precision:g}: threshold {where} (recall {found['recall']:.3f} of "
+              f"{found['verdicts']:,} judged reports)")
+        return
     current = store.thresholds()
-    changes = {name: getattr(args, name) for name in ("review", "auto") if hasattr(args, name)}
-    if changes:
-        current = dataclasses.replace(current, **changes)
-        store.set_thresholds(current)
+    if hasattr(args, "review") or hasattr(args, "auto"):
+        current = service.change_thresholds(store, getattr(args, "review", None), getattr(args, "auto", "unchanged"))
     print(f"review {current.review:g}, auto {'off' if current.auto is None else f'{current.auto:g}'}")
 
 

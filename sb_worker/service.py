@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sb_worker.errors import BadInput
+from sb_worker.errors import BadInput, Unavailable
 from sb_worker.features import KINDS
 from sb_worker.ids import parse_ids
-from sb_worker.pipeline import RecordError, Score
+from sb_worker import stats
+from sb_worker.pipeline import RecordError, Score, Thresholds
 from sb_worker.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -68,3 +69,38 @@ def deliver(rt: Runtime, report_id: int) -> list[str]:
             sent.append(sink.name)
     rt.store.mark_delivered(report_id, None)
     return sent
+
+
+def change_thresholds(store, review: float | None = None, auto: float | None | str = "unchanged") -> Thresholds:
+    """Set the review and auto thresholds; an auto threshold is refused until verdicts show it is safe."""
+    current = store.thresholds()
+    new = Thresholds(current.review if review is None else review, current.auto if auto == "unchanged" else auto)
+    if new.auto is not None and new.auto != current.auto:
+        allowed, why = stats.auto_allowed(store.judged_reports(), new.auto)
+        if not allowed:
+            raise BadInput(f"automatic action at {new.auto:g} refused: {why}")
+    store.set_thresholds(new)
+    return new
+
+
+def publish_scan(settings, editors: list[int], edits: list[int]) -> None:
+    """Queue a scan asked for by name (the highest priority)."""
+    from sb_worker.enqueue import Publisher
+
+    with Publisher(settings.broker_url, settings.chunk_size) as publisher:
+        publisher.publish("editor", editors)
+        publisher.publish("edit", edits)
+
+
+def queue_depth(broker_url: str, queue: str = "scan") -> int:
+    """How many messages wait in a queue, over all its priority levels."""
+    from kombu.exceptions import OperationalError as BrokerError
+
+    from sb_worker.celery import app
+
+    try:
+        with app.connection_for_read(broker_url) as connection:
+            client = connection.default_channel.client
+            return sum(client.llen(queue if p == 0 else f"{queue}:{p}") for p in range(10))
+    except (BrokerError, OSError) as exc:
+        raise Unavailable(f"the broker is unreachable: {exc}") from None

@@ -51,6 +51,7 @@ class Settings:
     reputation_file: str = ""
     model_dir: str = field(default_factory=lambda: str(Path.home() / ".cache" / "spambrainz" / "models"))
     model_check_s: float = 10.0
+    max_queue_depth: int = 1000
     visibility_timeout_s: int = 3600
     task_soft_time_limit_s: int = 300
     enqueue_overlap_s: int = 600

@@ -99,11 +99,28 @@ class Store:
         if cur is None:
             with self.db.transaction() as cur:
                 return self.thresholds(cur)
-        cur.execute("SELECT value FROM setting WHERE key = 'thresholds'")
-        row = cur.fetchone()
-        if row is None:
-            return self.default_thresholds
-        return Thresholds(review=row["value"]["review"], auto=row["value"].get("auto"))
+        cur.execute("SELECT key, value FROM setting WHERE key IN ('thresholds', 'automatic_action')")
+        stored = {row["key"]: row["value"] for row in cur.fetchall()}
+        thresholds = stored.get("thresholds")
+        review = thresholds["review"] if thresholds else self.default_thresholds.review
+        auto = thresholds.get("auto") if thresholds else self.default_thresholds.auto
+        if not stored.get("automatic_action", {}).get("enabled", True):
+            auto = None  # one switch turns every automatic action off, whatever the threshold says
+        return Thresholds(review=review, auto=auto)
+
+    def automatic_action(self) -> bool:
+        """Whether automatic action is switched on (it still needs an auto threshold)."""
+        with self.db.transaction() as cur:
+            cur.execute("SELECT value FROM setting WHERE key = 'automatic_action'")
+            row = cur.fetchone()
+        return bool(row["value"].get("enabled", True)) if row else True
+
+    def set_automatic_action(self, enabled: bool) -> None:
+        """Switch every automatic action on or off at once."""
+        with self.db.transaction() as cur:
+            cur.execute("""INSERT INTO setting (key, value) VALUES ('automatic_action', %s)
+                           ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()""",
+                        (Json({"enabled": enabled}),))
 
     def set_thresholds(self, thresholds: Thresholds) -> None:
         """Store new thresholds; running workers use them from their next chunk on."""
@@ -218,6 +235,17 @@ class Store:
             cur.execute("UPDATE model_version SET status = 'active', promoted_at = now() WHERE version = %s",
                         (version,))
 
+    def rollback_model(self) -> str:
+        """Reactivate the version that was active before the current one; returns it."""
+        with self.db.transaction() as cur:
+            cur.execute("""SELECT version FROM model_version WHERE status = 'retired' AND promoted_at IS NOT NULL
+                           ORDER BY promoted_at DESC LIMIT 1""")
+            row = cur.fetchone()
+        if row is None:
+            raise BadInput("there is no earlier active model version to roll back to")
+        self.activate_model(row["version"])
+        return row["version"]
+
     def active_model(self) -> str | None:
         """The active model version, or None (score with the heuristic weights)."""
         with self.db.transaction() as cur:
@@ -241,7 +269,126 @@ class Store:
                            FROM model_version ORDER BY created_at DESC""")
             return [dict(row) for row in cur.fetchall()]
 
-    # -- reading back (demo, tests, later the API) -------------------------------------------------------------
+    # -- API tokens --------------------------------------------------------------------------------------------
+    def add_token(self, name: str, token_hash: bytes, scopes: Sequence[str]) -> int:
+        """Store a token's hash (never the token); returns its ID."""
+        with self.db.transaction() as cur:
+            cur.execute("INSERT INTO api_token (name, token_hash, scopes) VALUES (%s, %s, %s) RETURNING id",
+                        (name, psycopg2.Binary(token_hash), list(scopes)))
+            return cur.fetchone()["id"]
+
+    def token(self, token_hash: bytes) -> dict[str, Any] | None:
+        """The live token with this hash, or None."""
+        with self.db.transaction() as cur:
+            cur.execute("""SELECT id, name, token_hash, scopes FROM api_token
+                           WHERE token_hash = %s AND revoked_at IS NULL""", (psycopg2.Binary(token_hash),))
+            row = cur.fetchone()
+        return {**row, "token_hash": bytes(row["token_hash"])} if row else None
+
+    def revoke_token(self, token_id: int) -> bool:
+        """Revoke a token; False when there is no live token with that ID."""
+        with self.db.transaction() as cur:
+            cur.execute("UPDATE api_token SET revoked_at = now() WHERE id = %s AND revoked_at IS NULL", (token_id,))
+            return cur.rowcount == 1
+
+    def tokens(self) -> list[dict[str, Any]]:
+        """Every token (without its hash)."""
+        with self.db.transaction() as cur:
+            cur.execute("SELECT id, name, scopes, created_at, revoked_at FROM api_token ORDER BY id")
+            return [dict(row) for row in cur.fetchall()]
+
+    # -- verdicts ----------------------------------------------------------------------------------------------
+    def add_verdict(self, report_id: int, verdict: str, ninja: str, note: str) -> dict[str, Any]:
+        """Record a ninja's verdict and close the report accordingly, in one transaction (the latest verdict wins)."""
+        with self.db.transaction() as cur:
+            cur.execute("UPDATE report SET status = %s, updated_at = now() WHERE id = %s RETURNING id",
+                        (verdict, report_id))
+            if cur.fetchone() is None:
+                raise BadInput(f"report {report_id} does not exist")
+            cur.execute("""INSERT INTO verdict (report_id, verdict, ninja, note) VALUES (%s, %s, %s, %s)
+                           RETURNING id, report_id, verdict, ninja, note, created_at""",
+                        (report_id, verdict, ninja, note))
+            return dict(cur.fetchone())
+
+    def unapplied_verdicts(self, limit: int = 1000) -> list[dict[str, Any]]:
+        """Verdicts the trainer has not applied yet, oldest first (the queue may lose messages; this table not)."""
+        with self.db.transaction() as cur:
+            cur.execute("""SELECT v.id, v.report_id, v.verdict, r.kind, r.entity_id FROM verdict v
+                           JOIN report r ON r.id = v.report_id WHERE v.applied_at IS NULL ORDER BY v.id LIMIT %s""",
+                        (limit,))
+            return [dict(row) for row in cur.fetchall()]
+
+    def judged_reports(self) -> list[dict[str, Any]]:
+        """Reports with their latest verdict: what precision is measured on."""
+        with self.db.transaction() as cur:
+            cur.execute("""SELECT DISTINCT ON (r.id) r.id, r.score, r.reasons, v.verdict
+                           FROM report r JOIN verdict v ON v.report_id = r.id ORDER BY r.id, v.id DESC""")
+            return [dict(row) for row in cur.fetchall()]
+
+    # -- reading back -------------------------------------------------------------------------------------------
+    def latest_score(self, kind: str, entity_id: int) -> dict[str, Any] | None:
+        """The most recent score of one entity, whichever scorer gave it."""
+        with self.db.transaction() as cur:
+            cur.execute("""SELECT kind, entity_id, score, reasons, model_version, scanned_at FROM score
+                           WHERE kind = %s AND entity_id = %s ORDER BY scanned_at DESC LIMIT 1""", (kind, entity_id))
+            row = cur.fetchone()
+        return dict(row) if row else None
+
+    def reports(self, status: str | None, min_score: float, max_score: float, limit: int,
+                offset: int) -> tuple[list[dict[str, Any]], int]:
+        """A page of reports, highest score first, and how many match in all."""
+        where = "WHERE score BETWEEN %(low)s AND %(high)s" + (" AND status = %(status)s" if status else "")
+        params = {"low": min_score, "high": max_score, "status": status, "limit": limit, "offset": offset}
+        with self.db.transaction() as cur:
+            cur.execute(f"SELECT count(*) AS n FROM report {where}", params)
+            total = cur.fetchone()["n"]
+            cur.execute(f"""SELECT id, kind, entity_id, score, reasons, model_version, action, status, created_at,
+                                   updated_at FROM report {where} ORDER BY score DESC, id LIMIT %(limit)s
+                            OFFSET %(offset)s""", params)
+            return [dict(row) for row in cur.fetchall()], total
+
+    def report_row(self, report_id: int) -> dict[str, Any] | None:
+        """One report with its verdict history, or None."""
+        with self.db.transaction() as cur:
+            cur.execute("""SELECT id, kind, entity_id, score, reasons, model_version, action, status, created_at,
+                                  updated_at FROM report WHERE id = %s""", (report_id,))
+            row = cur.fetchone()
+            if row is None:
+                return None
+            cur.execute("""SELECT verdict, ninja, note, created_at FROM verdict WHERE report_id = %s
+                           ORDER BY id""", (report_id,))
+            return {**row, "verdicts": [dict(v) for v in cur.fetchall()]}
+
+    def add_scan_request(self, editors: list[int], edits: list[int], errors: list[dict[str, str]]) -> int:
+        """Remember a scan asked for through the API; returns its ID."""
+        with self.db.transaction() as cur:
+            cur.execute("INSERT INTO scan_request (editors, edits, errors) VALUES (%s, %s, %s) RETURNING id",
+                        (editors, edits, Json(errors)))
+            return cur.fetchone()["id"]
+
+    def scan_progress(self, scan_id: int) -> dict[str, Any] | None:
+        """How far a requested scan has come: entities scored (or failed) since it was asked for."""
+        with self.db.transaction() as cur:
+            cur.execute("SELECT id, requested_at, editors, edits, errors FROM scan_request WHERE id = %s", (scan_id,))
+            scan = cur.fetchone()
+            if scan is None:
+                return None
+            cur.execute("""SELECT count(DISTINCT (kind, entity_id)) AS n FROM score
+                           WHERE scanned_at >= %(at)s AND ((kind = 'editor' AND entity_id = ANY(%(editors)s))
+                                                        OR (kind = 'edit' AND entity_id = ANY(%(edits)s)))""",
+                        {"at": scan["requested_at"], "editors": scan["editors"], "edits": scan["edits"]})
+            scored = cur.fetchone()["n"]
+            cur.execute("""SELECT count(*) AS n FROM scan_error WHERE last_seen >= %(at)s
+                           AND ((kind = 'editor' AND entity = ANY(%(editors)s))
+                             OR (kind = 'edit' AND entity = ANY(%(edits)s)))""",
+                        {"at": scan["requested_at"], "editors": [str(i) for i in scan["editors"]],
+                         "edits": [str(i) for i in scan["edits"]]})
+            failed = cur.fetchone()["n"]
+        total = len(scan["editors"]) + len(scan["edits"])
+        return {"id": scan["id"], "requested_at": scan["requested_at"], "total": total, "scored": scored,
+                "failed": failed, "done": scored + failed >= total, "rejected": scan["errors"]}
+
+    # -- reading back (demo, tests) -------------------------------------------------------------
     def count_scanned(self, model_version: str) -> dict[str, int]:
         """How many entities of each kind have a score from ``model_version``."""
         with self.db.transaction() as cur:

@@ -40,7 +40,7 @@ def test_enqueue_refuses_an_unmigrated_database_and_migrate_fixes_it(pg, setting
     try:
         refused = sb(settings, "enqueue")
         assert refused.returncode == 2 and "run `sb migrate`" in refused.stderr
-        assert sb(settings, "migrate").stdout.strip() == "applied: 0001_initial.sql"
+        assert sb(settings, "migrate").stdout.strip() == "applied: 0001_initial.sql, 0002_api.sql"
         assert sb(settings, "migrate").stdout.strip() == "the SpamBrainz database is up to date"
     finally:
         pg.drop_database("cli_empty")
@@ -48,10 +48,13 @@ def test_enqueue_refuses_an_unmigrated_database_and_migrate_fixes_it(pg, setting
 
 def test_thresholds_are_shown_and_changed(settings):
     assert sb(settings, "thresholds").stdout.strip() == "review 50, auto off"
-    assert sb(settings, "thresholds", "--review", "60", "--auto", "95").stdout.strip() == "review 60, auto 95"
-    assert sb(settings, "thresholds", "--auto", "off").stdout.strip() == "review 60, auto off"
+    assert sb(settings, "thresholds", "--review", "60").stdout.strip() == "review 60, auto off"
+    refused = sb(settings, "thresholds", "--auto", "95")
+    assert refused.returncode == 2 and "automatic action at 95 refused: only 0 verdicts" in refused.stderr
     refused = sb(settings, "thresholds", "--auto", "40")
     assert refused.returncode == 2 and "the auto threshold must be above the review threshold (60)" in refused.stderr
+    assert sb(settings, "thresholds", "--auto", "off").stdout.strip() == "review 60, auto off"
+    assert sb(settings, "thresholds", "suggest").stdout.strip() == "precision 0.99: threshold none reaches it (recall 0.000 of 0 judged reports)"
 
 
 def test_a_misconfigured_environment_is_named(settings):

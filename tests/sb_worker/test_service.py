@@ -57,7 +57,7 @@ def test_an_unmigrated_database_makes_scans_wait_not_fail(pg, settings):
     dsn = pg.create_database("not_migrated")
     try:
         runtime.configure(settings.replace(dsn=dsn))
-        with pytest.raises(Unavailable, match="schema version 0, this code needs 1: run `sb migrate`"):
+        with pytest.raises(Unavailable, match="schema version 0, this code needs 2: run `sb migrate`"):
             service.scan_chunk(runtime.get(), "editor", [5])
         runtime.get().store.migrate()
         assert service.scan_chunk(runtime.get(), "editor", [5]).scanned == 1

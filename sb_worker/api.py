@@ -1,0 +1,282 @@
+"""The HTTP API (`sb api` for development; gunicorn "sb_worker.api:wsgi()" in production). JSON under /v1."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Flask, Response, g, jsonify, request
+
+from sb_worker import runtime, service, stats
+from sb_worker.errors import BadInput, SpamBrainzError, Unavailable
+from sb_worker.ids import parse_ids
+from sb_worker.settings import Settings
+
+SCOPES = ("submit", "feedback", "admin")
+MAX_BODY = 1_000_000  # bytes; bigger requests get 413
+MAX_IDS = 10_000      # IDs in one scan request
+
+
+def new_token() -> tuple[str, bytes]:
+    """A fresh bearer token and the hash under which it is stored (the token itself is shown once, never kept)."""
+    token = "sb_" + secrets.token_urlsafe(32)
+    return token, hash_token(token)
+
+
+def hash_token(token: str) -> bytes:
+    """Tokens are long random strings, so a plain SHA-256 is enough to store them safely."""
+    return hashlib.sha256(token.encode("utf-8", "replace")).digest()
+
+
+class ApiError(Exception):
+    """An answer other than success: a status and a message naming what is wrong."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """The Flask application; reads the settings (and opens nothing) until the first request."""
+    app = Flask("spambrainz")
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+    if settings is not None:
+        runtime.configure(settings)
+
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError) -> tuple[Response, int, dict[str, str]]:
+        return jsonify(error=exc.message), exc.status, exc.headers
+
+    @app.errorhandler(BadInput)
+    def _bad_input(exc: BadInput) -> tuple[Response, int]:
+        return jsonify(error=str(exc)), 400
+
+    @app.errorhandler(Unavailable)
+    def _unavailable(exc: Unavailable) -> tuple[Response, int, dict[str, str]]:
+        return jsonify(error=str(exc)), 503, {"Retry-After": "30"}
+
+    @app.errorhandler(SpamBrainzError)
+    def _config(exc: SpamBrainzError) -> tuple[Response, int]:
+        return jsonify(error=str(exc)), 500
+
+    @app.errorhandler(404)
+    def _not_found(exc: Exception) -> tuple[Response, int]:
+        return jsonify(error=f"no such resource: {request.path}"), 404
+
+    @app.errorhandler(405)
+    def _not_allowed(exc: Exception) -> tuple[Response, int]:
+        return jsonify(error=f"{request.method} is not allowed on {request.path}"), 405
+
+    @app.errorhandler(413)
+    def _too_big(exc: Exception) -> tuple[Response, int]:
+        return jsonify(error=f"the request body is larger than {MAX_BODY:,} bytes"), 413
+
+    def requires(scope: str | None) -> Callable:
+        """Check the bearer token (and its scope, when one is named) before the view runs."""
+        def decorate(view: Callable) -> Callable:
+            @wraps(view)
+            def checked(*args: Any, **kwargs: Any) -> Any:
+                header = request.headers.get("Authorization", "")
+                if not header.startswith("Bearer ") or not header[7:].strip():
+                    raise ApiError(401, "a bearer token is required (Authorization: Bearer …)",
+                                   {"WWW-Authenticate": "Bearer"})
+                presented = hash_token(header[7:].strip())
+                found = runtime.get().store.token(presented)
+                if found is None or not hmac.compare_digest(found["token_hash"], presented):
+                    raise ApiError(401, "unknown or revoked token", {"WWW-Authenticate": "Bearer"})
+                if scope and scope not in found["scopes"] and "admin" not in found["scopes"]:
+                    raise ApiError(403, f"this token lacks the {scope!r} scope")
+                g.token_name = found["name"]
+                return view(*args, **kwargs)
+            return checked
+        return decorate
+
+    def body() -> dict[str, Any]:
+        data = request.get_json(silent=True)
+        if not isinstance(data, dict):
+            raise ApiError(400, "the body must be a JSON object (Content-Type: application/json)")
+        return data
+
+    @app.get("/healthz")
+    def healthz() -> tuple[Response, int]:
+        """Redis and both databases reachable."""
+        rt = runtime.get()
+        checks = {"spambrainz_db": lambda: rt.store.schema_version(), "musicbrainz_db": lambda: rt.mb.count("editor"),
+                  "redis": lambda: service.queue_depth(rt.settings.broker_url)}
+        results = {}
+        for name, check in checks.items():
+            try:
+                check()
+                results[name] = "ok"
+            except (Unavailable, OSError, Exception) as exc:  # a health check reports, it does not fail
+                results[name] = f"unreachable: {type(exc).__name__}"
+        ok = all(v == "ok" for v in results.values())
+        return jsonify(status="ok" if ok else "degraded", checks=results), 200 if ok else 503
+
+    @app.post("/v1/scans")
+    @requires("submit")
+    def submit_scan() -> tuple[Response, int, dict[str, str]]:
+        data = body()
+        raw = {kind: data.get(f"{kind}s", []) for kind in ("editor", "edit")}
+        if set(data) - {"editors", "edits"}:
+            raise ApiError(400, f"unknown field(s): {', '.join(sorted(set(data) - {'editors', 'edits'}))}")
+        if not all(isinstance(v, list) for v in raw.values()):
+            raise ApiError(400, "'editors' and 'edits' must be lists of IDs")
+        if sum(len(v) for v in raw.values()) > MAX_IDS:
+            raise ApiError(413, f"at most {MAX_IDS:,} IDs in one scan")
+        rt = runtime.get()
+        depth = service.queue_depth(rt.settings.broker_url)
+        if depth > rt.settings.max_queue_depth:
+            raise ApiError(503, f"the scan queue holds {depth:,} chunks; try again later", {"Retry-After": "60"})
+        parsed = {kind: parse_ids(kind, values) for kind, values in raw.items()}
+        errors = [{"kind": e.kind, "id": e.entity, "error": e.error} for _, errs in parsed.values() for e in errs]
+        if not any(ids for ids, _ in parsed.values()):
+            raise ApiError(400, "no valid IDs to scan" + (f": {errors[0]['error']}" if errors else ""))
+        scan_id = rt.store.add_scan_request(parsed["editor"][0], parsed["edit"][0], errors)
+        service.publish_scan(rt.settings, parsed["editor"][0], parsed["edit"][0])
+        return jsonify(id=scan_id, rejected=errors), 202, {"Location": f"/v1/scans/{scan_id}"}
+
+    @app.get("/v1/scans/<int:scan_id>")
+    @requires(None)
+    def scan(scan_id: int) -> Response:
+        found = runtime.get().store.scan_progress(scan_id)
+        if found is None:
+            raise ApiError(404, f"scan {scan_id} does not exist")
+        return jsonify(_json(found))
+
+    def entity(kind: str, entity_id: int) -> Response:
+        found = runtime.get().store.latest_score(kind, entity_id)
+        if found is None:
+            raise ApiError(404, f"{kind} {entity_id} has not been scanned")
+        return jsonify(_json(found))
+
+    @app.get("/v1/editors/<int:entity_id>")
+    @requires(None)
+    def editor(entity_id: int) -> Response:
+        return entity("editor", entity_id)
+
+    @app.get("/v1/edits/<int:entity_id>")
+    @requires(None)
+    def edit(entity_id: int) -> Response:
+        return entity("edit", entity_id)
+
+    @app.get("/v1/reports")
+    @requires(None)
+    def reports() -> Response:
+        status = request.args.get("status")
+        if status not in (None, "open", "spam", "ham"):
+            raise ApiError(400, "status must be one of open, spam, ham")
+        low, high = _number("min_score", 0), _number("max_score", 100)
+        page, per_page = int(_number("page", 1, minimum=1)), int(_number("per_page", 50, minimum=1, maximum=200))
+        rows, total = runtime.get().store.reports(status, low, high, per_page, (page - 1) * per_page)
+        return jsonify(reports=[_json(r) for r in rows], page=page, per_page=per_page, total=total)
+
+    @app.get("/v1/reports/<int:report_id>")
+    @requires(None)
+    def report(report_id: int) -> Response:
+        found = runtime.get().store.report_row(report_id)
+        if found is None:
+            raise ApiError(404, f"report {report_id} does not exist")
+        return jsonify(_json(found))
+
+    @app.post("/v1/reports/<int:report_id>/verdict")
+    @requires("feedback")
+    def verdict(report_id: int) -> tuple[Response, int]:
+        data = body()
+        if data.get("verdict") not in ("spam", "ham"):
+            raise ApiError(400, "verdict must be \"spam\" or \"ham\"")
+        ninja, note = data.get("ninja"), data.get("note", "")
+        if not isinstance(ninja, str) or not ninja.strip() or len(ninja) > 200:
+            raise ApiError(400, "ninja must be the ninja's name (1 to 200 characters)")
+        if not isinstance(note, str) or len(note) > 10_000:
+            raise ApiError(400, "note must be text of at most 10,000 characters")
+        rt = runtime.get()
+        if rt.store.report_row(report_id) is None:
+            raise ApiError(404, f"report {report_id} does not exist")
+        # Durable before anything else: the trainer reads unapplied verdicts from this table.
+        saved = rt.store.add_verdict(report_id, data["verdict"], ninja.strip(), note)
+        return jsonify(_json(saved)), 201
+
+    @app.get("/v1/thresholds")
+    @requires(None)
+    def get_thresholds() -> Response:
+        store = runtime.get().store
+        current = store.thresholds()
+        return jsonify(review=current.review, auto=current.auto, automatic_action=store.automatic_action())
+
+    @app.put("/v1/thresholds")
+    @requires("admin")
+    def put_thresholds() -> Response:
+        data = body()
+        unknown = set(data) - {"review", "auto", "automatic_action"}
+        if unknown:
+            raise ApiError(400, f"unknown field(s): {', '.join(sorted(unknown))}")
+        for key in ("review", "auto"):
+            if key in data and data[key] is not None and (isinstance(data[key], bool)
+                                                          or not isinstance(data[key], (int, float))):
+                raise ApiError(400, f"{key} must be a number from 0 to 100" + (" or null" if key == "auto" else ""))
+        if "review" in data and data["review"] is None:
+            raise ApiError(400, "review must be a number from 0 to 100")
+        if "automatic_action" in data and not isinstance(data["automatic_action"], bool):
+            raise ApiError(400, "automatic_action must be true or false")
+        store = runtime.get().store
+        if "automatic_action" in data:
+            store.set_automatic_action(data["automatic_action"])
+        if "review" in data or "auto" in data:
+            service.change_thresholds(store, data.get("review"), data.get("auto", "unchanged"))
+        return get_thresholds()
+
+    @app.get("/v1/models")
+    @requires(None)
+    def models() -> Response:
+        return jsonify(models=[_json(m) for m in runtime.get().store.models()])
+
+    @app.post("/v1/models/<version>/promote")
+    @requires("admin")
+    def promote(version: str) -> Response:
+        runtime.get().store.activate_model(version)
+        return jsonify(active=version)
+
+    @app.post("/v1/models/rollback")
+    @requires("admin")
+    def rollback() -> Response:
+        return jsonify(active=runtime.get().store.rollback_model())
+
+    @app.get("/v1/stats")
+    @requires(None)
+    def get_stats() -> Response:
+        judged = runtime.get().store.judged_reports()
+        return jsonify(verdicts=len(judged), detectors=stats.by_detector(judged), score_bands=stats.by_band(judged),
+                       suggested={str(p): stats.suggest(judged, p) for p in (0.99, 0.9975)})
+
+    return app
+
+
+def _number(name: str, default: float, minimum: float = 0, maximum: float = 100) -> float:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ApiError(400, f"{name} must be a number") from None
+    if not minimum <= value <= maximum:
+        raise ApiError(400, f"{name} must be between {minimum:g} and {maximum:g}")
+    return value
+
+
+def _json(row: dict[str, Any]) -> dict[str, Any]:
+    """A database row as JSON: timestamps in ISO 8601."""
+    return {k: (v.isoformat() if isinstance(v, (dt.datetime, dt.date)) else v) for k, v in row.items()}
+
+
+def wsgi() -> Flask:
+    """The application for gunicorn: `gunicorn 'sb_worker.api:wsgi()'`."""
+    return create_app()
