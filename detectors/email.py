@@ -7,7 +7,6 @@ from collections.abc import Sequence
 
 from detectors import data
 from detectors.base import Detector, Features, Verdict
-from detectors.reputation import Reputation
 
 _VOWELS = re.compile(r"[aeiouy]")
 
@@ -25,31 +24,23 @@ def machine_made(local: str) -> bool:
 
 
 class EmailProvider(Detector):
-    """Disposable mail providers, providers known from spam, and addresses that look machine-made."""
+    """Disposable mail providers and addresses that look machine-made (reputation: see domain_reputation)."""
 
     name = "email_provider"
 
-    def __init__(self, disposable: float = 20.0, bad_reputation: float = 15.0, machine_made: float = 10.0,
-                 reputation: Reputation | None = None):
+    def __init__(self, disposable: float = 20.0, machine_made: float = 10.0):
         self.disposable = disposable
-        self.bad_reputation = bad_reputation
         self.machine_made = machine_made
-        self.reputation = reputation
 
     def score(self, batch: Sequence[Features]) -> list[Verdict]:
         if not hasattr(self, "disposable_"):
             self.disposable_ = data.disposable_email_domains()
-        reputation = self.reputation or Reputation()
         verdicts = []
         for f in batch:
             points, reasons = 0.0, []
             if f.email_domain in self.disposable_:
                 points += self.disposable
                 reasons.append(f"disposable email provider {f.email_domain}")
-            share, n = Reputation.spam_share(reputation.email_domains.get(f.email_domain))
-            if f.email_domain and n >= 5 and share >= 0.8:
-                points += self.bad_reputation
-                reasons.append(f"email provider {f.email_domain} is used mostly by spam ({share:.0%} of {n} accounts)")
             if f.email_local and machine_made(f.email_local):
                 points += self.machine_made
                 reasons.append("email address looks machine-made")

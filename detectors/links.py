@@ -49,20 +49,16 @@ class TextLinks(Detector):
 
 
 class LinkReputation(Detector):
-    """Where links lead: listed spam sites, shorteners, free hosting, advertising words, domains known from spam."""
+    """Where links lead, by maintained lists: listed spam sites, shorteners, free hosting, advertising words."""
 
     name = "link_reputation"
 
     def __init__(self, listed: float = 30.0, shortener: float = 15.0, free_hosting: float = 10.0,
-                 spam_words: float = 15.0, bad_reputation: float = 30.0, good_reputation: float = -10.0,
-                 reputation: Reputation | None = None, cache_dir: str | None = None):
+                 spam_words: float = 15.0, cache_dir: str | None = None):
         self.listed = listed
         self.shortener = shortener
         self.free_hosting = free_hosting
         self.spam_words = spam_words
-        self.bad_reputation = bad_reputation
-        self.good_reputation = good_reputation
-        self.reputation = reputation
         self.cache_dir = cache_dir
 
     def score(self, batch: Sequence[Features]) -> list[Verdict]:
@@ -72,7 +68,6 @@ class LinkReputation(Detector):
             self.shorteners_ = data.shorteners()
             self.document_hosts_ = data.word_list("document_hosts")
             self.url_words_ = sorted(data.word_list("spam_url_words"))
-        reputation = self.reputation or Reputation()
         verdicts = []
         for f in batch:
             urls = [u.lower() for u in (f.website, *f.text_urls, *f.added_urls) if u]
@@ -98,17 +93,42 @@ class LinkReputation(Detector):
             if words:
                 points += self.spam_words
                 reasons.append(f"advertising words in the link: {', '.join(words[:5])}")
+            verdicts.append(Verdict(self.name, points, tuple(reasons)))
+        return verdicts
+
+
+class DomainReputation(Detector):
+    """Domains and email providers known from confirmed spam and ham: what verdicts taught (the reputation table)."""
+
+    name = "domain_reputation"
+
+    def __init__(self, bad_domain: float = 30.0, good_domain: float = -10.0, bad_email: float = 15.0,
+                 reputation: Reputation | None = None):
+        self.bad_domain = bad_domain
+        self.good_domain = good_domain
+        self.bad_email = bad_email
+        self.reputation = reputation
+
+    def score(self, batch: Sequence[Features]) -> list[Verdict]:
+        reputation = self.reputation or Reputation()
+        verdicts = []
+        for f in batch:
+            points, reasons = 0.0, []
             domains = sorted({f.website_domain, *f.text_domains, *f.added_domains} - {""})
             known = [(d, *Reputation.spam_share(reputation.domains.get(d))) for d in domains]
             bad = [(d, share, n) for d, share, n in known if n >= 2 and share >= 0.8]
             good = [d for d, share, n in known if n >= 5 and share <= 0.05]
             if bad:
-                points += self.bad_reputation
+                points += self.bad_domain
                 reasons.append("domain known from confirmed spam: " + ", ".join(
                     f"{d} ({share:.0%} of {n} accounts)" for d, share, n in bad[:3]))
             elif good:  # each link to a site honest accounts use weighs against the links counted as evidence
-                points += self.good_reputation * min(len(good), 2)
+                points += self.good_domain * min(len(good), 2)
                 reasons.append(f"links to sites known from honest accounts: {', '.join(good[:3])}")
+            share, n = Reputation.spam_share(reputation.email_domains.get(f.email_domain))
+            if f.email_domain and n >= 5 and share >= 0.8:
+                points += self.bad_email
+                reasons.append(f"email provider {f.email_domain} is used mostly by spam ({share:.0%} of {n} accounts)")
             verdicts.append(Verdict(self.name, points, tuple(reasons)))
         return verdicts
 

@@ -12,14 +12,18 @@ from detectors.campaigns import Campaigns
 from detectors.contacts import ContactDetails
 from detectors.edits import EditContent
 from detectors.email import EmailProvider
-from detectors.links import LinkReputation, TextLinks
+from detectors.links import DomainReputation, LinkReputation, TextLinks
 from detectors.text_rules import DisguisedText, SmokeDetectorKeywords, SpamPhrases
 
 #: Every detector SpamBrainz runs, in the order their reasons are listed on ties.
 REGISTERED: tuple[type[Detector], ...] = (
     SpamPhrases, SmokeDetectorKeywords, DisguisedText, ContactDetails, TextLinks, LinkReputation, EmailProvider,
-    AccountProfile, BeginnerProfile, EditContent, Campaigns,
+    AccountProfile, BeginnerProfile, EditContent, DomainReputation, Campaigns,
 )
+
+#: Detectors whose evidence comes from verdicts (the reputation table). It changes as ninjas judge, so a trained
+#: model adds it to its own output at the fitted weights instead of reading it as an input.
+LEARNED = ("domain_reputation", "campaigns")
 
 #: Options that come from the service rather than from configuration: shared data and where to cache.
 SHARED = ("reputation", "cache_dir")

@@ -200,8 +200,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         rt = runtime.get()
         if rt.store.report_row(report_id) is None:
             raise ApiError(404, f"report {report_id} does not exist")
-        # Durable before anything else: the trainer reads unapplied verdicts from this table.
-        saved = rt.store.add_verdict(report_id, data["verdict"], ninja.strip(), note)
+        saved = rt.store.add_verdict(report_id, data["verdict"], ninja.strip(), note)  # committed first ...
+        service.queue_feedback(rt.settings)  # ... then the trainer is woken: it reads the verdicts from the table
         return jsonify(_json(saved)), 201
 
     @app.get("/v1/thresholds")

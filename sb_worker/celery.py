@@ -7,12 +7,13 @@ from celery import Celery, signals
 from sb_worker import runtime
 from sb_worker.errors import Unavailable
 
-app = Celery("spambrainz", include=["tasks.scan", "tasks.reports"])
+app = Celery("spambrainz", include=["tasks.scan", "tasks.reports", "tasks.feedback"])
 app.config_from_object("celeryconfig")
 
 #: Task names, for producers that must not import the tasks package.
 SCAN_CHUNK = "spambrainz.scan_chunk"
 DELIVER_REPORT = "spambrainz.deliver_report"
+APPLY_FEEDBACK = "spambrainz.apply_feedback"
 
 #: Queue priorities (0 is served first): IDs asked for by name, then cron's new entities, then backfills.
 PRIORITY_NAMED, PRIORITY_CRON, PRIORITY_BACKFILL = 0, 3, 6

@@ -70,6 +70,11 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int, default=7)
     train.set_defaults(run=_train)
 
+    learn = sub.add_parser("learn", help="update the active model in SB_MODEL_DIR from labelled JSON lines, through the gate")
+    learn.add_argument("file", help="labelled JSON-lines editor records (e.g. confirmed spam of a new wave)")
+    learn.add_argument("--seed", type=int, default=11)
+    learn.set_defaults(run=_learn)
+
     evaluate = sub.add_parser("eval", help="measure the model and the heuristic score on labelled JSON lines")
     evaluate.add_argument("file", help="labelled JSON-lines editor records (e.g. from `sb corpus test`)")
     evaluate.add_argument("--model", help="a model artifact folder (default: the active model in SB_MODEL_DIR)")
@@ -280,6 +285,28 @@ def _train(args: argparse.Namespace) -> None:
     print(f"trained {model.version} in {time.perf_counter() - start:.1f} s; on its calibration split "
           f"ROC-AUC {metrics['roc_auc']:.4f}, PR-AUC {metrics['pr_auc']:.4f}; saved to {where}"
           f"{'' if args.out else ' (active)'}")
+
+
+def _learn(args: argparse.Namespace) -> int:
+    from sb_worker import learning
+    from sb_worker.models import ModelStore
+    from sb_worker.neural import save_atomically
+
+    settings = runtime.settings()
+    active = _model(settings, None)
+    records = _read_labelled(args.file)
+    if not records:
+        print("sb: error: no labelled records to learn from", file=sys.stderr)
+        return 2
+    thresholds = Thresholds(settings.review_threshold, settings.auto_threshold)
+    candidate, report = learning.learn(active, records, thresholds, settings.gate_tolerance, args.seed,
+                                       settings.cache_dir or None, settings.detectors)
+    where = save_atomically(candidate, Path(settings.model_dir))
+    if report.promoted:
+        ModelStore(settings.model_dir).activate(candidate.version)
+    print(f"learned from {len(records):,} records (a fifth held back for the gate); {report.summary()}; "
+          f"saved to {where}")
+    return 0
 
 
 def _eval(args: argparse.Namespace) -> None:

@@ -93,3 +93,11 @@ def unpack(blob: bytes, into: Path) -> Path:
         shutil.rmtree(target, ignore_errors=True)
         raise BadInput(f"the stored model artifact cannot be read: {exc}") from None
     return target
+
+
+def load_version(store: Any, version: str) -> Any:
+    """A model version from the SpamBrainz database, loaded in full (its unpacked files are not kept)."""
+    from sb_worker.neural import NeuralModel
+
+    with tempfile.TemporaryDirectory(prefix="sb-model-") as tmp:
+        return NeuralModel.load(unpack(store.model_artifact(version), Path(tmp)))

@@ -30,6 +30,7 @@ from gensim.models import FastText  # noqa: E402
 from scipy.optimize import minimize  # noqa: E402
 
 from detectors.base import Features, Verdict  # noqa: E402
+from detectors.registry import LEARNED  # noqa: E402
 from detectors.reputation import Reputation  # noqa: E402
 from sb_worker import evaluation  # noqa: E402
 from sb_worker.errors import ConfigError  # noqa: E402
@@ -134,8 +135,15 @@ class NeuralModel:
         return 1 / (1 + np.exp(-(a * z + b)))
 
     def probabilities(self, features: Sequence[Features], verdicts: Sequence[Sequence[Verdict]]) -> np.ndarray:
-        """Calibrated probabilities of spam for a batch."""
-        return self.calibrate(self.raw(features, verdicts))
+        """Probabilities of spam for a batch: the network's calibrated log-odds plus what verdicts taught.
+
+        The learned detectors' evidence (the reputation table) is added at its fitted weights rather than read by
+        the network, so a wave that ninjas confirm counts at once, without retraining.
+        """
+        p = np.clip(self.calibrate(self.raw(features, verdicts)), 1e-9, 1 - 1e-9)
+        learned = np.array([sum(self.weights.weight(v.detector) * v.points for v in record if v.detector in LEARNED)
+                            for record in verdicts], dtype=np.float64)
+        return 1 / (1 + np.exp(-np.clip(np.log(p / (1 - p)) + learned, -50, 50)))
 
     # -- persistence ------------------------------------------------------------------------------------------
     def save(self, directory: Path) -> Path:
@@ -241,21 +249,18 @@ def train(records: Sequence[Mapping[str, Any]], make_pipeline: Callable[[Reputat
     """Train a model on labelled editor records (``"label": "spam" | "ham"``).
 
     The records are split by content: 70% fit the network, 15% decide early stopping, 15% calibrate and report.
-    Detector points come from a reputation table learned from the other half of the data, as at scoring time a
-    table never knows the account being scored.
+    The network reads the detectors whose evidence does not come from verdicts; the others are added to its
+    output at their fitted weights (see :meth:`NeuralModel.probabilities`).
     """
-    from sb_worker.fit import reputation_of  # the heuristic fit's helpers
+    from sb_worker.fit import reputation_of
 
     keras.utils.set_random_seed(seed)
     labelled = [r for r in records if r.get("label") in ("spam", "ham")]
-    halves = [labelled[0::2], labelled[1::2]]
-    rows: list[tuple[Mapping[str, Any], Features, list[Verdict]]] = []
-    for i in (0, 1):
-        pipeline = make_pipeline(reputation_of(halves[1 - i]))
-        for record, result in zip(halves[i], pipeline.verdicts("editor", halves[i])):
-            if not isinstance(result, RecordError):
-                rows.append((record, *result))
-    names = [d.name for d in make_pipeline(None).detectors]
+    pipeline = make_pipeline(None)  # the network reads no reputation: that is added after it (see probabilities)
+    rows: list[tuple[Mapping[str, Any], Features, list[Verdict]]] = [
+        (record, *result) for record, result in zip(labelled, pipeline.verdicts("editor", labelled))
+        if not isinstance(result, RecordError)]
+    names = [d.name for d in pipeline.detectors if d.name not in LEARNED]
     parts = {"fit": [], "stop": [], "calibrate": []}
     for row in rows:
         bucket = _split(row[0])
@@ -290,7 +295,7 @@ def train(records: Sequence[Mapping[str, Any]], make_pipeline: Callable[[Reputat
     model.calibration = _platt(raw, y_cal)
     probabilities = model.calibrate(raw)
     fingerprint = data_hash(labelled)
-    recipe = f"{fingerprint}:{seed}:{epochs}:{vector_size}:{HASH_BUCKETS}:{META}:{names}:{network.to_json()}"
+    recipe = f"{fingerprint}:{seed}:{epochs}:{vector_size}:{HASH_BUCKETS}:{META}:{names}:{LEARNED}:{network.to_json()}"
     model.version = f"nn-{hashlib.sha256(recipe.encode()).hexdigest()[:12]}"
     model.metadata = {
         "created_with": "sb train", "seed": seed, "libraries": library_versions(), "data_hash": fingerprint,

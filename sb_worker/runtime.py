@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,11 +84,9 @@ class Runtime:
     def _pipeline_for(self, version: str | None) -> Pipeline:
         if version is None:
             return offline_pipeline(self.settings)
-        from sb_worker.models import unpack
-        from sb_worker.neural import NeuralModel
+        from sb_worker.models import load_version
 
-        with tempfile.TemporaryDirectory(prefix="sb-model-") as tmp:
-            model = NeuralModel.load(unpack(self.store.model_artifact(version), Path(tmp)))
+        model = load_version(self.store, version)
         pipeline = build_pipeline(self.settings.detectors, model=model, cache_dir=self.settings.cache_dir or None)
         pipeline.score("editor", [])  # build the pattern sets now, not during a chunk
         return pipeline

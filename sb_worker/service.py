@@ -104,3 +104,16 @@ def queue_depth(broker_url: str, queue: str = "scan") -> int:
             return sum(client.llen(queue if p == 0 else f"{queue}:{p}") for p in range(10))
     except (BrokerError, OSError) as exc:
         raise Unavailable(f"the broker is unreachable: {exc}") from None
+
+
+def queue_feedback(settings) -> None:
+    """Wake the trainer; the verdicts themselves are already in the database, so a lost message loses nothing."""
+    from kombu.exceptions import OperationalError as BrokerError
+
+    from sb_worker.celery import APPLY_FEEDBACK, app
+
+    try:
+        with app.connection_for_write(settings.broker_url) as connection:
+            app.send_task(APPLY_FEEDBACK, connection=connection)
+    except (BrokerError, OSError):
+        log.warning("could not wake the trainer; it will find the verdicts in the database on its next run")

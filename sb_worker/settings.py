@@ -52,6 +52,9 @@ class Settings:
     model_dir: str = field(default_factory=lambda: str(Path.home() / ".cache" / "spambrainz" / "models"))
     model_check_s: float = 10.0
     max_queue_depth: int = 1000
+    feedback_batch: int = 20
+    feedback_wait_s: float = 30.0
+    gate_tolerance: float = 0.0
     visibility_timeout_s: int = 3600
     task_soft_time_limit_s: int = 300
     enqueue_overlap_s: int = 600

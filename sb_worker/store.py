@@ -318,6 +318,27 @@ class Store:
                         (limit,))
             return [dict(row) for row in cur.fetchall()]
 
+    def oldest_unapplied_age_s(self) -> float:
+        """How long the oldest unapplied verdict has waited, in seconds (0 when none waits)."""
+        with self.db.transaction() as cur:
+            cur.execute("""SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0) AS age FROM verdict
+                           WHERE applied_at IS NULL""")
+            return float(cur.fetchone()["age"])
+
+    def save_learning(self, version: str, artifact: bytes, metadata: dict[str, Any], promote: bool,
+                      verdict_ids: list[int]) -> None:
+        """Store a candidate, promote it if it passed, and mark the verdicts it learned from: all or nothing."""
+        with self.db.transaction() as cur:
+            cur.execute("""INSERT INTO model_version (version, artifact, metadata) VALUES (%s, %s, %s)
+                           ON CONFLICT (version) DO NOTHING""", (version, psycopg2.Binary(artifact), Json(metadata)))
+            if promote:
+                cur.execute("UPDATE model_version SET status = 'retired' WHERE status = 'active' AND version <> %s",
+                            (version,))
+                cur.execute("UPDATE model_version SET status = 'active', promoted_at = now() WHERE version = %s",
+                            (version,))
+            cur.execute("UPDATE verdict SET applied_at = now() WHERE id = ANY(%s) AND applied_at IS NULL",
+                        (verdict_ids,))
+
     def judged_reports(self) -> list[dict[str, Any]]:
         """Reports with their latest verdict: what precision is measured on."""
         with self.db.transaction() as cur:

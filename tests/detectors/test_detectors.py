@@ -5,7 +5,7 @@ from detectors.base import Features
 from detectors.contacts import ContactDetails
 from detectors.edits import EditContent
 from detectors.email import EmailProvider, machine_made
-from detectors.links import LinkReputation
+from detectors.links import DomainReputation, LinkReputation
 from detectors.reputation import Reputation
 from detectors.text_rules import DisguisedText, SmokeDetectorKeywords, SpamPhrases
 
@@ -39,26 +39,36 @@ def test_contact_details():
 
 
 def test_link_reputation_reads_where_links_lead():
-    reputation = Reputation(domains={"bestdeals.com": (9, 0), "bandcamp.com": (0, 40)})
-    listed, short, hosted, words, bad, good = LinkReputation(reputation=reputation).score([
+    listed, short, hosted, words = LinkReputation().score([
         editor(website="https://powerigfaustralia.com", website_domain="powerigfaustralia.com"),
         editor(text_urls=("https://bit.ly/x",), hosts=("bit.ly",)),
         editor(text_urls=("https://me.blogspot.com",), hosts=("me.blogspot.com",), free_hosts=("me.blogspot.com",)),
         editor(website="https://shop.com/cheap-viagra", website_domain="shop.com"),
-        editor(website="https://bestdeals.com", website_domain="bestdeals.com"),
-        editor(text_urls=("https://x.bandcamp.com",), text_domains=("bandcamp.com",)),
     ])
     assert listed.points == 30 and "SmokeDetector lists the site" in listed.reasons[0]
     assert short.reasons == ("links through URL shortener bit.ly",)
     assert hosted.reasons == ("links to free hosting me.blogspot.com",)
     assert words.reasons == ("advertising words in the link: viagra",)
+
+
+def test_domain_reputation_is_what_verdicts_taught():
+    reputation = Reputation(domains={"bestdeals.com": (9, 0), "bandcamp.com": (0, 40)},
+                            email_domains={"spammail.net": (20, 1)})
+    bad, good, email, unknown = DomainReputation(reputation=reputation).score([
+        editor(website="https://bestdeals.com", website_domain="bestdeals.com"),
+        editor(text_urls=("https://x.bandcamp.com",), text_domains=("bandcamp.com",)),
+        editor(email_domain="spammail.net"),
+        editor(website="https://new.org", website_domain="new.org", email_domain="gmail.com"),
+    ])
     assert bad.points == 30 and bad.reasons == ("domain known from confirmed spam: bestdeals.com (95% of 9 accounts)",)
     assert good.points == -10 and good.reasons == ("links to sites known from honest accounts: bandcamp.com",)
+    assert email.points == 15 and "spammail.net is used mostly by spam" in email.reasons[0]
+    assert unknown.points == 0
 
 
 def test_email_provider_never_shows_the_address():
     [v] = EmailProvider().score([editor(email_domain="yopmail.com", email_local="xk7q2zp9w4")])
-    assert v.points == 30 and "xk7q2zp9w4" not in " ".join(v.reasons)
+    assert v.points == 30 and "xk7q2zp9w4" not in " ".join(v.reasons)  # 20 disposable + 10 machine-made
     assert v.reasons == ("disposable email provider yopmail.com", "email address looks machine-made")
 
 

@@ -10,7 +10,6 @@ import pytest
 
 from sb_worker import service
 from sb_worker.api import create_app, new_token
-from sb_worker.models import pack  # noqa: F401  (the artifact format the model endpoints serve)
 from tests.helpers import query, queued_scans
 
 pytestmark = pytest.mark.integration
