@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -20,6 +21,7 @@ from sb_worker.settings import Settings
 SCOPES = ("submit", "feedback", "admin")
 MAX_BODY = 1_000_000  # bytes; bigger requests get 413
 MAX_IDS = 10_000      # IDs in one scan request
+TOKEN_TTL_S = 5.0     # a verified token is trusted this long without asking the database; revocation waits as long
 
 
 def new_token() -> tuple[str, bytes]:
@@ -47,6 +49,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     """The Flask application; reads the settings (and opens nothing) until the first request."""
     app = Flask("spambrainz")
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+    verified: dict[bytes, tuple[float, dict[str, Any]]] = {}  # token hash -> (when checked, token row)
     if settings is not None:
         runtime.configure(settings)
 
@@ -88,7 +91,11 @@ def create_app(settings: Settings | None = None) -> Flask:
                     raise ApiError(401, "a bearer token is required (Authorization: Bearer …)",
                                    {"WWW-Authenticate": "Bearer"})
                 presented = hash_token(header[7:].strip())
-                found = runtime.get().store.token(presented)
+                checked, found = verified.get(presented, (0.0, None))
+                if time.monotonic() - checked > TOKEN_TTL_S:
+                    found = runtime.get().store.token(presented)
+                    if found is not None:
+                        verified[presented] = (time.monotonic(), found)
                 if found is None or not hmac.compare_digest(found["token_hash"], presented):
                     raise ApiError(401, "unknown or revoked token", {"WWW-Authenticate": "Bearer"})
                 if scope and scope not in found["scopes"] and "admin" not in found["scopes"]:

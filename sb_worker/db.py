@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -19,13 +20,21 @@ _GONE = (psycopg2.OperationalError, psycopg2.InterfaceError)
 
 
 class Database:
-    """One lazily opened connection, reopened after it breaks; not shared between processes or threads."""
+    """A lazily opened connection per thread (the API serves requests on threads), reopened after it breaks."""
 
     def __init__(self, dsn: str, name: str, readonly: bool = False):
         self.dsn = dsn
         self.name = name
         self.readonly = readonly
-        self._conn: psycopg2.extensions.connection | None = None
+        self._local = threading.local()
+
+    @property
+    def _conn(self) -> psycopg2.extensions.connection | None:
+        return getattr(self._local, "conn", None)
+
+    @_conn.setter
+    def _conn(self, conn: psycopg2.extensions.connection | None) -> None:
+        self._local.conn = conn
 
     def _connect(self) -> psycopg2.extensions.connection:
         if self._conn is None or self._conn.closed:

@@ -1,0 +1,51 @@
+"""From verdicts to a promoted model: how long the trainer's step takes with the default batching, on CPU.
+
+Run: .venv/bin/python -m benchmarks.feedback_latency
+
+Embedded PostgreSQL and Redis, a sample MusicBrainz of 1,000 editors scanned with the default model active, then
+20 verdicts (the default batch) and one `apply_feedback` step, timed from the last verdict's commit to the
+promotion's commit. The trainer process has TensorFlow loaded already, as a running trainer worker has.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+from sb_worker import learning, runtime, service
+from sb_worker.embedded import EmbeddedPostgres, EmbeddedRedis
+from sb_worker.models import pack, train_default
+from sb_worker.sample import build_sample
+from sb_worker.settings import Settings
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp, EmbeddedPostgres(Path(tmp) / "pg") as pg, \
+            EmbeddedRedis(Path(tmp) / "redis.db") as redis:
+        mb = pg.create_database("mb")
+        build_sample(mb, editors=1000, seed=4)
+        settings = Settings.from_env().replace(mb_dsn=mb, dsn=pg.create_database("sb"), broker_url=redis.url,
+                                               model_check_s=0.0)
+        runtime.configure(settings)
+        rt = runtime.get()
+        rt.store.migrate()
+        model = train_default(settings)
+        artifact = model.save(Path(tmp) / model.version)
+        rt.store.add_model(model.version, pack(artifact), {})
+        rt.store.activate_model(model.version)
+        service.scan_chunk(rt, "editor", [r["id"] for r in rt.mb.load_editors(range(1, 1100))])
+        reports = [r["id"] for r in rt.store.open_reports()][: settings.feedback_batch]
+        for report_id in reports:
+            rt.store.add_verdict(report_id, "spam", "benchmark", "")
+        start = time.perf_counter()
+        result = learning.apply_pending(rt)
+        elapsed = time.perf_counter() - start
+        print(f"{result['applied']} verdicts (batch {settings.feedback_batch}) -> {result['candidate']} "
+              f"{'promoted' if result['promoted'] else 'kept as a candidate'} in {elapsed:.1f} s (target 60 s)")
+        print(f"gate: {result['gate']}")
+        runtime.close()
+
+
+if __name__ == "__main__":
+    main()
