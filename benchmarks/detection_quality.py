@@ -32,6 +32,7 @@ FAMILIES = {
     "email": ("email_provider",),
     "behaviour": ("account_profile", "beginner_profile"),
     "edits": ("edit_content",),
+    "domain reputation": ("domain_reputation",),
     "campaigns": ("campaigns",),
 }
 def run_sb_score(records: list[dict], reputation_file: str) -> list[dict]:
