@@ -225,16 +225,8 @@ def _dump_dataset(args: argparse.Namespace) -> None:
 
 def _build_reputation(args: argparse.Namespace) -> int:
     from sb_worker.fit import reputation_of
-    from sb_worker.offline import read_records
 
-    records, bad = [], 0
-    with open(args.file, "rb") as source:
-        for number, record, problem in read_records(source):
-            if problem or record.get("label") not in ("spam", "ham"):
-                bad += 1
-                print(f"line {number}: {problem or 'needs a label of spam or ham'}", file=sys.stderr)
-            else:
-                records.append(record)
+    records, bad = _read_labelled(args.file)
     table = reputation_of(records)
     args.out.write_text(table.to_json(), encoding="utf-8")
     print(f"{len(table.domains):,} domains, {len(table.email_domains):,} email domains and "
@@ -248,17 +240,19 @@ def _model(settings, path: str | None):
     return offline_model(settings, path, say=lambda line: print(line, file=sys.stderr))
 
 
-def _read_labelled(path: str) -> list[dict]:
+def _read_labelled(path: str) -> tuple[list[dict], int]:
+    """The labelled records of a JSON-lines file, and how many lines were bad (each named on standard error)."""
     from sb_worker.offline import read_records
 
-    records = []
+    records, bad = [], 0
     with open(path, "rb") as source:
         for number, record, problem in read_records(source):
             if problem or record.get("label") not in ("spam", "ham"):
+                bad += 1
                 print(f"line {number}: {problem or 'needs a label of spam or ham'}", file=sys.stderr)
             else:
                 records.append(record)
-    return records
+    return records, bad
 
 
 def _train(args: argparse.Namespace) -> None:
@@ -272,7 +266,7 @@ def _train(args: argparse.Namespace) -> None:
     start = time.perf_counter()
     if args.file:
         cache_dir = settings.cache_dir or None
-        model = train(_read_labelled(args.file), lambda reputation: build_pipeline(
+        model = train(_read_labelled(args.file)[0], lambda reputation: build_pipeline(
             settings.detectors, weights=Weights(), reputation=reputation, cache_dir=cache_dir), seed=args.seed)
     else:
         model = train_default(settings, seed=args.seed)
@@ -294,7 +288,7 @@ def _learn(args: argparse.Namespace) -> int:
 
     settings = runtime.settings()
     active = _model(settings, None)
-    records = _read_labelled(args.file)
+    records, _ = _read_labelled(args.file)
     if not records:
         print("sb: error: no labelled records to learn from", file=sys.stderr)
         return 2
@@ -319,7 +313,7 @@ def _eval(args: argparse.Namespace) -> None:
 
     settings = runtime.settings()
     model = _model(settings, args.model)
-    records = _read_labelled(args.file)
+    records, _ = _read_labelled(args.file)
     neural = build_pipeline(settings.detectors, model=model, cache_dir=settings.cache_dir or None)
     heuristic = build_pipeline(settings.detectors, reputation=model.reputation, cache_dir=settings.cache_dir or None)
     results = neural.verdicts("editor", records)
