@@ -1,6 +1,6 @@
 """API read latency under load: 50 concurrent clients against gunicorn on the demo database.
 
-Run: .venv/bin/python -m benchmarks.api_latency
+Run: .venv/bin/python -m benchmarks.api_latency [WORKERS [THREADS]]   (default 2 workers x 16 threads)
 
 Starts an embedded PostgreSQL and Redis, builds the demo's sample MusicBrainz (5,000 editors), scans it, then runs
 the API under gunicorn (2 workers x 16 threads, as documented for production) and has 50 clients (5 processes of
@@ -92,7 +92,8 @@ def main() -> None:
 
         port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith(PREFIX)} | settings.to_env()
-        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "--threads", "16", "-b",
+        workers, threads = (sys.argv[1:3] + ["2", "16"][len(sys.argv[1:3]):]) if len(sys.argv) > 1 else ("2", "16")
+        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", workers, "--threads", threads, "-b",
                                    f"127.0.0.1:{port}", "--log-level", "warning", "sb_worker.api:wsgi()"], env=env)
         try:
             for _ in range(100):
@@ -116,7 +117,7 @@ def main() -> None:
                 by_kind.setdefault(kind, []).extend(values)
         latencies.sort()
         q = statistics.quantiles(latencies, n=100)
-        print(f"{len(latencies):,} reads by {CLIENTS} concurrent clients in {elapsed:.1f} s "
+        print(f"gunicorn {workers} workers x {threads} threads: {len(latencies):,} reads by {CLIENTS} concurrent clients in {elapsed:.1f} s "
               f"({len(latencies) / elapsed:,.0f}/s), {len(errors)} server errors")
         print(f"latency p50 {q[49] * 1000:.1f} ms, p95 {q[94] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms "
               f"(target p95 under 50 ms)")
