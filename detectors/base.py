@@ -49,6 +49,11 @@ class Features:
     edit_type: int | None = None           # for an edit: its MB edit type
     link_types: tuple[int, ...] = ()       # for a relationship edit: its link type(s)
 
+    @property
+    def domains(self) -> list[str]:
+        """Every registered domain the record links to (website, text, added URLs), sorted."""
+        return sorted({self.website_domain, *self.text_domains, *self.added_domains} - {""})
+
 
 @dataclass(frozen=True)
 class Verdict:

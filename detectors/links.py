@@ -114,8 +114,7 @@ class DomainReputation(Detector):
         verdicts = []
         for f in batch:
             points, reasons = 0.0, []
-            domains = sorted({f.website_domain, *f.text_domains, *f.added_domains} - {""})
-            known = [(d, *Reputation.spam_share(reputation.domains.get(d))) for d in domains]
+            known = [(d, *Reputation.spam_share(reputation.domains.get(d))) for d in f.domains]
             bad = [(d, share, n) for d, share, n in known if n >= 2 and share >= 0.8]
             good = [d for d, share, n in known if n >= 5 and share <= 0.05]
             if bad:

@@ -67,7 +67,7 @@ def build_reputation(labelled: Iterable[tuple[object, bool]]) -> Reputation:
     emails: dict[str, list[int]] = {}
     hashes = set()
     for features, spam in labelled:
-        for domain in {features.website_domain, *features.text_domains, *features.added_domains} - {""}:
+        for domain in features.domains:
             domains.setdefault(domain, [0, 0])[0 if spam else 1] += 1
         if features.email_domain:
             emails.setdefault(features.email_domain, [0, 0])[0 if spam else 1] += 1

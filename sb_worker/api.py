@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
 import secrets
@@ -14,6 +13,7 @@ from typing import Any
 from flask import Flask, Response, g, jsonify, request
 
 from sb_worker import runtime, service, stats
+from sb_worker.db import jsonable
 from sb_worker.errors import BadInput, SpamBrainzError, Unavailable
 from sb_worker.ids import parse_ids
 from sb_worker.settings import Settings
@@ -156,13 +156,13 @@ def create_app(settings: Settings | None = None) -> Flask:
         found = runtime.get().store.scan_progress(scan_id)
         if found is None:
             raise ApiError(404, f"scan {scan_id} does not exist")
-        return jsonify(_json(found))
+        return jsonify(jsonable(found))
 
     def entity(kind: str, entity_id: int) -> Response:
         found = runtime.get().store.latest_score(kind, entity_id)
         if found is None:
             raise ApiError(404, f"{kind} {entity_id} has not been scanned")
-        return jsonify(_json(found))
+        return jsonify(jsonable(found))
 
     @app.get("/v1/editors/<int:entity_id>")
     @requires(None)
@@ -183,7 +183,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         low, high = _number("min_score", 0), _number("max_score", 100)
         page, per_page = int(_number("page", 1, minimum=1)), int(_number("per_page", 50, minimum=1, maximum=200))
         rows, total = runtime.get().store.reports(status, low, high, per_page, (page - 1) * per_page)
-        return jsonify(reports=[_json(r) for r in rows], page=page, per_page=per_page, total=total)
+        return jsonify(reports=[jsonable(r) for r in rows], page=page, per_page=per_page, total=total)
 
     @app.get("/v1/reports/<int:report_id>")
     @requires(None)
@@ -191,7 +191,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         found = runtime.get().store.report_row(report_id)
         if found is None:
             raise ApiError(404, f"report {report_id} does not exist")
-        return jsonify(_json(found))
+        return jsonify(jsonable(found))
 
     @app.post("/v1/reports/<int:report_id>/verdict")
     @requires("feedback")
@@ -209,7 +209,7 @@ def create_app(settings: Settings | None = None) -> Flask:
             raise ApiError(404, f"report {report_id} does not exist")
         saved = rt.store.add_verdict(report_id, data["verdict"], ninja.strip(), note)  # committed first ...
         service.queue_feedback(rt.settings)  # ... then the trainer is woken: it reads the verdicts from the table
-        return jsonify(_json(saved)), 201
+        return jsonify(jsonable(saved)), 201
 
     @app.get("/v1/thresholds")
     @requires(None)
@@ -243,7 +243,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     @app.get("/v1/models")
     @requires(None)
     def models() -> Response:
-        return jsonify(models=[_json(m) for m in runtime.get().store.models()])
+        return jsonify(models=[jsonable(m) for m in runtime.get().store.models()])
 
     @app.post("/v1/models/<version>/promote")
     @requires("admin")
@@ -277,11 +277,6 @@ def _number(name: str, default: float, minimum: float = 0, maximum: float = 100)
     if not minimum <= value <= maximum:
         raise ApiError(400, f"{name} must be between {minimum:g} and {maximum:g}")
     return value
-
-
-def _json(row: dict[str, Any]) -> dict[str, Any]:
-    """A database row as JSON: timestamps in ISO 8601."""
-    return {k: (v.isoformat() if isinstance(v, (dt.datetime, dt.date)) else v) for k, v in row.items()}
 
 
 def wsgi() -> Flask:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sb_worker import runtime
 from sb_worker.errors import SpamBrainzError, Unavailable
-from sb_worker.pipeline import Thresholds, Weights
+from sb_worker.pipeline import Thresholds
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -258,16 +258,13 @@ def _read_labelled(path: str) -> tuple[list[dict], int]:
 def _train(args: argparse.Namespace) -> None:
     import time
 
-    from sb_worker.models import ModelStore, train_default
+    from sb_worker.models import ModelStore, train_default, training_pipelines
     from sb_worker.neural import save_atomically, train
-    from sb_worker.pipeline import build_pipeline
 
     settings = runtime.settings()
     start = time.perf_counter()
     if args.file:
-        cache_dir = settings.cache_dir or None
-        model = train(_read_labelled(args.file)[0], lambda reputation: build_pipeline(
-            settings.detectors, weights=Weights(), reputation=reputation, cache_dir=cache_dir), seed=args.seed)
+        model = train(_read_labelled(args.file)[0], training_pipelines(settings), seed=args.seed)
     else:
         model = train_default(settings, seed=args.seed)
     if args.out:
@@ -410,11 +407,9 @@ def _fit_weights(args: argparse.Namespace) -> None:
 
     from sb_worker.corpus import labelled
     from sb_worker.fit import cross_fitted_points, fit_weights
-    from sb_worker.pipeline import build_pipeline
+    from sb_worker.models import training_pipelines
 
-    cache_dir = runtime.settings().cache_dir or None
-    names, x, y = cross_fitted_points(labelled("train"), lambda reputation: build_pipeline(
-        weights=Weights(), reputation=reputation, cache_dir=cache_dir))
+    names, x, y = cross_fitted_points(labelled("train"), training_pipelines(runtime.settings()))
     weights = fit_weights(names, x, y)
     out = args.out or Path(str(resources.files("sb_worker.data").joinpath("weights.json")))
     out.write_text(weights.to_json(), encoding="utf-8")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import psycopg2
 import psycopg2.extensions
@@ -87,6 +89,16 @@ class Database:
             except _GONE:
                 pass
             self._conn = None
+
+
+def iso(value: Any) -> Any:
+    """A timestamp or date as ISO 8601 text; anything else as it is."""
+    return value.isoformat() if isinstance(value, (dt.datetime, dt.date)) else value
+
+
+def jsonable(row: dict[str, Any]) -> dict[str, Any]:
+    """A database row as JSON can carry it: timestamps become ISO 8601 strings."""
+    return {k: iso(v) for k, v in row.items()}
 
 
 def _first_line(exc: BaseException) -> str:

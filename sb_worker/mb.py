@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sb_worker.db import Database
+from sb_worker.db import Database, iso, jsonable
 
 EDITOR_COLUMNS = ("id", "name", "email", "website", "bio", "member_since", "email_confirm_date",
                   "last_login_date", "last_updated", "birth_date", "gender", "area", "privs", "deleted")
@@ -102,11 +102,11 @@ class MBReader:
         ids = list(ids)
         with self.db.transaction() as cur:
             cur.execute(_EDITS, (ids,))
-            edits = {row["id"]: _jsonable(row) for row in cur.fetchall()}
+            edits = {row["id"]: jsonable(row) for row in cur.fetchall()}
             cur.execute(_EDIT_NOTES, (list(edits),))
             notes: dict[int, list] = {}
             for row in cur.fetchall():
-                notes.setdefault(row["edit"], []).append({"text": row["text"], "post_time": _iso(row["post_time"])})
+                notes.setdefault(row["edit"], []).append({"text": row["text"], "post_time": iso(row["post_time"])})
             editors = {r["id"]: r for r in self._editors(cur, sorted({e["editor"] for e in edits.values()}))}
         records = []
         for edit_id in ids:
@@ -120,14 +120,14 @@ class MBReader:
 
     def _editors(self, cur, ids: list[int]) -> list[dict[str, Any]]:
         cur.execute(_EDITORS, (ids,))
-        editors = {row["id"]: {**_jsonable(row), "edits": [], "notes": []} for row in cur.fetchall()}
+        editors = {row["id"]: {**jsonable(row), "edits": [], "notes": []} for row in cur.fetchall()}
         found = list(editors)
         cur.execute(_EDITOR_EDITS, (found, RECENT_EDITS))
         for row in map(dict, cur.fetchall()):
-            editors[row.pop("editor")]["edits"].append(_jsonable(row))
+            editors[row.pop("editor")]["edits"].append(jsonable(row))
         cur.execute(_EDITOR_NOTES, (found, RECENT_NOTES))
         for row in cur.fetchall():
-            editors[row["editor"]]["notes"].append({"text": row["text"], "post_time": _iso(row["post_time"])})
+            editors[row["editor"]]["notes"].append({"text": row["text"], "post_time": iso(row["post_time"])})
         cur.execute(_EDITOR_COUNTS, {"ids": found, "cap": COUNT_CAP})
         for row in map(dict, cur.fetchall()):
             editors[row.pop("id")]["counts"] = row
@@ -191,11 +191,3 @@ def added_urls(edit_type: int, data: Any) -> list[str]:
             urls.append(new["url"])
     return urls
 
-
-def _iso(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, (dt.datetime, dt.date)) else value
-
-
-def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
-    """A row as the JSON-shaped record of DESIGN.md: timestamps become ISO 8601 strings."""
-    return {k: _iso(v) for k, v in row.items()}

@@ -47,15 +47,21 @@ class ModelStore:
         os.replace(tmp, self.directory / ACTIVE)
 
 
+def training_pipelines(settings: Settings):
+    """What training scores records with: the configured detectors, given a reputation table, equal weights."""
+    from sb_worker.pipeline import Weights, build_pipeline
+
+    cache_dir = settings.cache_dir or None
+    return lambda reputation: build_pipeline(settings.detectors, weights=Weights(), reputation=reputation,
+                                             cache_dir=cache_dir)
+
+
 def train_default(settings: Settings, seed: int = 7) -> Any:
     """Train the default model on the bundled corpus's training split."""
     from sb_worker.corpus import labelled
     from sb_worker.neural import train
-    from sb_worker.pipeline import Weights, build_pipeline
 
-    cache_dir = settings.cache_dir or None
-    return train(labelled("train"), lambda reputation: build_pipeline(
-        settings.detectors, weights=Weights(), reputation=reputation, cache_dir=cache_dir), seed=seed)
+    return train(labelled("train"), training_pipelines(settings), seed=seed)
 
 
 def offline_model(settings: Settings, path: str | None = None, say=print) -> Any:
