@@ -31,7 +31,7 @@ from sb_worker.settings import PREFIX, Settings
 
 CLIENTS = 50
 PROCESSES = 5
-REQUESTS_PER_CLIENT = 100
+REQUESTS_PER_CLIENT = 400
 
 
 def free_port() -> int:

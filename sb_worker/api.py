@@ -159,10 +159,10 @@ def create_app(settings: Settings | None = None) -> Flask:
         return jsonify(jsonable(found))
 
     def entity(kind: str, entity_id: int) -> Response:
-        found = runtime.get().store.latest_score(kind, entity_id)
+        found = runtime.get().store.latest_score_json(kind, entity_id)
         if found is None:
             raise ApiError(404, f"{kind} {entity_id} has not been scanned")
-        return jsonify(jsonable(found))
+        return _json(found)
 
     @app.get("/v1/editors/<int:entity_id>")
     @requires(None)
@@ -182,16 +182,15 @@ def create_app(settings: Settings | None = None) -> Flask:
             raise ApiError(400, "status must be one of open, spam, ham")
         low, high = _number("min_score", 0), _number("max_score", 100)
         page, per_page = int(_number("page", 1, minimum=1)), int(_number("per_page", 50, minimum=1, maximum=200))
-        rows, total = runtime.get().store.reports(status, low, high, per_page, (page - 1) * per_page)
-        return jsonify(reports=[jsonable(r) for r in rows], page=page, per_page=per_page, total=total)
+        return _json(runtime.get().store.reports_json(status, low, high, page, per_page))
 
     @app.get("/v1/reports/<int:report_id>")
     @requires(None)
     def report(report_id: int) -> Response:
-        found = runtime.get().store.report_row(report_id)
+        found = runtime.get().store.report_json(report_id)
         if found is None:
             raise ApiError(404, f"report {report_id} does not exist")
-        return jsonify(jsonable(found))
+        return _json(found)
 
     @app.post("/v1/reports/<int:report_id>/verdict")
     @requires("feedback")
@@ -205,7 +204,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         if not isinstance(note, str) or len(note) > 10_000:
             raise ApiError(400, "note must be text of at most 10,000 characters")
         rt = runtime.get()
-        if rt.store.report_row(report_id) is None:
+        if rt.store.report_json(report_id) is None:
             raise ApiError(404, f"report {report_id} does not exist")
         saved = rt.store.add_verdict(report_id, data["verdict"], ninja.strip(), note)  # committed first ...
         service.queue_feedback(rt.settings)  # ... then the trainer is woken: it reads the verdicts from the table
@@ -214,9 +213,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     @app.get("/v1/thresholds")
     @requires(None)
     def get_thresholds() -> Response:
-        store = runtime.get().store
-        current = store.thresholds()
-        return jsonify(review=current.review, auto=current.auto, automatic_action=store.automatic_action())
+        current, automatic_action = runtime.get().store.threshold_settings()
+        return jsonify(review=current.review, auto=current.auto, automatic_action=automatic_action)
 
     @app.put("/v1/thresholds")
     @requires("admin")
@@ -277,6 +275,11 @@ def _number(name: str, default: float, minimum: float = 0, maximum: float = 100)
     if not minimum <= value <= maximum:
         raise ApiError(400, f"{name} must be between {minimum:g} and {maximum:g}")
     return value
+
+
+def _json(text: str) -> Response:
+    """A response from JSON text that PostgreSQL rendered."""
+    return Response(text, mimetype="application/json")
 
 
 def wsgi() -> Flask:

@@ -20,6 +20,9 @@ _MIGRATION = re.compile(r"(\d{4})_[a-z0-9_]+\.sql")
 _MIGRATIONS_LOCK = 7_101_960  # pg_advisory_xact_lock key: one migrator at a time
 
 
+_REPORT_COLUMNS = "id, kind, entity_id, score, reasons, model_version, action, status, created_at, updated_at"
+
+
 def migrations() -> list[tuple[int, str, str]]:
     """(version, file name, SQL) of every migration shipped, in order."""
     found = []
@@ -96,24 +99,23 @@ class Store:
     # -- thresholds -----------------------------------------------------------------------------------------------
     def thresholds(self, cur=None) -> Thresholds:
         """The thresholds in force: the stored ones, else the settings' defaults."""
+        return self.threshold_settings(cur)[0]
+
+    def threshold_settings(self, cur=None) -> tuple[Thresholds, bool]:
+        """The thresholds in force and whether automatic action is switched on, from one query (in ``cur``'s
+        transaction when given)."""
+        query = "SELECT json_object_agg(key, value) FROM setting WHERE key IN ('thresholds', 'automatic_action')"
         if cur is None:
-            with self.db.transaction() as cur:
-                return self.thresholds(cur)
-        cur.execute("SELECT key, value FROM setting WHERE key IN ('thresholds', 'automatic_action')")
-        stored = {row["key"]: row["value"] for row in cur.fetchall()}
+            stored = self.db.value(query) or {}
+        else:
+            cur.execute(query)
+            stored = next(iter(cur.fetchone().values())) or {}
         thresholds = stored.get("thresholds")
         review = thresholds["review"] if thresholds else self.default_thresholds.review
         auto = thresholds.get("auto") if thresholds else self.default_thresholds.auto
-        if not stored.get("automatic_action", {}).get("enabled", True):
-            auto = None  # one switch turns every automatic action off, whatever the threshold says
-        return Thresholds(review=review, auto=auto)
-
-    def automatic_action(self) -> bool:
-        """Whether automatic action is switched on (it still needs an auto threshold)."""
-        with self.db.transaction() as cur:
-            cur.execute("SELECT value FROM setting WHERE key = 'automatic_action'")
-            row = cur.fetchone()
-        return bool(row["value"].get("enabled", True)) if row else True
+        enabled = bool(stored.get("automatic_action", {}).get("enabled", True))
+        # one switch turns every automatic action off, whatever the threshold says
+        return Thresholds(review=review, auto=auto if enabled else None), enabled
 
     def set_automatic_action(self, enabled: bool) -> None:
         """Switch every automatic action on or off at once."""
@@ -347,38 +349,36 @@ class Store:
             return [dict(row) for row in cur.fetchall()]
 
     # -- reading back -------------------------------------------------------------------------------------------
-    def latest_score(self, kind: str, entity_id: int) -> dict[str, Any] | None:
-        """The most recent score of one entity, whichever scorer gave it."""
-        with self.db.transaction() as cur:
-            cur.execute("""SELECT kind, entity_id, score, reasons, model_version, scanned_at FROM score
-                           WHERE kind = %s AND entity_id = %s ORDER BY scanned_at DESC LIMIT 1""", (kind, entity_id))
-            row = cur.fetchone()
-        return dict(row) if row else None
+    def latest_score_json(self, kind: str, entity_id: int) -> str | None:
+        """The most recent score of one entity, whichever scorer gave it, as JSON text (None when never scored).
+        PostgreSQL renders the API's JSON reads itself: parsing rows into Python only to serialise them again
+        cost more than the queries."""
+        return self.db.value("""SELECT row_to_json(s)::text FROM (
+                                  SELECT kind, entity_id, score, reasons, model_version, scanned_at FROM score
+                                  WHERE kind = %s AND entity_id = %s ORDER BY scanned_at DESC LIMIT 1) s""",
+                             (kind, entity_id))
 
-    def reports(self, status: str | None, min_score: float, max_score: float, limit: int,
-                offset: int) -> tuple[list[dict[str, Any]], int]:
-        """A page of reports, highest score first, and how many match in all."""
-        where = "WHERE score BETWEEN %(low)s AND %(high)s" + (" AND status = %(status)s" if status else "")
-        params = {"low": min_score, "high": max_score, "status": status, "limit": limit, "offset": offset}
-        with self.db.transaction() as cur:
-            cur.execute(f"SELECT count(*) AS n FROM report {where}", params)
-            total = cur.fetchone()["n"]
-            cur.execute(f"""SELECT id, kind, entity_id, score, reasons, model_version, action, status, created_at,
-                                   updated_at FROM report {where} ORDER BY score DESC, id LIMIT %(limit)s
-                            OFFSET %(offset)s""", params)
-            return [dict(row) for row in cur.fetchall()], total
+    def reports_json(self, status: str | None, min_score: float, max_score: float, page: int, per_page: int) -> str:
+        """A page of reports, highest score first, with how many match in all, as JSON text."""
+        where = "score BETWEEN %(low)s AND %(high)s" + (" AND status = %(status)s" if status else "")
+        return self.db.value(f"""
+            SELECT json_build_object('reports', coalesce(json_agg(r ORDER BY r.score DESC, r.id), '[]'),
+                                     'page', %(page)s, 'per_page', %(per_page)s,
+                                     'total', (SELECT count(*) FROM report WHERE {where}))::text
+            FROM (SELECT {_REPORT_COLUMNS} FROM report WHERE {where}
+                  ORDER BY score DESC, id LIMIT %(limit)s OFFSET %(offset)s) r""",
+                             {"low": min_score, "high": max_score, "status": status, "page": page,
+                              "per_page": per_page, "limit": per_page, "offset": (page - 1) * per_page})
 
-    def report_row(self, report_id: int) -> dict[str, Any] | None:
-        """One report with its verdict history, or None."""
-        with self.db.transaction() as cur:
-            cur.execute("""SELECT id, kind, entity_id, score, reasons, model_version, action, status, created_at,
-                                  updated_at FROM report WHERE id = %s""", (report_id,))
-            row = cur.fetchone()
-            if row is None:
-                return None
-            cur.execute("""SELECT verdict, ninja, note, created_at FROM verdict WHERE report_id = %s
-                           ORDER BY id""", (report_id,))
-            return {**row, "verdicts": [dict(v) for v in cur.fetchall()]}
+    def report_json(self, report_id: int) -> str | None:
+        """One report with its verdict history, oldest first, as JSON text (None when there is no such report)."""
+        return self.db.value(f"""
+            SELECT row_to_json(r)::text FROM (
+              SELECT {_REPORT_COLUMNS},
+                     coalesce((SELECT json_agg(json_build_object('verdict', verdict, 'ninja', ninja, 'note', note,
+                                                                 'created_at', created_at) ORDER BY id)
+                               FROM verdict WHERE report_id = report.id), '[]') AS verdicts
+              FROM report WHERE id = %s) r""", (report_id,))
 
     def add_scan_request(self, editors: list[int], edits: list[int], errors: list[dict[str, str]]) -> int:
         """Remember a scan asked for through the API; returns its ID."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from importlib import resources
@@ -142,6 +143,10 @@ def test_scores_reports_and_verdicts(api, rt, settings):
     assert page["total"] >= 5 and len(page["reports"]) == 5 and page["per_page"] == 5
     scores = [r["score"] for r in page["reports"]]
     assert scores == sorted(scores, reverse=True) and min(scores) >= 50
+    second = api("get", "/v1/reports?status=open&min_score=50&per_page=5&page=2").json
+    assert second["page"] == 2 and not {r["id"] for r in second["reports"]} & {r["id"] for r in page["reports"]}
+    assert second["reports"] == [] or second["reports"][0]["score"] <= scores[-1]
+    assert dt.datetime.fromisoformat(page["reports"][0]["created_at"]).tzinfo is not None
     first = page["reports"][0]["id"]
     assert api("get", "/v1/reports?status=closed").status_code == 400
     assert api("get", "/v1/reports?min_score=abc").status_code == 400

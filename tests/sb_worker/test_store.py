@@ -25,9 +25,9 @@ def test_migrating_twice_applies_nothing_the_second_time(pg, store):
     dsn = pg.create_database("fresh_sb")
     try:
         fresh = Store(dsn, Thresholds(50))
-        with pytest.raises(ConfigError, match="schema version 0, this code needs 2: run `sb migrate`"):
+        with pytest.raises(ConfigError, match="schema version 0, this code needs 3: run `sb migrate`"):
             fresh.check_schema()
-        assert fresh.migrate() == ["0001_initial.sql", "0002_api.sql"]
+        assert fresh.migrate() == ["0001_initial.sql", "0002_api.sql", "0003_report_order.sql"]
         assert fresh.migrate() == []
         fresh.check_schema()
         assert fresh.schema_version() == latest_version()
