@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 from sb_worker import runtime, service
-from sb_worker.api import new_token
+from sb_worker.tokens import new_token
 from sb_worker.embedded import EmbeddedPostgres, EmbeddedRedis
 from sb_worker.sample import build_sample
 from sb_worker.settings import PREFIX, Settings

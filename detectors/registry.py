@@ -21,6 +21,9 @@ REGISTERED: tuple[type[Detector], ...] = (
     AccountProfile, BeginnerProfile, EditContent, DomainReputation, Campaigns,
 )
 
+#: Their names: what reasons carry.
+NAMES = tuple(cls.name for cls in REGISTERED)
+
 #: Detectors whose evidence comes from verdicts (the reputation table). It changes as ninjas judge, so a trained
 #: model adds it to its own output at the fitted weights instead of reading it as an input.
 LEARNED = ("domain_reputation", "campaigns")

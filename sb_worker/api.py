@@ -2,37 +2,26 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Any
 
 from flask import Flask, Response, g, jsonify, request
 
-from sb_worker import runtime, service, stats
+from detectors.registry import NAMES as DETECTORS
+from sb_worker import review, runtime, service, stats
 from sb_worker.db import jsonable
 from sb_worker.errors import BadInput, SpamBrainzError, Unavailable
 from sb_worker.ids import parse_ids
 from sb_worker.settings import Settings
+from sb_worker.tokens import hash_token
 
 SCOPES = ("submit", "feedback", "admin")
 MAX_BODY = 1_000_000  # bytes; bigger requests get 413
 MAX_IDS = 10_000      # IDs in one scan request
 TOKEN_TTL_S = 5.0     # a verified token is trusted this long without asking the database; revocation waits as long
-
-
-def new_token() -> tuple[str, bytes]:
-    """A fresh bearer token and the hash under which it is stored (the token itself is shown once, never kept)."""
-    token = "sb_" + secrets.token_urlsafe(32)
-    return token, hash_token(token)
-
-
-def hash_token(token: str) -> bytes:
-    """Tokens are long random strings, so a plain SHA-256 is enough to store them safely."""
-    return hashlib.sha256(token.encode("utf-8", "replace")).digest()
 
 
 class ApiError(Exception):
@@ -49,6 +38,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     """The Flask application; reads the settings (and opens nothing) until the first request."""
     app = Flask("spambrainz")
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+    app.register_blueprint(review.blueprint)
     verified: dict[bytes, tuple[float, dict[str, Any]]] = {}  # token hash -> (when checked, token row)
     if settings is not None:
         runtime.configure(settings)
@@ -180,9 +170,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         status = request.args.get("status")
         if status not in (None, "open", "spam", "ham"):
             raise ApiError(400, "status must be one of open, spam, ham")
-        low, high = _number("min_score", 0), _number("max_score", 100)
-        page, per_page = int(_number("page", 1, minimum=1)), int(_number("per_page", 50, minimum=1, maximum=200))
-        return _json(runtime.get().store.reports_json(status, low, high, page, per_page))
+        return _json(runtime.get().store.reports_json(status, *report_filters(request.args)))
 
     @app.get("/v1/reports/<int:report_id>")
     @requires(None)
@@ -264,8 +252,19 @@ def create_app(settings: Settings | None = None) -> Flask:
     return app
 
 
-def _number(name: str, default: float, minimum: float = 0, maximum: float = 100) -> float:
-    raw = request.args.get(name)
+def report_filters(args: Mapping[str, str], per_page: int = 50) -> tuple[float, float, int, int, str | None]:
+    """The report list's query parameters, checked: min_score, max_score, page, per_page and detector."""
+    low, high = _number(args, "min_score", 0), _number(args, "max_score", 100)
+    page = int(_number(args, "page", 1, minimum=1, maximum=1_000_000))
+    per_page = int(_number(args, "per_page", per_page, minimum=1, maximum=200))
+    detector = args.get("detector") or None
+    if detector is not None and detector not in DETECTORS:
+        raise ApiError(400, f"unknown detector {detector[:100]!r}; known: {', '.join(DETECTORS)}")
+    return low, high, page, per_page, detector
+
+
+def _number(args: Mapping[str, str], name: str, default: float, minimum: float = 0, maximum: float = 100) -> float:
+    raw = args.get(name)
     if raw is None:
         return default
     try:

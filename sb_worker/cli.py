@@ -352,7 +352,7 @@ def _api(args: argparse.Namespace) -> None:
 
 
 def _token_create(args: argparse.Namespace) -> None:
-    from sb_worker.api import new_token
+    from sb_worker.tokens import new_token
 
     token, token_hash = new_token()
     token_id = runtime.get().store.add_token(args.name, token_hash, sorted(set(args.scope)))

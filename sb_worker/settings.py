@@ -58,6 +58,7 @@ class Settings:
     visibility_timeout_s: int = 3600
     task_soft_time_limit_s: int = 300
     enqueue_overlap_s: int = 600
+    musicbrainz_url: str = "https://musicbrainz.org"   # where the review page links accounts and edits
     detectors: dict = field(default_factory=dict, metadata={"parse": _parse_json_object})
 
     def __post_init__(self) -> None:

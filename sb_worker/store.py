@@ -287,6 +287,29 @@ class Store:
             row = cur.fetchone()
         return {**row, "token_hash": bytes(row["token_hash"])} if row else None
 
+    # -- review page sessions ------------------------------------------------------------------------------------
+    def add_session(self, id_hash: bytes, token_id: int, csrf: str, hours: float) -> None:
+        """Remember a signed-in review session (by the hash of its cookie) and forget expired ones."""
+        with self.db.transaction() as cur:
+            cur.execute("DELETE FROM review_session WHERE expires_at < now()")
+            cur.execute("""INSERT INTO review_session (id_hash, token_id, csrf, expires_at)
+                           VALUES (%s, %s, %s, now() + %s * interval '1 hour')""",
+                        (psycopg2.Binary(id_hash), token_id, csrf, hours))
+
+    def session(self, id_hash: bytes) -> dict[str, Any] | None:
+        """A live session (its token's name and scopes, its CSRF secret), or None when expired, unknown or revoked."""
+        with self.db.transaction() as cur:
+            cur.execute("""SELECT t.name, t.scopes, s.csrf FROM review_session s JOIN api_token t ON t.id = s.token_id
+                           WHERE s.id_hash = %s AND s.expires_at > now() AND t.revoked_at IS NULL""",
+                        (psycopg2.Binary(id_hash),))
+            row = cur.fetchone()
+        return dict(row) if row else None
+
+    def end_session(self, id_hash: bytes) -> None:
+        """Sign a review session out."""
+        with self.db.transaction() as cur:
+            cur.execute("DELETE FROM review_session WHERE id_hash = %s", (psycopg2.Binary(id_hash),))
+
     def revoke_token(self, token_id: int) -> bool:
         """Revoke a token; False when there is no live token with that ID."""
         with self.db.transaction() as cur:
@@ -358,9 +381,12 @@ class Store:
                                   WHERE kind = %s AND entity_id = %s ORDER BY scanned_at DESC LIMIT 1) s""",
                              (kind, entity_id))
 
-    def reports_json(self, status: str | None, min_score: float, max_score: float, page: int, per_page: int) -> str:
-        """A page of reports, highest score first, with how many match in all, as JSON text."""
-        where = "score BETWEEN %(low)s AND %(high)s" + (" AND status = %(status)s" if status else "")
+    def reports_json(self, status: str | None, min_score: float, max_score: float, page: int, per_page: int,
+                     detector: str | None = None) -> str:
+        """A page of reports, highest score first, with how many match in all, as JSON text. ``detector`` keeps
+        the reports that detector gave a reason for."""
+        where = "score BETWEEN %(low)s AND %(high)s" + (" AND status = %(status)s" if status else "") + (
+            " AND reasons @> %(detector)s" if detector else "")
         return self.db.value(f"""
             SELECT json_build_object('reports', coalesce(json_agg(r ORDER BY r.score DESC, r.id), '[]'),
                                      'page', %(page)s, 'per_page', %(per_page)s,
@@ -368,7 +394,8 @@ class Store:
             FROM (SELECT {_REPORT_COLUMNS} FROM report WHERE {where}
                   ORDER BY score DESC, id LIMIT %(limit)s OFFSET %(offset)s) r""",
                              {"low": min_score, "high": max_score, "status": status, "page": page,
-                              "per_page": per_page, "limit": per_page, "offset": (page - 1) * per_page})
+                              "per_page": per_page, "limit": per_page, "offset": (page - 1) * per_page,
+                              "detector": Json([{"detector": detector}])})
 
     def report_json(self, report_id: int) -> str | None:
         """One report with its verdict history, oldest first, as JSON text (None when there is no such report)."""

@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 
 from sb_worker import service
-from sb_worker.api import create_app, new_token
+from sb_worker.api import create_app
+from sb_worker.tokens import new_token
 from tests.helpers import query
 
 pytestmark = pytest.mark.integration

@@ -12,7 +12,8 @@ import pytest
 from psycopg2.extras import execute_values
 
 from sb_worker import learning, runtime, service
-from sb_worker.api import create_app, new_token
+from sb_worker.api import create_app
+from sb_worker.tokens import new_token
 from sb_worker.models import pack
 from sb_worker.pipeline import Thresholds
 from sb_worker.settings import Settings

@@ -1,0 +1,269 @@
+"""The spam ninjas' review page: open reports with the text that triggered each reason marked, and one-click
+verdicts. Server-rendered HTML, no JavaScript; sign-in with a token of scope ``feedback``.
+
+The account's text is shown as text: escaped by the templates, links never made clickable, and invisible or
+direction-changing characters shown as their code points, so a hostile bio cannot run, redirect or reorder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import phonenumbers
+from flask import Blueprint, Response, abort, make_response, redirect, render_template, request, url_for
+from markupsafe import Markup, escape
+
+from detectors.registry import NAMES as DETECTORS
+from sb_worker import runtime, service
+from sb_worker.errors import BadInput
+from sb_worker.features import extract
+from sb_worker.pipeline import HEURISTIC_VERSION
+from sb_worker.tokens import hash_token
+
+SESSION_COOKIE = "sb_review"
+SIGNIN_COOKIE = "sb_signin"   # the sign-in form's CSRF secret (double-submit: cookie and form must agree)
+SESSION_HOURS = 12
+PER_PAGE = 25
+BANDS = ("90-100", "80-89", "70-79", "60-69", "50-59", "40-49", "30-39", "20-29", "10-19", "0-9")
+SHOWN_CHARS = 5_000          # of a text on the page; the rest is cut with a note
+_CSP = ("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; "
+        "base-uri 'none'")
+
+blueprint = Blueprint("review", __name__, url_prefix="/review", template_folder="templates")
+
+
+@blueprint.after_request
+def _protect(response: Response) -> Response:
+    """No scripts, no framing, no referrer, no caching of a page that shows personal data."""
+    response.headers["Content-Security-Policy"] = _CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# -- signing in ----------------------------------------------------------------------------------------------------
+def _session_hash() -> bytes | None:
+    raw = request.cookies.get(SESSION_COOKIE)
+    return hashlib.sha256(raw.encode("utf-8", "replace")).digest() if raw else None
+
+
+def _signed_in() -> dict[str, Any] | None:
+    id_hash = _session_hash()
+    return runtime.get().store.session(id_hash) if id_hash else None
+
+
+def _cookie(response: Response, name: str, value: str, max_age: int | None) -> None:
+    response.set_cookie(name, value, max_age=max_age, path="/review", httponly=True, samesite="Strict",
+                        secure=request.is_secure)
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return bool(a) and bool(b) and hmac.compare_digest(a.encode(), b.encode())
+
+
+@blueprint.get("/signin")
+def signin_form(message: str = "", status: int = 200) -> Response:
+    """The sign-in form, with a fresh CSRF secret in a cookie and in the form."""
+    csrf = secrets.token_urlsafe(32)
+    response = make_response(render_template("signin.html", csrf=csrf, message=message), status)
+    _cookie(response, SIGNIN_COOKIE, csrf, 3600)
+    return response
+
+
+@blueprint.post("/signin")
+def signin() -> Response:
+    """Check the token (scope ``feedback`` or ``admin``) and open a session."""
+    if not _same(request.form.get("csrf"), request.cookies.get(SIGNIN_COOKIE)):
+        return signin_form("The form had expired. Please sign in again.", 403)
+    token = request.form.get("token", "").strip()
+    found = runtime.get().store.token(hash_token(token)) if token else None
+    if found is None:
+        return signin_form("Unknown or revoked token.", 401)
+    if not {"feedback", "admin"} & set(found["scopes"]):
+        return signin_form("This token lacks the feedback scope.", 403)
+    session_id = secrets.token_urlsafe(32)
+    runtime.get().store.add_session(hashlib.sha256(session_id.encode()).digest(), found["id"],
+                                    secrets.token_urlsafe(32), SESSION_HOURS)
+    response = redirect(url_for("review.reports"), 303)
+    _cookie(response, SESSION_COOKIE, session_id, SESSION_HOURS * 3600)
+    response.delete_cookie(SIGNIN_COOKIE, path="/review")
+    return response
+
+
+@blueprint.post("/signout")
+def signout() -> Response:
+    """End the session (the form carries its CSRF secret like every other)."""
+    session = _signed_in()
+    if session is not None and _same(request.form.get("csrf"), session["csrf"]):
+        runtime.get().store.end_session(_session_hash())
+    response = redirect(url_for("review.signin_form"), 303)
+    response.delete_cookie(SESSION_COOKIE, path="/review")
+    return response
+
+
+# -- the list and the verdicts -------------------------------------------------------------------------------------
+def _filters() -> dict[str, Any]:
+    """The page's filters from the query string or form, checked (unknown values are a 400)."""
+    source = request.form if request.method == "POST" else request.args
+    band, detector = source.get("band", ""), source.get("detector", "")
+    if band and band not in BANDS:
+        abort(400, f"unknown score band {band[:20]!r}")
+    if detector and detector not in DETECTORS:
+        abort(400, f"unknown detector {detector[:100]!r}")
+    try:
+        page = int(source.get("page", "1"))
+    except ValueError:
+        abort(400, "page must be a whole number")
+    if not 1 <= page <= 1_000_000:
+        abort(400, "page must be between 1 and 1,000,000")
+    return {"band": band, "detector": detector, "page": page}
+
+
+@blueprint.get("")
+def reports() -> Response:
+    """Open reports, highest score first, one page at a time."""
+    session = _signed_in()
+    if session is None:
+        return redirect(url_for("review.signin_form"), 303)
+    filters = _filters()
+    low, high = map(int, filters["band"].split("-")) if filters["band"] else (0, 100)
+    rt = runtime.get()
+    page = json.loads(rt.store.reports_json("open", low, high, filters["page"], PER_PAGE, filters["detector"] or None))
+    thresholds, automatic_action = rt.store.threshold_settings()
+    done = request.args.get("done", "")
+    return render_template(
+        "review.html", session=session, filters=filters, bands=BANDS, detectors=DETECTORS,
+        items=_items(page["reports"]), total=page["total"], pages=max(1, -(-page["total"] // PER_PAGE)),
+        model=rt.store.active_model() or HEURISTIC_VERSION, thresholds=thresholds,
+        automatic_action=automatic_action, done=done if done.isdigit() else "",
+        said=request.args.get("said") if request.args.get("said") in ("spam", "ham") else "")
+
+
+@blueprint.post("/reports/<int:report_id>/verdict")
+def verdict(report_id: int) -> Response:
+    """Record a ninja's verdict (committed before the trainer is woken) and go back to the list."""
+    session = _signed_in()
+    if session is None:
+        return redirect(url_for("review.signin_form"), 303)
+    if not _same(request.form.get("csrf"), session["csrf"]):
+        abort(403, "the form's CSRF token is missing or wrong; reload the page and try again")
+    said = request.form.get("verdict")
+    if said not in ("spam", "ham"):
+        abort(400, "verdict must be spam or ham")
+    filters = _filters()
+    rt = runtime.get()
+    try:
+        rt.store.add_verdict(report_id, said, session["name"], "")
+    except BadInput as exc:
+        abort(404, str(exc))
+    service.queue_feedback(rt.settings)
+    query = {k: v for k, v in filters.items() if v and (k != "page" or v > 1)}
+    return redirect(url_for("review.reports", **query, done=report_id, said=said), 303)
+
+
+@blueprint.errorhandler(400)
+@blueprint.errorhandler(403)
+@blueprint.errorhandler(404)
+def _error(exc: Any) -> tuple[str, int]:
+    return render_template("error.html", message=exc.description), exc.code
+
+
+# -- what a report shows ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Item:
+    """One report as the page shows it."""
+
+    report: dict[str, Any]
+    name: str
+    link: str                      # the entity on MusicBrainz
+    fields: list[tuple[str, Markup]]  # (label, text with marks), only the fields that have text
+
+
+def _items(reports: list[dict[str, Any]]) -> list[Item]:
+    """The reports with their account's (or edit's) text, loaded from MusicBrainz in one chunk per kind."""
+    rt = runtime.get()
+    records: dict[tuple[str, int], Any] = {}
+    for kind in ("editor", "edit"):
+        ids = [r["entity_id"] for r in reports if r["kind"] == kind]
+        if ids:
+            found, _ = rt.mb.load(kind, ids)
+            records.update({(kind, r["id"]): extract(kind, r) for r in found})
+    base = rt.settings.musicbrainz_url.rstrip("/")
+    items = []
+    for report in reports:
+        features = records.get((report["kind"], report["entity_id"]))
+        if features is None:  # gone from MusicBrainz since it was scored
+            items.append(Item(report, f"{report['kind']} {report['entity_id']}", "", []))
+            continue
+        link = (f"{base}/user/{quote(features.name, safe='')}" if report["kind"] == "editor"
+                else f"{base}/edit/{report['entity_id']}")
+        texts = [("Website", features.website), ("Bio" if report["kind"] == "editor" else "Text", features.text),
+                 ("Added URLs", "\n".join(features.added_urls))]
+        items.append(Item(report, features.name, link,
+                          [(label, highlight(text, report["reasons"])) for label, text in texts if text]))
+    return items
+
+
+_QUOTED = re.compile(r"'([^'\n]{2,200})'")
+_DOMAIN = re.compile(r"\b(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,24}\b", re.IGNORECASE)
+_PHONE = re.compile(r"\+\d{7,15}\b")
+
+
+def evidence(why: str) -> list[re.Pattern]:
+    """Patterns for what a reason names: quoted phrases, domains and phone numbers (digits in any grouping)."""
+    patterns = [r"\s+".join(map(re.escape, q.split())) for q in _QUOTED.findall(why) if q.strip()]
+    patterns += [re.escape(d) for d in _DOMAIN.findall(why)]
+    patterns += [_phone(p) for p in _PHONE.findall(why)]
+    return [re.compile(p, re.IGNORECASE) for p in patterns if p]
+
+
+def _phone(e164: str) -> str:
+    """A number as written: with or without its country code or trunk 0, its digits grouped in any way."""
+    try:
+        number = phonenumbers.parse(e164)
+    except phonenumbers.NumberParseException:
+        return ""
+    gap = r"[\s().-]*"
+    return rf"(?:\+?{number.country_code}{gap}|0{gap})?" + gap.join(str(number.national_number))
+
+
+def visible(text: str) -> str:
+    """Invisible and direction-changing characters (bidi overrides, zero-width joiners, controls) as ⟨U+XXXX⟩."""
+    return "".join(f"⟨U+{ord(c):04X}⟩" if c not in "\n\t" and unicodedata.category(c) in ("Cc", "Cf", "Co", "Cs")
+                   else c for c in text)
+
+
+def highlight(text: str, reasons: list[dict[str, Any]]) -> Markup:
+    """``text`` escaped, with what each reason names marked (``<mark>`` titled with the detector)."""
+    shown = visible(text[:SHOWN_CHARS])
+    spans: list[tuple[int, int, str]] = []
+    for reason in reasons:
+        for pattern in evidence(reason["why"]):
+            spans += [(m.start(), m.end(), reason["detector"]) for m in pattern.finditer(shown) if m.end() > m.start()]
+    spans.sort()
+    merged: list[list[Any]] = []
+    for start, end, detector in spans:
+        if merged and start < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+            if detector not in merged[-1][2]:
+                merged[-1][2].append(detector)
+        else:
+            merged.append([start, end, [detector]])
+    out, at = [], 0
+    for start, end, detectors in merged:
+        out.append(escape(shown[at:start]))
+        out.append(Markup('<mark title="{}">{}</mark>').format(", ".join(detectors), shown[start:end]))
+        at = end
+    out.append(escape(shown[at:]))
+    if len(text) > SHOWN_CHARS:
+        out.append(escape(f" … ({len(text) - SHOWN_CHARS:,} more characters not shown)"))
+    return Markup("").join(out)

@@ -1,0 +1,212 @@
+"""The ninjas' review page: sign-in, CSRF, escaping of hostile text, highlighting, verdicts; and a real browser."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from sb_worker import service
+from sb_worker.api import create_app
+from sb_worker.review import evidence, highlight, visible
+from sb_worker.tokens import new_token
+from tests.helpers import query, wait_until
+
+HOSTILE_BIO = ("<script>alert('x')</script> Cheap viagra online at pillshop.example.ru "
+               "\u202egnp.evil\u202c <img src=x onerror=alert(1)> call +44 7911 123456")
+HOSTILE_WEBSITE = "javascript:alert(document.cookie)"
+
+
+# -- pure parts ----------------------------------------------------------------------------------------------------
+def test_highlight_marks_quoted_phrases_domains_and_phone_numbers_in_any_grouping():
+    reasons = [{"detector": "spam_phrases", "points": 60, "why": "pharma: 'cheap viagra'"},
+               {"detector": "text_links", "points": 20, "why": "1 link in the text (pillshop.example.ru)"},
+               {"detector": "contact_details", "points": 20, "why": "phone number +447911123456"}]
+    shown = str(highlight("Cheap  Viagra at pillshop.example.ru, call +44 7911 123456 now", reasons))
+    assert shown == ('<mark title="spam_phrases">Cheap  Viagra</mark> at <mark title="text_links">'
+                     'pillshop.example.ru</mark>, call <mark title="contact_details">+44 7911 123456</mark> now')
+
+
+def test_a_phone_number_is_found_in_its_national_form():
+    reasons = [{"detector": "contact_details", "points": 20, "why": "phone numbers +917732584351, +918000930705"}]
+    assert str(highlight("07732584351 - call now 080 0093 0705", reasons)) == (
+        '<mark title="contact_details">07732584351</mark> - call now <mark title="contact_details">080 0093 0705</mark>')
+
+
+def test_highlight_escapes_everything_it_does_not_mark_and_merges_overlaps():
+    reasons = [{"detector": "a", "points": 1, "why": "'buy <b>now'"}, {"detector": "b", "points": 1, "why": "'<b>now</b>'"}]
+    shown = str(highlight("please buy <b>now</b> & <i>save</i>", reasons))
+    assert shown == 'please <mark title="a, b">buy &lt;b&gt;now&lt;/b&gt;</mark> &amp; &lt;i&gt;save&lt;/i&gt;'
+    assert str(highlight("<script>x</script>", [])) == "&lt;script&gt;x&lt;/script&gt;"
+
+
+def test_invisible_and_bidi_characters_are_shown_as_code_points():
+    assert visible("a\u202eb\u200bc\u2066d\x07e\nf") == "a⟨U+202E⟩b⟨U+200B⟩c⟨U+2066⟩d⟨U+0007⟩e\nf"
+
+
+def test_evidence_ignores_reasons_that_name_nothing_to_find():
+    assert evidence("email address looks machine-made") == []
+    assert [p.pattern for p in evidence("seo: 'digital marketing agency'")] == [r"digital\s+marketing\s+agency"]
+
+
+# -- the page, through Flask's test client -------------------------------------------------------------------------
+@pytest.fixture
+def page(settings, rt):
+    ids = [i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.editor ORDER BY id")]
+    service.scan_chunk(rt, "editor", ids)
+    app = create_app(settings)
+    app.testing = True
+    tokens = {}
+    for scope in ("submit", "feedback"):
+        token, token_hash = new_token()
+        rt.store.add_token(f"ninja {scope}", token_hash, [scope])
+        tokens[scope] = token
+    client = app.test_client()
+    client.tokens = tokens
+    return client
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+def sign_in(client, token: str):
+    form = client.get("/review/signin")
+    return client.post("/review/signin", data={"token": token, "csrf": csrf_of(form.text)})
+
+
+def test_signing_in_needs_the_forms_csrf_secret_and_a_feedback_token(page):
+    assert page.get("/review").status_code == 303  # not signed in: to the sign-in form
+    page.get("/review/signin")
+    forged = page.post("/review/signin", data={"token": page.tokens["feedback"], "csrf": "guessed"})
+    assert forged.status_code == 403 and "expired" in forged.text
+    assert sign_in(page, "sb_nonsense").status_code == 401
+    wrong = sign_in(page, page.tokens["submit"])
+    assert wrong.status_code == 403 and "lacks the feedback scope" in wrong.text
+    good = sign_in(page, page.tokens["feedback"])
+    assert good.status_code == 303 and good.headers["Location"].endswith("/review")
+    cookie = next(c for c in good.headers.getlist("Set-Cookie") if c.startswith("sb_review="))
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/review" in cookie
+    listed = page.get("/review")
+    assert listed.status_code == 200 and "signed in as ninja feedback" in listed.text
+    assert listed.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    assert "<script" not in listed.text.lower()  # the page itself runs no JavaScript
+
+
+def test_the_list_is_sorted_filtered_and_shows_model_and_thresholds(page, rt):
+    sign_in(page, page.tokens["feedback"])
+    html = page.get("/review").text
+    scores = [int(s) for s in re.findall(r'<span class="score">(\d+)</span>', html)]
+    assert scores and scores == sorted(scores, reverse=True) and min(scores) >= 50
+    assert "model <strong>heuristic-2</strong>" in html and "review at <strong>50</strong>" in html
+    total = int(re.search(r'id="count">([\d,]+) open', html).group(1).replace(",", ""))
+    assert total == len(rt.store.open_reports())
+    band = page.get("/review?band=90-100").text
+    assert all(int(s) >= 90 for s in re.findall(r'<span class="score">(\d+)</span>', band))
+    phrases = page.get("/review?detector=spam_phrases").text
+    blocks = phrases.split("<article")[1:]
+    assert blocks and all("<strong>spam_phrases</strong>" in b for b in blocks)
+    assert page.get("/review?band=evil").status_code == 400
+    assert page.get("/review?detector=<script>").status_code == 400
+
+
+def test_a_verdict_needs_the_sessions_csrf_secret_and_closes_the_report(page, rt, settings):
+    sign_in(page, page.tokens["feedback"])
+    html = page.get("/review").text
+    first = int(re.search(r'id="report-(\d+)"', html).group(1))
+    refused = page.post(f"/review/reports/{first}/verdict", data={"verdict": "spam", "csrf": "forged"})
+    assert refused.status_code == 403 and query(settings.dsn, "SELECT count(*) FROM verdict") == [(0,)]
+    done = page.post(f"/review/reports/{first}/verdict", data={"verdict": "spam", "csrf": csrf_of(html)})
+    assert done.status_code == 303 and f"done={first}" in done.headers["Location"]
+    assert query(settings.dsn, "SELECT report_id, verdict, ninja FROM verdict") == [(first, "spam", "ninja feedback")]
+    after = page.get(done.headers["Location"]).text
+    assert f'id="report-{first}"' not in after and f"Report {first} recorded as spam" in after
+    assert page.post("/review/reports/99999999/verdict", data={"verdict": "ham", "csrf": csrf_of(html)}).status_code == 404
+
+
+def test_a_revoked_token_ends_its_sessions(page, rt):
+    sign_in(page, page.tokens["feedback"])
+    assert page.get("/review").status_code == 200
+    [token_id] = [t["id"] for t in rt.store.tokens() if t["name"] == "ninja feedback"]
+    rt.store.revoke_token(token_id)
+    assert page.get("/review").status_code == 303
+
+
+def test_hostile_bios_are_shown_as_inert_text(page, rt, settings):
+    [(hostile,)] = query(settings.mb_dsn, """INSERT INTO musicbrainz.editor (name, website, bio, password, ha1)
+                                            VALUES ('pill<b>shop</b>', %s, %s, 'x', repeat('0', 32)) RETURNING id""",
+                         (HOSTILE_WEBSITE, HOSTILE_BIO))
+    service.scan_chunk(rt, "editor", [hostile])
+    [report] = [r for r in rt.store.open_reports() if r["entity_id"] == hostile]
+    sign_in(page, page.tokens["feedback"])
+    html = page.get("/review").text
+    block = html.split(f'id="report-{report["id"]}"')[1].split("</article>")[0]
+    assert "<script>" not in block and "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in block
+    assert "<img" not in block and "&lt;img src=x onerror=alert(1)&gt;" in block
+    assert "javascript:" in block and 'href="javascript:' not in html
+    assert "\u202e" not in block and "⟨U+202E⟩gnp.evil⟨U+202C⟩" in block
+    assert "pill&lt;b&gt;shop&lt;/b&gt;" in block and "/user/pill%3Cb%3Eshop%3C%2Fb%3E" in block
+    assert "<mark" in block
+
+
+# -- a real browser --------------------------------------------------------------------------------------------------
+@pytest.fixture
+def served(settings, rt):
+    """The Flask app on a real HTTP server in a thread."""
+    server = make_server("127.0.0.1", 0, create_app(settings), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(10)
+
+
+@pytest.fixture
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver_path = shutil.which("chromedriver")
+    assert binary and driver_path, "the browser test needs Chromium and its chromedriver (make test installs them)"
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1600"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    yield driver
+    driver.quit()
+
+
+def test_a_ninja_signs_in_sees_the_top_report_and_marks_it_spam_in_a_browser(settings, rt, served, browser):
+    from selenium.webdriver.common.by import By
+
+    ids = [i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.editor ORDER BY id")]
+    service.scan_chunk(rt, "editor", ids)
+    token, token_hash = new_token()
+    rt.store.add_token("reosarevok", token_hash, ["feedback"])
+    top = rt.store.open_reports(limit=1)[0]
+
+    browser.get(f"{served}/review")
+    assert browser.current_url.endswith("/review/signin")
+    browser.find_element(By.ID, "token").send_keys(token)
+    browser.find_element(By.ID, "signin").click()
+    wait_until(lambda: browser.current_url.endswith("/review"), 10, "the report list after signing in")
+
+    first = browser.find_elements(By.TAG_NAME, "article")[0]
+    assert first.get_attribute("id") == f"report-{top['id']}"
+    marks = first.find_elements(By.TAG_NAME, "mark")
+    assert marks and marks[0].get_attribute("title") in {r["detector"] for r in top["reasons"]}
+    assert marks[0].value_of_css_property("background-color") == "rgba(255, 224, 102, 1)"  # visibly highlighted
+    assert browser.get_cookie("sb_review")["httpOnly"] is True
+
+    first.find_element(By.CSS_SELECTOR, "button.spam").click()
+    wait_until(lambda: "done=" in browser.current_url, 10, "the list after the verdict")
+    assert browser.find_element(By.ID, "done").text == f"Report {top['id']} recorded as spam."
+    assert not browser.find_elements(By.ID, f"report-{top['id']}")
+    assert query(settings.dsn, "SELECT verdict, ninja FROM verdict WHERE report_id = %s", (top["id"],)) == [
+        ("spam", "reosarevok")]
+    assert query(settings.dsn, "SELECT status FROM report WHERE id = %s", (top["id"],)) == [("spam",)]
