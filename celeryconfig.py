@@ -16,6 +16,9 @@ task_routes = {
     "spambrainz.scan_chunk": {"queue": "scan"},
     "spambrainz.deliver_report": {"queue": "reports"},
     "spambrainz.apply_feedback": {"queue": "feedback"},
+    # Periodic work is light I/O: the reports worker runs it.
+    "spambrainz.publish_gauges": {"queue": "reports"},
+    "spambrainz.enqueue_changes": {"queue": "reports"},
 }
 task_default_priority = 3
 # Redis emulates priorities with one list per step; 0 is served first. A task whose worker died unacknowledged

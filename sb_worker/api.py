@@ -194,9 +194,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         rt = runtime.get()
         if rt.store.report_json(report_id) is None:
             raise ApiError(404, f"report {report_id} does not exist")
-        saved = rt.store.add_verdict(report_id, data["verdict"], ninja.strip(), note)  # committed first ...
-        service.queue_feedback(rt.settings)  # ... then the trainer is woken: it reads the verdicts from the table
-        return jsonify(jsonable(saved)), 201
+        return jsonify(jsonable(service.record_verdict(rt, report_id, data["verdict"], ninja.strip(), note))), 201
 
     @app.get("/v1/thresholds")
     @requires(None)

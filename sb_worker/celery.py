@@ -7,13 +7,15 @@ from celery import Celery, signals
 from sb_worker import runtime
 from sb_worker.errors import Unavailable
 
-app = Celery("spambrainz", include=["tasks.scan", "tasks.reports", "tasks.feedback"])
+app = Celery("spambrainz", include=["tasks.scan", "tasks.reports", "tasks.feedback", "tasks.periodic"])
 app.config_from_object("celeryconfig")
 
 #: Task names, for producers that must not import the tasks package.
 SCAN_CHUNK = "spambrainz.scan_chunk"
 DELIVER_REPORT = "spambrainz.deliver_report"
 APPLY_FEEDBACK = "spambrainz.apply_feedback"
+PUBLISH_GAUGES = "spambrainz.publish_gauges"
+ENQUEUE_CHANGES = "spambrainz.enqueue_changes"
 
 #: Queue priorities (0 is served first): IDs asked for by name, then cron's new entities, then backfills.
 PRIORITY_NAMED, PRIORITY_CRON, PRIORITY_BACKFILL = 0, 3, 6
@@ -28,6 +30,18 @@ def _apply_settings(sender: Celery, **_: object) -> None:
                                             "visibility_timeout": settings.visibility_timeout_s}
     sender.conf.task_soft_time_limit = settings.task_soft_time_limit_s
     sender.conf.task_time_limit = settings.task_soft_time_limit_s + 60
+    sender.conf.beat_schedule = beat_schedule(settings)
+
+
+def beat_schedule(settings) -> dict:
+    """What `celery -A sb_worker beat` runs: the gauges always, the enqueue loop when SB_ENQUEUE_EVERY_S is set.
+    A run that waited longer than its period is dropped: the next one does the same work."""
+    schedule = {"gauges": {"task": PUBLISH_GAUGES, "schedule": settings.gauges_every_s,
+                           "options": {"expires": settings.gauges_every_s}}}
+    if settings.enqueue_every_s:
+        schedule["enqueue"] = {"task": ENQUEUE_CHANGES, "schedule": settings.enqueue_every_s,
+                               "options": {"expires": settings.enqueue_every_s}}
+    return schedule
 
 
 @signals.worker_init.connect

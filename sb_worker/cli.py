@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from sb_worker import runtime
@@ -53,7 +55,12 @@ def _parser() -> argparse.ArgumentParser:
     enqueue = sub.add_parser("enqueue", help="queue scans: new and changed entities since the last run (for cron)")
     enqueue.add_argument("--editor", nargs="+", metavar="ID", default=[], help="queue these editors")
     enqueue.add_argument("--edit", nargs="+", metavar="ID", default=[], help="queue these edits")
-    enqueue.add_argument("--all", action="store_true", help="backfill: queue every editor and edit")
+    enqueue.add_argument("--all", action="store_true",
+                         help="backfill: queue every editor and edit (after a model change); resumes where an "
+                              "interrupted one stopped")
+    enqueue.add_argument("--kind", choices=("editor", "edit"), help="with --all: backfill only this kind")
+    enqueue.add_argument("--rate", type=_positive, metavar="N", help="with --all: queue at most N entities a second")
+    enqueue.add_argument("--restart", action="store_true", help="with --all: start over instead of resuming")
     enqueue.set_defaults(run=_enqueue)
 
     score = sub.add_parser("score", help="score JSON-lines records offline, one result line per record")
@@ -175,7 +182,7 @@ def _migrate(args: argparse.Namespace) -> None:
 
 
 def _enqueue(args: argparse.Namespace) -> int:
-    from sb_worker.enqueue import Publisher, enqueue_all, enqueue_changes, progress_bar
+    from sb_worker.enqueue import Publisher, backfill, enqueue_changes, progress_bar
     from sb_worker.ids import parse_ids
 
     rt = runtime.get()
@@ -191,14 +198,37 @@ def _enqueue(args: argparse.Namespace) -> int:
                 if ids:
                     print(f"queued {publisher.publish(kind, ids):,} {kind}s")
         elif args.all:
-            for kind in ("editor", "edit"):
-                queued = enqueue_all(rt.mb, rt.store, publisher, kind, progress_bar(kind))
-                print(f"queued {queued:,} {kind}s (backfill)")
+            stop = _stop_on_signals()
+            for kind in (args.kind,) if args.kind else ("editor", "edit"):
+                run = backfill(rt.mb, rt.store, publisher, kind, rate=args.rate, restart=args.restart,
+                               max_depth=rt.settings.max_queue_depth, stopping=stop.is_set,
+                               progress=progress_bar(kind))
+                resumed = " (resumed)" if run.resumed else ""
+                if not run.finished:
+                    print(f"interrupted: queued {run.done:,} of {run.total:,} {kind}s; "
+                          "run the same command again to resume", file=sys.stderr)
+                    return 130
+                print(f"queued {run.queued:,} {kind}s (backfill{resumed}: {run.done:,} in all)")
         else:
             overlap = dt.timedelta(seconds=rt.settings.enqueue_overlap_s)
             queued = enqueue_changes(rt.mb, rt.store, publisher, overlap)
             print(f"queued {queued['editor']:,} editors and {queued['edit']:,} edits")
     return status
+
+
+def _stop_on_signals() -> threading.Event:
+    """An event set by Ctrl-C or SIGTERM, so a backfill stops cleanly between two chunks."""
+    stop = threading.Event()
+
+    def handle(signum: int, frame: object) -> None:
+        if stop.is_set():  # a second Ctrl-C stops at once
+            raise KeyboardInterrupt
+        print("\nstopping after this chunk (Ctrl-C again to stop now)", file=sys.stderr)
+        stop.set()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, handle)
+    return stop
 
 
 def _score_file(args: argparse.Namespace) -> int:

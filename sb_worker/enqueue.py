@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from types import TracebackType
 
 from kombu.exceptions import OperationalError as BrokerError
@@ -13,6 +15,7 @@ from sb_worker.celery import PRIORITY_BACKFILL, PRIORITY_CRON, PRIORITY_NAMED, S
 from sb_worker.errors import Unavailable
 from sb_worker.features import KINDS
 from sb_worker.mb import MBReader
+from sb_worker.service import queue_depth
 from sb_worker.store import Store
 
 
@@ -48,7 +51,8 @@ class Publisher:
         queued = 0
         try:
             for chunk in chunks(ids, self.chunk_size):
-                app.send_task(SCAN_CHUNK, args=(kind, chunk), connection=self.connection, priority=priority)
+                app.send_task(SCAN_CHUNK, args=(kind, chunk), kwargs={"queued_at": time.time()},
+                              connection=self.connection, priority=priority)
                 queued += len(chunk)
         except BrokerError as exc:
             raise Unavailable(f"the broker is unreachable after queueing {queued} {kind}s: {exc}") from None
@@ -69,33 +73,65 @@ def enqueue_changes(mb: MBReader, store: Store, publisher: Publisher, overlap: d
     return queued
 
 
-def enqueue_all(mb: MBReader, store: Store, publisher: Publisher, kind: str,
-                progress: Callable[[int, int], None] | None = None) -> int:
-    """Queue every entity of ``kind`` (a backfill) at low priority; cron's marks start after it."""
-    total = mb.count(kind)
-    mark = mb.latest(kind)  # read before the stream starts: whatever comes later is cron's
-    queued = 0
-    with mb.all_ids(kind) as ids:
+@dataclass(frozen=True)
+class Backfilled:
+    """What one run of a backfill did."""
+
+    kind: str
+    queued: int        # IDs queued by this run
+    done: int          # IDs queued by the whole backfill so far
+    total: int         # IDs the backfill covers
+    finished: bool     # False: stopped early; the next run resumes after the last chunk queued
+    resumed: bool      # this run continued an interrupted backfill
+
+
+def backfill(mb: MBReader, store: Store, publisher: Publisher, kind: str, *, rate: float | None = None,
+             restart: bool = False, max_depth: int | None = None, stopping: Callable[[], bool] = lambda: False,
+             progress: Callable[[int, int], None] | None = None) -> Backfilled:
+    """Queue every entity of ``kind`` at the lowest priority, at most ``rate`` per second, pausing while the scan
+    queue holds more than ``max_depth`` chunks; cron's marks start after it once it has finished.
+
+    Resumable: each chunk queued is recorded, so a run stopped by ``stopping()`` (checked between chunks) or
+    interrupted continues after its last chunk; ``restart`` starts over. A run killed between queueing a chunk
+    and recording it queues that one chunk again (scans are idempotent).
+    """
+    state = None if restart else store.backfill(kind)
+    resumed = state is not None
+    if state is None:
+        state = store.start_backfill(kind, mb.latest(kind))  # read before the stream: what comes later is cron's
+    total, done, queued = mb.count(kind, state["upto_id"]), state["queued"], 0
+    started = time.monotonic()
+    with mb.all_ids(kind, state["last_id"], state["upto_id"]) as ids:
         for chunk in chunks(ids, publisher.chunk_size):
-            queued += publisher.publish(kind, chunk, PRIORITY_BACKFILL)
+            while not stopping() and max_depth is not None and queue_depth(publisher.broker_url) > max_depth:
+                time.sleep(1.0)
+            if stopping():
+                return Backfilled(kind, queued, done, total, finished=False, resumed=resumed)
+            if rate:
+                time.sleep(max(0.0, queued / rate - (time.monotonic() - started)))
+            publisher.publish(kind, chunk, PRIORITY_BACKFILL)
+            store.advance_backfill(kind, chunk[-1], len(chunk))
+            queued += len(chunk)
+            done += len(chunk)
             if progress:
-                progress(queued, total)
-    store.set_mark(kind, mark)
-    return queued
+                progress(done, total)
+    store.finish_backfill(kind)
+    return Backfilled(kind, queued, done, total, finished=True, resumed=resumed)
 
 
 def progress_bar(kind: str, stream=sys.stderr) -> Callable[[int, int], None]:
-    """A progress line for a terminal (every 10% when not a terminal)."""
-    last = [-1]
+    """A progress line for a terminal, with the rate (every 10% when not a terminal)."""
+    last, started = [-1], time.monotonic()
 
     def show(done: int, total: int) -> None:
         percent = 100 * done // max(total, 1)
+        rate = f", {done / max(time.monotonic() - started, 1e-9):,.0f}/s" if done else ""
         if stream.isatty():
-            stream.write(f"\rqueued {done:,} / {total:,} {kind}s ({percent}%)")
+            stream.write(f"\rqueued {done:,} / {total:,} {kind}s ({percent}%{rate})")
             if done >= total:
                 stream.write("\n")
         elif percent // 10 != last[0] // 10:
-            stream.write(f"queued {done:,} / {total:,} {kind}s ({percent}%)\n")
+            stream.write(f"queued {done:,} / {total:,} {kind}s ({percent}%{rate})\n")
         last[0] = percent
         stream.flush()
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -192,6 +193,7 @@ def apply_pending(rt: Any) -> dict[str, Any]:
     if len(pending) < settings.feedback_batch and waited < settings.feedback_wait_s:
         return {"applied": 0, "waiting": len(pending), "retry_in": settings.feedback_wait_s - waited}
     log.warning("applying %d verdicts", len(pending))
+    started = time.perf_counter()
     records = verdict_records(rt.mb, pending)
     active_version = store.active_model()
     active = load_version(store, active_version) if active_version else train_default(settings)
@@ -201,5 +203,8 @@ def apply_pending(rt: Any) -> dict[str, Any]:
         artifact = pack(candidate.save(Path(tmp) / candidate.version))
     store.save_learning(candidate.version, artifact, {"gate": report.__dict__, "parent": active.version},
                         report.promoted, [v["id"] for v in pending])
+    rt.metrics.incr("trainer.runs")
+    rt.metrics.incr("trainer.promoted" if report.promoted else "trainer.refused")
+    rt.metrics.timing("trainer.duration", (time.perf_counter() - started) * 1000)
     return {"applied": len(pending), "candidate": candidate.version, "promoted": report.promoted,
             "gate": report.summary()}

@@ -64,7 +64,7 @@ _LABELLED = """
       AND (privs & 4096 <> 0 OR privs & 8192 = 0
            OR EXISTS (SELECT 1 FROM musicbrainz.edit WHERE editor = e.id AND status = 2))
     ORDER BY id"""
-_ALL = {"editor": "SELECT id FROM musicbrainz.editor ORDER BY id", "edit": "SELECT id FROM musicbrainz.edit ORDER BY id"}
+_ALL = {kind: f"SELECT id FROM musicbrainz.{kind} WHERE id > %s AND id <= %s ORDER BY id" for kind in ("editor", "edit")}
 
 
 @dataclass(frozen=True)
@@ -152,9 +152,9 @@ class MBReader:
         return Mark(row["last_id"] or 0, row["last_time"])
 
     @contextmanager
-    def all_ids(self, kind: str) -> Iterator[Iterator[int]]:
-        """Every ID of ``kind`` in order, streamed (for backfills of millions of rows)."""
-        with self.streams.stream(_ALL[kind]) as rows:
+    def all_ids(self, kind: str, after: int, upto: int) -> Iterator[Iterator[int]]:
+        """The IDs of ``kind`` in ``(after, upto]``, in order, streamed (for backfills of millions of rows)."""
+        with self.streams.stream(_ALL[kind], (after, upto)) as rows:
             yield (row[0] for row in rows)
 
     @contextmanager
@@ -163,10 +163,11 @@ class MBReader:
         with self.streams.stream(_LABELLED) as rows:
             yield ((row[0], row[1]) for row in rows)
 
-    def count(self, kind: str) -> int:
-        """How many rows of ``kind`` there are (for progress bars)."""
+    def count(self, kind: str, upto: int | None = None) -> int:
+        """How many rows of ``kind`` there are (with IDs up to ``upto`` when given), for progress bars."""
         with self.db.transaction() as cur:
-            cur.execute(f"SELECT count(*) AS n FROM musicbrainz.{kind}")
+            cur.execute(f"SELECT count(*) AS n FROM musicbrainz.{kind} WHERE %(upto)s IS NULL OR id <= %(upto)s",
+                        {"upto": upto})
             return cur.fetchone()["n"]
 
     def close(self) -> None:

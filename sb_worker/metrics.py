@@ -7,6 +7,38 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 
+#: Every metric SpamBrainz sends (each name after SB_STATSD_PREFIX, "spambrainz." by default): the README's table.
+#: ``{kind}`` is editor or edit, ``{band}`` band_0 … band_90 (scores in tens), ``{sink}`` a report sink,
+#: ``{queue}`` scan, reports or feedback.
+METRICS: tuple[tuple[str, str, str], ...] = (
+    ("scan.{kind}.entities", "counter", "entities scored"),
+    ("scan.{kind}.errors", "counter", "IDs that could not be scored (malformed, missing from MusicBrainz, bad record)"),
+    ("scan.{kind}.chunk", "timer", "time to load, score and store one chunk"),
+    ("scan.{kind}.delay", "timer", "end-to-end delay: from being queued to the stored score, per chunk"),
+    ("scores.{kind}.{band}", "counter", "scores given, by band of ten: the score distribution"),
+    ("detectors.{detector}.hits", "counter", "records a detector gave a reason for"),
+    ("reports.created.{kind}", "counter", "new reports for the ninjas"),
+    ("reports.delivered.{sink}", "counter", "reports a sink accepted"),
+    ("reports.failed.{sink}", "counter", "deliveries a sink refused or timed out (retried with backoff)"),
+    ("reports.open", "gauge", "open reports waiting for a verdict"),
+    ("verdicts.{verdict}", "counter", "ninja verdicts, spam or ham"),
+    ("precision.review", "gauge", "live precision: share of judged reports at or above the review threshold that "
+                                  "were spam, verdicts of the last 7 days"),
+    ("precision.verdicts", "gauge", "how many verdicts precision.review is measured on"),
+    ("queue.{queue}.depth", "gauge", "messages waiting in a queue, all priorities"),
+    ("model.{version}.active", "gauge", "1 while a model version is active, 0 for the five versions before it"),
+    ("trainer.runs", "counter", "trainer updates from verdicts"),
+    ("trainer.duration", "timer", "time of one trainer update"),
+    ("trainer.promoted", "counter", "candidates that passed the gate and became active"),
+    ("trainer.refused", "counter", "candidates the gate kept back for an operator"),
+)
+
+
+def band(score: int) -> str:
+    """The score band a score is counted in: band_0 … band_90."""
+    return f"band_{min(score // 10 * 10, 90)}"
+
+
 class Metrics:
     """The do-nothing metrics: every call is accepted and dropped."""
 

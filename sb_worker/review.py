@@ -162,10 +162,9 @@ def verdict(report_id: int) -> Response:
     filters = _filters()
     rt = runtime.get()
     try:
-        rt.store.add_verdict(report_id, said, session["name"], "")
+        service.record_verdict(rt, report_id, said, session["name"], "")
     except BadInput as exc:
         abort(404, str(exc))
-    service.queue_feedback(rt.settings)
     query = {k: v for k, v in filters.items() if v and (k != "page" or v > 1)}
     return redirect(url_for("review.reports", **query, done=report_id, said=said), 303)
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sb_worker.errors import BadInput, Unavailable
 from sb_worker.features import KINDS
-from sb_worker.ids import parse_ids
 from sb_worker import stats
+from sb_worker.ids import parse_ids
+from sb_worker.metrics import band
 from sb_worker.pipeline import RecordError, Score, Thresholds
 from sb_worker.runtime import Runtime
 
@@ -32,27 +35,38 @@ class ScanResult:
                 "errors": [{"entity": e.entity, "error": e.error} for e in self.errors]}
 
 
-def scan_chunk(rt: Runtime, kind: str, raw_ids: Sequence[Any]) -> ScanResult:
-    """Load, score and store one chunk; bad or missing IDs become errors and the rest is still scanned."""
+def scan_chunk(rt: Runtime, kind: str, raw_ids: Sequence[Any], queued_at: float | None = None) -> ScanResult:
+    """Load, score and store one chunk; bad or missing IDs become errors and the rest is still scanned.
+
+    ``queued_at`` (a Unix time) is when the chunk was queued, for the end-to-end delay metric."""
     if kind not in KINDS:
         raise BadInput(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
     if not isinstance(raw_ids, (list, tuple)):
         raise BadInput(f"IDs must be a list, got {type(raw_ids).__name__}")
     rt.ready()
-    with rt.metrics.timer(f"scan.{kind}.chunk"):
+    metrics = rt.metrics
+    with metrics.timer(f"scan.{kind}.chunk"):
         ids, errors = parse_ids(kind, raw_ids)
         records, missing = rt.mb.load(kind, ids) if ids else ([], [])
         errors += [RecordError(kind, str(i), f"{kind} {i} does not exist in MusicBrainz") for i in missing]
         results = rt.current_pipeline().score(kind, records)
         scores = [r for r in results if isinstance(r, Score)]
         errors += [r for r in results if isinstance(r, RecordError)]
-        to_deliver = rt.store.save_scan(scores, errors)
-    rt.metrics.incr(f"scan.{kind}.entities", len(scores))
+        saved = rt.store.save_scan(scores, errors)
+    if isinstance(queued_at, (int, float)) and not isinstance(queued_at, bool):
+        metrics.timing(f"scan.{kind}.delay", max(0.0, time.time() - queued_at) * 1000)
+    metrics.incr(f"scan.{kind}.entities", len(scores))
+    for name, count in Counter(band(s.score) for s in scores).items():
+        metrics.incr(f"scores.{kind}.{name}", count)
+    for detector, count in Counter(r.detector for s in scores for r in s.reasons).items():
+        metrics.incr(f"detectors.{detector}.hits", count)
+    if saved.created:
+        metrics.incr(f"reports.created.{kind}", saved.created)
     if errors:
-        rt.metrics.incr(f"scan.{kind}.errors", len(errors))
+        metrics.incr(f"scan.{kind}.errors", len(errors))
         for error in errors:  # IDs and messages only: records (with emails) are never logged
             log.warning("cannot scan %s %s: %s", error.kind, error.entity, error.error)
-    return ScanResult(kind, len(scores), errors, to_deliver)
+    return ScanResult(kind, len(scores), errors, saved.undelivered)
 
 
 def deliver(rt: Runtime, report_id: int) -> list[str]:
@@ -63,12 +77,44 @@ def deliver(rt: Runtime, report_id: int) -> list[str]:
     sent = []
     for sink in rt.sinks:
         if sink.name not in done:
-            sink.send(report)  # Unavailable propagates: the task retries, skipping the sinks already done
+            try:
+                sink.send(report)  # Unavailable propagates: the task retries, skipping the sinks already done
+            except Unavailable:
+                rt.metrics.incr(f"reports.failed.{sink.name}")
+                raise
             rt.store.mark_delivered(report_id, sink.name)
             rt.metrics.incr(f"reports.delivered.{sink.name}")
             sent.append(sink.name)
     rt.store.mark_delivered(report_id, None)
     return sent
+
+
+def record_verdict(rt: Runtime, report_id: int, verdict: str, ninja: str, note: str) -> dict[str, Any]:
+    """A ninja's verdict: committed to the database first, then counted and the trainer woken."""
+    saved = rt.store.add_verdict(report_id, verdict, ninja, note)
+    rt.metrics.incr(f"verdicts.{verdict}")
+    queue_feedback(rt.settings)  # the trainer reads the verdicts from the table, so a lost wake-up loses nothing
+    return saved
+
+
+def publish_gauges(rt: Runtime, recent_days: float = 7.0) -> dict[str, float]:
+    """Send the gauges a periodic task keeps current: queue depths, open reports, live precision, model versions."""
+    gauges: dict[str, float] = {f"queue.{q}.depth": queue_depth(rt.settings.broker_url, q)
+                                for q in ("scan", "reports", "feedback")}
+    review = rt.store.thresholds().review
+    judged = [r for r in rt.store.judged_reports(days=recent_days) if r["score"] >= review]
+    gauges["precision.verdicts"] = len(judged)
+    if judged:
+        gauges["precision.review"] = sum(r["verdict"] == "spam" for r in judged) / len(judged)
+    gauges["reports.open"] = rt.store.count_open_reports()
+    versions = rt.store.models()
+    active = next((i for i, m in enumerate(versions) if m["status"] == "active"), None)
+    if active is not None:
+        for m in versions[active:active + 6]:
+            gauges[f"model.{m['version']}.active"] = 1 if m["status"] == "active" else 0
+    for name, value in gauges.items():
+        rt.metrics.gauge(name, value)
+    return gauges
 
 
 def change_thresholds(store, review: float | None = None, auto: float | None | str = "unchanged") -> Thresholds:

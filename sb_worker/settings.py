@@ -58,6 +58,8 @@ class Settings:
     visibility_timeout_s: int = 3600
     task_soft_time_limit_s: int = 300
     enqueue_overlap_s: int = 600
+    enqueue_every_s: float = 0.0      # Celery beat runs `sb enqueue`'s work this often; 0: cron does it
+    gauges_every_s: float = 30.0      # Celery beat sends the queue, precision and model gauges this often
     musicbrainz_url: str = "https://musicbrainz.org"   # where the review page links accounts and edits
     detectors: dict = field(default_factory=dict, metadata={"parse": _parse_json_object})
 
@@ -73,6 +75,8 @@ class Settings:
             raise ConfigError(
                 f"SB_VISIBILITY_TIMEOUT_S ({self.visibility_timeout_s}) must be more than twice "
                 f"SB_TASK_SOFT_TIME_LIMIT_S ({self.task_soft_time_limit_s})")
+        if self.gauges_every_s <= 0 or self.enqueue_every_s < 0:
+            raise ConfigError("SB_GAUGES_EVERY_S must be positive and SB_ENQUEUE_EVERY_S zero or positive")
         if "webhook" in self.report_sinks and not self.webhook_url:
             raise ConfigError("SB_REPORT_SINKS names 'webhook' but SB_WEBHOOK_URL is empty")
 

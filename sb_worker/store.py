@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 import psycopg2
 from psycopg2.extras import Json, execute_values
@@ -15,6 +15,13 @@ from sb_worker.db import Database
 from sb_worker.errors import BadInput, ConfigError
 from sb_worker.mb import Mark
 from sb_worker.pipeline import RecordError, Score, Thresholds
+
+
+class Saved(NamedTuple):
+    """What storing one chunk did."""
+
+    undelivered: list[int]   # this chunk's open reports not yet delivered
+    created: int             # reports opened by this chunk
 
 _MIGRATION = re.compile(r"(\d{4})_[a-z0-9_]+\.sql")
 _MIGRATIONS_LOCK = 7_101_960  # pg_advisory_xact_lock key: one migrator at a time
@@ -133,11 +140,12 @@ class Store:
                         (Json(value),))
 
     # -- scans -----------------------------------------------------------------------------------------------------
-    def save_scan(self, scores: Sequence[Score], errors: Sequence[RecordError]) -> list[int]:
+    def save_scan(self, scores: Sequence[Score], errors: Sequence[RecordError]) -> Saved:
         """Store scores, open or update reports and record errors, in one transaction.
 
         Returns the IDs of this chunk's open reports not yet delivered (new ones, or ones whose delivery a
-        crash interrupted), so the caller can queue their delivery. Running it twice changes nothing.
+        crash interrupted), so the caller can queue their delivery, and how many reports it opened. Running it
+        twice changes nothing.
         """
         with self.db.transaction() as cur:
             thresholds = self.thresholds(cur)
@@ -152,27 +160,30 @@ class Store:
             flagged = [(s, action) for s in scores if (action := thresholds.action(s.score)) != "none"]
             if flagged:
                 # A rescan updates the open report only when something changed, so a duplicate scan is a no-op.
-                execute_values(cur, """
+                inserted = execute_values(cur, """
                     INSERT INTO report (kind, entity_id, score, reasons, model_version, action) VALUES %s
                     ON CONFLICT (kind, entity_id) WHERE status = 'open' DO UPDATE
                     SET score = EXCLUDED.score, reasons = EXCLUDED.reasons, model_version = EXCLUDED.model_version,
                         action = EXCLUDED.action, updated_at = now()
                     WHERE (report.score, report.reasons, report.model_version, report.action)
-                          IS DISTINCT FROM (EXCLUDED.score, EXCLUDED.reasons, EXCLUDED.model_version, EXCLUDED.action)""",
-                    [(s.kind, s.entity_id, s.score, Json(s.reasons_json()), s.model_version, a) for s, a in flagged])
+                          IS DISTINCT FROM (EXCLUDED.score, EXCLUDED.reasons, EXCLUDED.model_version, EXCLUDED.action)
+                    RETURNING xmax = 0""",  # true for a row inserted, false for one updated
+                    [(s.kind, s.entity_id, s.score, Json(s.reasons_json()), s.model_version, a) for s, a in flagged],
+                    fetch=True)
+                created = sum(1 for row in inserted if next(iter(row.values())))
                 cur.execute("""SELECT id FROM report WHERE status = 'open' AND delivered_at IS NULL
                                AND (kind, entity_id) IN (SELECT * FROM unnest(%s::text[], %s::bigint[]))
                                ORDER BY id""",
                             ([s.kind for s, _ in flagged], [s.entity_id for s, _ in flagged]))
                 undelivered = [row["id"] for row in cur.fetchall()]
             else:
-                undelivered = []
+                undelivered, created = [], 0
             if errors:
                 execute_values(cur, """
                     INSERT INTO scan_error (kind, entity, error) VALUES %s
                     ON CONFLICT (kind, entity) DO UPDATE SET error = EXCLUDED.error, last_seen = now()""",
                     sorted({(e.kind, e.entity[:200], e.error) for e in errors}))
-        return undelivered
+        return Saved(undelivered, created)
 
     # -- enqueue marks -------------------------------------------------------------------------------------------
     def mark(self, kind: str) -> Mark:
@@ -189,6 +200,42 @@ class Store:
                            ON CONFLICT (kind) DO UPDATE
                            SET last_id = EXCLUDED.last_id, last_time = EXCLUDED.last_time, updated_at = now()""",
                         (kind, mark.last_id, mark.last_time))
+
+    # -- backfills -----------------------------------------------------------------------------------------------
+    def backfill(self, kind: str) -> dict[str, Any] | None:
+        """The unfinished backfill of ``kind``, or None."""
+        with self.db.transaction() as cur:
+            cur.execute("""SELECT kind, started_at, upto_id, upto_time, last_id, queued FROM backfill
+                           WHERE kind = %s AND finished_at IS NULL""", (kind,))
+            row = cur.fetchone()
+        return dict(row) if row else None
+
+    def start_backfill(self, kind: str, upto: Mark) -> dict[str, Any]:
+        """Begin a backfill of every ``kind`` up to ``upto`` (replacing any earlier one)."""
+        with self.db.transaction() as cur:
+            cur.execute("""INSERT INTO backfill (kind, upto_id, upto_time) VALUES (%s, %s, %s)
+                           ON CONFLICT (kind) DO UPDATE SET started_at = now(), upto_id = EXCLUDED.upto_id,
+                             upto_time = EXCLUDED.upto_time, last_id = 0, queued = 0, finished_at = NULL""",
+                        (kind, upto.last_id, upto.last_time))
+        return self.backfill(kind)
+
+    def advance_backfill(self, kind: str, last_id: int, count: int) -> None:
+        """Record a chunk queued: the backfill resumes after ``last_id``."""
+        with self.db.transaction() as cur:
+            cur.execute("UPDATE backfill SET last_id = %s, queued = queued + %s WHERE kind = %s",
+                        (last_id, count, kind))
+
+    def finish_backfill(self, kind: str) -> None:
+        """Close the backfill and start cron after it, in one transaction."""
+        with self.db.transaction() as cur:
+            cur.execute("""UPDATE backfill SET finished_at = now() WHERE kind = %s AND finished_at IS NULL
+                           RETURNING upto_id, upto_time""", (kind,))
+            row = cur.fetchone()
+            if row is not None:
+                cur.execute("""INSERT INTO scan_mark (kind, last_id, last_time) VALUES (%s, %s, %s)
+                               ON CONFLICT (kind) DO UPDATE
+                               SET last_id = EXCLUDED.last_id, last_time = EXCLUDED.last_time, updated_at = now()""",
+                            (kind, row["upto_id"], row["upto_time"]))
 
     # -- delivery --------------------------------------------------------------------------------------------------
     def report(self, report_id: int) -> Report:
@@ -364,11 +411,13 @@ class Store:
             cur.execute("UPDATE verdict SET applied_at = now() WHERE id = ANY(%s) AND applied_at IS NULL",
                         (verdict_ids,))
 
-    def judged_reports(self) -> list[dict[str, Any]]:
-        """Reports with their latest verdict: what precision is measured on."""
+    def judged_reports(self, days: float | None = None) -> list[dict[str, Any]]:
+        """Reports with their latest verdict (given in the last ``days`` when set): what precision is measured on."""
         with self.db.transaction() as cur:
-            cur.execute("""SELECT DISTINCT ON (r.id) r.id, r.score, r.reasons, v.verdict
-                           FROM report r JOIN verdict v ON v.report_id = r.id ORDER BY r.id, v.id DESC""")
+            cur.execute("""SELECT * FROM (SELECT DISTINCT ON (r.id) r.id, r.score, r.reasons, v.verdict, v.created_at
+                                          FROM report r JOIN verdict v ON v.report_id = r.id ORDER BY r.id, v.id DESC) j
+                           WHERE %(days)s IS NULL OR created_at > now() - %(days)s * interval '1 day'""",
+                        {"days": days})
             return [dict(row) for row in cur.fetchall()]
 
     # -- reading back -------------------------------------------------------------------------------------------
@@ -449,6 +498,10 @@ class Store:
         with self.db.transaction() as cur:
             cur.execute("SELECT kind, count(*) AS n FROM scan_error GROUP BY kind")
             return {row["kind"]: row["n"] for row in cur.fetchall()}
+
+    def count_open_reports(self) -> int:
+        """How many reports wait for a verdict."""
+        return self.db.value("SELECT count(*) FROM report WHERE status = 'open'")
 
     def open_reports(self, limit: int | None = None) -> list[dict[str, Any]]:
         """Open reports, highest score first (ties by entity, so the order does not depend on scan order)."""

@@ -10,10 +10,10 @@ from tasks.reports import deliver_report
 
 @app.task(name=SCAN_CHUNK, autoretry_for=(Unavailable,), retry_backoff=True,
           retry_backoff_max=300, retry_jitter=True, max_retries=None, throws=(BadInput,))
-def scan_chunk(kind: str, ids: list) -> dict:
+def scan_chunk(kind: str, ids: list, queued_at: float | None = None) -> dict:
     """Score one chunk of MB entities and store the results; safe to run twice."""
     rt = runtime.get()
-    result = service.scan_chunk(rt, kind, ids)
+    result = service.scan_chunk(rt, kind, ids, queued_at)
     if rt.sinks:
         for report_id in result.to_deliver:
             deliver_report.delay(report_id)

@@ -1,12 +1,14 @@
 """The `sb` command as cron and operators run it: a process configured by SB_* variables."""
 
 import os
+import signal
 import subprocess
 import sys
 
 import pytest
 
-from tests.helpers import query, queued_scans
+from sb_worker.store import migrations
+from tests.helpers import query, queued_scans, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -40,7 +42,7 @@ def test_enqueue_refuses_an_unmigrated_database_and_migrate_fixes_it(pg, setting
     try:
         refused = sb(settings, "enqueue")
         assert refused.returncode == 2 and "run `sb migrate`" in refused.stderr
-        assert sb(settings, "migrate").stdout.strip() == "applied: 0001_initial.sql, 0002_api.sql"
+        assert sb(settings, "migrate").stdout.strip() == "applied: " + ", ".join(name for _, name, _ in migrations())
         assert sb(settings, "migrate").stdout.strip() == "the SpamBrainz database is up to date"
     finally:
         pg.drop_database("cli_empty")
@@ -67,3 +69,20 @@ def test_a_misconfigured_environment_is_named(settings):
 def test_an_unreachable_database_is_reported_as_unavailable(settings):
     done = sb(settings.replace(mb_dsn="postgresql://x@/db?host=/nonexistent"), "enqueue")
     assert done.returncode == 3 and "sb: unavailable: MusicBrainz database unreachable" in done.stderr
+
+
+def test_an_interrupted_backfill_resumes_and_queues_every_editor_exactly_once(settings, redis_server):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SB_")} | settings.replace(chunk_size=10).to_env()
+    command = [sys.executable, "-m", "sb_worker.cli", "enqueue", "--all", "--kind", "editor", "--rate", "100"]
+    first = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_until(lambda: queued_scans(redis_server.client), 60, "the first chunks of the backfill")
+    first.send_signal(signal.SIGINT)
+    out, err = first.communicate(timeout=60)
+    assert first.returncode == 130 and "run the same command again to resume" in err
+    stopped_at = len(queued_scans(redis_server.client))
+    every = [i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.editor ORDER BY id")]
+    assert 0 < stopped_at * 10 < len(every)
+    second = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert second.returncode == 0 and "(backfill (resumed)" in second.stdout
+    queued = [i for _, kind, ids in queued_scans(redis_server.client) for i in ids]
+    assert queued == every  # each editor once, in order, across the two runs

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from sb_worker.celery import PRIORITY_BACKFILL, PRIORITY_CRON, PRIORITY_NAMED
-from sb_worker.enqueue import Publisher, chunks, enqueue_all, enqueue_changes
+from sb_worker.enqueue import Publisher, backfill, chunks, enqueue_changes
 from sb_worker.errors import Unavailable
 from tests.helpers import query, queued_scans
 
@@ -62,11 +62,12 @@ def test_the_overlap_queues_recent_changes_again(rt, settings, redis_server):
 def test_named_ids_go_first_and_backfills_last(rt, settings, redis_server):
     with Publisher(settings.broker_url, chunk_size=1000) as publisher:
         publisher.publish("editor", [5, 7])
-        total = enqueue_all(rt.mb, rt.store, publisher, "editor", progress=lambda done, total: None)
+        run = backfill(rt.mb, rt.store, publisher, "editor")
     scans = queued_scans(redis_server.client)
     assert scans[0] == (PRIORITY_NAMED, "editor", [5, 7])
     assert {p for p, _, _ in scans[1:]} == {PRIORITY_BACKFILL}
-    assert total == len(ids_in(scans[1:], "editor")) == query(settings.mb_dsn, "SELECT count(*) FROM musicbrainz.editor")[0][0]
+    assert run.finished and not run.resumed
+    assert run.queued == run.total == len(ids_in(scans[1:], "editor")) == query(settings.mb_dsn, "SELECT count(*) FROM musicbrainz.editor")[0][0]
     # Cron starts after the backfill instead of queueing everything again.
     redis_server.client.flushall()
     with Publisher(settings.broker_url, chunk_size=1000) as publisher:
@@ -78,3 +79,32 @@ def test_a_broker_that_is_gone_is_unavailable_and_the_marks_stay(rt, settings, t
         with Publisher(f"redis+socket://{tmp_path}/no.sock", chunk_size=100) as publisher:
             enqueue_changes(rt.mb, rt.store, publisher, NO_OVERLAP)
     assert rt.store.mark("editor").last_id == 0
+
+
+def test_a_stopped_backfill_resumes_after_its_last_chunk_and_queues_each_id_once(rt, settings, redis_server):
+    every = [i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.editor ORDER BY id")]
+    chunks_seen = []
+    with Publisher(settings.broker_url, chunk_size=25) as publisher:
+        first = backfill(rt.mb, rt.store, publisher, "editor", stopping=lambda: len(chunks_seen) >= 3,
+                         progress=lambda done, total: chunks_seen.append(done))
+        assert (first.finished, first.queued, first.done) == (False, 75, 75)
+        # A row added meanwhile is cron's, not the backfill's.
+        query(settings.mb_dsn, """INSERT INTO musicbrainz.editor (name, password, ha1)
+                                  VALUES ('latecomer', 'x', repeat('0', 32))""")
+        second = backfill(rt.mb, rt.store, publisher, "editor")
+    assert second.resumed and second.finished and second.done == second.total == len(every)
+    assert second.queued == len(every) - 75
+    assert ids_in(queued_scans(redis_server.client), "editor") == every
+    assert rt.store.backfill("editor") is None and rt.store.mark("editor").last_id == every[-1]
+    with Publisher(settings.broker_url, chunk_size=25) as publisher:
+        assert backfill(rt.mb, rt.store, publisher, "editor", restart=True).queued == len(every) + 1
+
+
+def test_a_backfill_keeps_to_its_rate(rt, settings, redis_server):
+    import time
+
+    with Publisher(settings.broker_url, chunk_size=50) as publisher:
+        started = time.monotonic()
+        run = backfill(rt.mb, rt.store, publisher, "editor", rate=500)
+        took = time.monotonic() - started
+    assert run.finished and took >= (run.total - 50) / 500  # the first chunk goes at once

@@ -1,6 +1,15 @@
-import socket
+"""Metrics: statsd on a real UDP listener, and the README's table of every metric name."""
 
-from sb_worker.metrics import Metrics, make_metrics
+import re
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+from sb_worker import runtime, service
+from sb_worker.metrics import METRICS, Metrics, make_metrics
+from tests.helpers import query
 
 
 def test_without_a_host_metrics_go_nowhere():
@@ -24,3 +33,55 @@ def test_statsd_metrics_reach_a_real_udp_listener():
     assert received[0] == "spambrainz.scan.editor.entities:3|c"
     assert received[1].startswith("spambrainz.scan.editor.chunk:") and received[1].endswith("|ms")
     assert received[2] == "spambrainz.queue.scan:12|g"
+
+
+# -- every documented metric, sent by the real code paths ------------------------------------------------------------
+def documented_patterns():
+    return {name: re.compile(re.sub(r"\\\{\w+\\\}", r"[A-Za-z0-9_.-]+?", re.escape(name)) + "$") for name, _, _ in METRICS}
+
+
+def test_the_readme_documents_exactly_the_metrics_sent():
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    rows = re.findall(r"^\| `([^`]+)` \| (counter|timer|gauge) \|", readme, re.MULTILINE)
+    assert rows == [(name, kind) for name, kind, _ in METRICS]
+
+
+@pytest.mark.integration
+def test_a_scan_delivery_verdict_and_the_gauges_send_the_documented_metrics(settings, mb_dsn):
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.settimeout(0.5)
+        runtime.configure(settings.replace(statsd_host="127.0.0.1", statsd_port=listener.getsockname()[1],
+                                           report_sinks=("log",)))
+        try:
+            rt = runtime.get()
+            ids = [i for (i,) in query(mb_dsn, "SELECT id FROM musicbrainz.editor ORDER BY id")]
+            result = service.scan_chunk(rt, "editor", [*ids, "bad"], queued_at=time.time() - 2)
+            service.scan_chunk(rt, "edit", [1, 2, 3], queued_at=time.time())
+            service.deliver(rt, result.to_deliver[0])
+            service.record_verdict(rt, result.to_deliver[0], "spam", "reosarevok", "")
+            service.publish_gauges(rt)
+        finally:
+            runtime.close()
+        packets = []
+        try:
+            while True:
+                packets.append(listener.recv(65535).decode())
+        except socket.timeout:
+            pass
+    sent = {}
+    for line in "\n".join(packets).splitlines():
+        name, value = line.split(":", 1)
+        sent[name.removeprefix("spambrainz.")] = value
+    patterns = documented_patterns()
+    undocumented = sorted(n for n in sent if not any(p.match(n) for p in patterns.values()))
+    assert undocumented == []
+    expected = {"scan.editor.entities", "scan.editor.errors", "scan.editor.chunk", "scan.editor.delay",
+                "scan.edit.entities", "reports.created.editor", "reports.delivered.log", "verdicts.spam",
+                "queue.scan.depth", "queue.reports.depth", "queue.feedback.depth", "reports.open",
+                "precision.review", "precision.verdicts", "detectors.spam_phrases.hits", "scores.editor.band_0"}
+    assert expected <= set(sent)
+    assert sent["scan.editor.entities"] == f"{len(ids)}|c" and sent["scan.editor.errors"] == "1|c"
+    assert float(sent["scan.editor.delay"].split("|")[0]) >= 2000  # queued two seconds before it was stored
+    assert sent["precision.review"] == "1.0|g" and sent["precision.verdicts"] == "1|g"
+    assert sum(int(v.split("|")[0]) for n, v in sent.items() if n.startswith("scores.editor.")) == len(ids)

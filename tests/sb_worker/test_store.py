@@ -25,9 +25,10 @@ def test_migrating_twice_applies_nothing_the_second_time(pg, store):
     dsn = pg.create_database("fresh_sb")
     try:
         fresh = Store(dsn, Thresholds(50))
-        with pytest.raises(ConfigError, match="schema version 0, this code needs 3: run `sb migrate`"):
+        with pytest.raises(ConfigError, match="schema version 0, this code needs 5: run `sb migrate`"):
             fresh.check_schema()
-        assert fresh.migrate() == ["0001_initial.sql", "0002_api.sql", "0003_report_order.sql"]
+        assert fresh.migrate() == ["0001_initial.sql", "0002_api.sql", "0003_report_order.sql", "0004_review.sql",
+                                  "0005_backfill.sql"]
         assert fresh.migrate() == []
         fresh.check_schema()
         assert fresh.schema_version() == latest_version()
@@ -41,7 +42,8 @@ def test_saving_the_same_scan_twice_changes_nothing(store, sb_dsn):
     first = store.save_scan(scores, [])
     snapshot = query(sb_dsn, "SELECT id, kind, entity_id, score, reasons, updated_at FROM report ORDER BY id")
     second = store.save_scan(scores, [])
-    assert first == second and len(first) == 2  # 90 and 50 are at or above the review threshold
+    assert first.created == 2 and second.created == 0  # 90 and 50 are at or above the review threshold
+    assert first.undelivered == second.undelivered and len(first.undelivered) == 2
     assert query(sb_dsn, "SELECT id, kind, entity_id, score, reasons, updated_at FROM report ORDER BY id") == snapshot
     assert query(sb_dsn, "SELECT count(*) FROM score") == [(3,)]
 
@@ -60,19 +62,19 @@ def test_a_closed_report_lets_a_new_one_open(store, sb_dsn):
 
 
 def test_delivered_reports_are_not_handed_out_again(store):
-    [report_id] = store.save_scan([score(1, 80)], [])
+    [report_id] = store.save_scan([score(1, 80)], []).undelivered
     store.mark_delivered(report_id, "log")
     assert store.delivered_sinks(report_id) == {"log"}
-    assert store.save_scan([score(1, 80)], []) == [report_id]
+    assert store.save_scan([score(1, 80)], []).undelivered == [report_id]
     store.mark_delivered(report_id, None)
-    assert store.save_scan([score(1, 80)], []) == []
+    assert store.save_scan([score(1, 80)], []).undelivered == []
 
 
 def test_thresholds_come_from_the_database_once_set(store):
     assert store.thresholds() == Thresholds(50)
     store.set_thresholds(Thresholds(70, 95))
     assert store.thresholds() == Thresholds(70, 95)
-    assert store.save_scan([score(1, 60), score(2, 96)], []) != []
+    assert store.save_scan([score(1, 60), score(2, 96)], []).undelivered != []
     assert [(r["entity_id"], r["action"]) for r in store.open_reports()] == [(2, "auto")]
 
 

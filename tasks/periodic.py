@@ -1,0 +1,25 @@
+"""Tasks Celery beat runs on a schedule: the gauges, and the built-in enqueue loop for sites without cron."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sb_worker import runtime, service
+from sb_worker.celery import ENQUEUE_CHANGES, PUBLISH_GAUGES, app
+from sb_worker.errors import Unavailable
+
+
+@app.task(name=PUBLISH_GAUGES, throws=(Unavailable,))
+def publish_gauges() -> dict:
+    """Queue depths, open reports, live precision and model versions to statsd (the next run retries)."""
+    return service.publish_gauges(runtime.get())
+
+
+@app.task(name=ENQUEUE_CHANGES, throws=(Unavailable,))
+def enqueue_changes() -> dict:
+    """What `sb enqueue` does for cron: queue new and changed entities since the marks."""
+    from sb_worker.enqueue import Publisher, enqueue_changes as enqueue
+
+    rt = runtime.get()
+    with Publisher(rt.settings.broker_url, rt.settings.chunk_size) as publisher:
+        return enqueue(rt.mb, rt.store, publisher, dt.timedelta(seconds=rt.settings.enqueue_overlap_s))
