@@ -1,0 +1,145 @@
+"""The deployment files: docker-compose.yml (and its GPU override), the Dockerfile and Grafana's provisioning.
+
+There is no Docker engine here, so the compose files are checked structurally, and every command a service runs
+is checked against the project itself: `sb` subcommands and options, Celery queues, the gunicorn application.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+import celeryconfig
+from sb_worker.celery import app
+from sb_worker.cli import _parser
+from sb_worker.metrics import METRICS
+from sb_worker.settings import Settings
+
+ROOT = Path(__file__).parents[1]
+SERVICE_KEYS = {"image", "build", "command", "environment", "volumes", "depends_on", "ports", "healthcheck",
+                "restart", "profiles", "deploy"}
+
+
+def compose(name: str = "docker-compose.yml") -> dict:
+    return yaml.safe_load((ROOT / name).read_text())
+
+
+def services() -> dict:
+    return compose()["services"]
+
+
+def test_the_compose_file_is_well_formed():
+    doc = compose()
+    assert set(doc) - {"services", "volumes"} == {"x-spambrainz"}
+    declared_volumes = set(doc["volumes"])
+    for name, service in doc["services"].items():
+        assert set(service) <= SERVICE_KEYS, f"{name}: unknown keys {set(service) - SERVICE_KEYS}"
+        assert "image" in service or "build" in service, name
+        assert isinstance(service.get("command", []), list) and all(isinstance(a, str) for a in service.get("command", []))
+        for dependency in service.get("depends_on", {}):
+            assert dependency in doc["services"] and dependency != name, f"{name} depends on {dependency}"
+        for volume in service.get("volumes", []):
+            source = volume.split(":")[0]
+            if source.startswith("./"):
+                assert (ROOT / source).exists(), f"{name} mounts {source}, which is not in the repository"
+            else:
+                assert source in declared_volumes, f"{name} uses undeclared volume {source}"
+        for variable in service.get("environment", {}):
+            if variable.startswith("SB_"):
+                assert variable[3:].lower() in Settings.__dataclass_fields__, f"{name}: unknown setting {variable}"
+    assert set(re.findall(r"\$\{([A-Z_]+)", (ROOT / "docker-compose.yml").read_text())) >= {"SB_MB_DSN"}
+    assert {"worker", "reports", "trainer", "beat", "api", "migrate"} <= set(OURS)
+
+
+def test_the_deployment_has_every_part_an_operator_needs():
+    s = services()
+    assert s["redis"]["command"][:3] == ["redis-server", "--appendonly", "yes"]
+    assert {"worker", "reports", "trainer", "beat", "api", "graphite", "grafana", "db"} <= set(s)
+    assert "container_name" not in s["worker"] and "ports" not in s["worker"]  # so --scale worker=N works
+    assert s["mb-sample"]["profiles"] == ["demo"] and s["sample-db"]["profiles"] == ["demo"]
+    assert all(svc["environment"]["SB_STATSD_HOST"] == "graphite" for svc in s.values() if "SB_DSN" in svc.get("environment", {}))
+
+
+def celery_queues(command: list[str]) -> list[str]:
+    return command[command.index("-Q") + 1].split(",") if "-Q" in command else []
+
+
+OURS = sorted(name for name, service in services().items() if service.get("image") == "spambrainz:latest")
+
+
+@pytest.mark.parametrize("name", OURS)
+def test_every_service_runs_a_command_that_exists_in_the_project(name):
+    program, *args = services()[name]["command"]
+    if program == "sb":
+        parsed = _parser().parse_args(args)  # exits (fails the test) on an unknown subcommand or option
+        assert callable(parsed.run)
+    elif program == "celery":
+        assert args[:2] == ["-A", "sb_worker"] and args[2] in ("worker", "beat") and app.main == "spambrainz"
+        routed = {route["queue"] for route in celeryconfig.task_routes.values()}
+        assert set(celery_queues(args)) <= routed and (args[2] == "beat" or celery_queues(args))
+    elif program == "gunicorn":
+        module, call = args[-1].split(":")
+        assert callable(getattr(importlib.import_module(module), call.removesuffix("()")))
+    else:
+        pytest.fail(f"{name} runs {program}, which is not a SpamBrainz command")
+
+
+def test_every_queue_has_a_consumer_in_the_deployment():
+    consumed = {q for svc in services().values() for q in celery_queues(svc.get("command", []))}
+    assert consumed == {route["queue"] for route in celeryconfig.task_routes.values()}
+    trainers = [n for n, svc in services().items() if "feedback" in celery_queues(svc.get("command", []))]
+    assert trainers == ["trainer"] and services()["trainer"]["command"][-1] == "1"  # exactly one trainer process
+
+
+def test_the_gpu_override_reserves_a_gpu_and_builds_the_cuda_image():
+    trainer = compose("docker-compose.gpu.yml")["services"]["trainer"]
+    [device] = trainer["deploy"]["resources"]["reservations"]["devices"]
+    assert device["driver"] == "nvidia" and device["capabilities"] == ["gpu"]
+    assert trainer["build"]["args"]["GPU"] == "1"
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "ARG GPU" in dockerfile and '".[gpu]"' in dockerfile
+
+
+def test_the_dockerfile_copies_what_exists():
+    for line in (ROOT / "Dockerfile").read_text().splitlines():
+        if line.startswith("COPY "):
+            for source in line.split()[1:-1]:
+                assert (ROOT / source).exists(), source
+
+
+# -- Grafana -------------------------------------------------------------------------------------------------------
+def dashboard() -> dict:
+    return json.loads((ROOT / "deploy/grafana/dashboards/spambrainz.json").read_text())
+
+
+def test_grafana_is_provisioned_with_the_dashboard_and_its_data_source():
+    datasource = yaml.safe_load((ROOT / "deploy/grafana/provisioning/datasources/graphite.yml").read_text())
+    [graphite] = datasource["datasources"]
+    provider = yaml.safe_load((ROOT / "deploy/grafana/provisioning/dashboards/spambrainz.yml").read_text())
+    mounts = dict(v.split(":")[:2] for v in services()["grafana"]["volumes"] if v.startswith("./"))
+    assert mounts["./deploy/grafana/dashboards"] == provider["providers"][0]["options"]["path"]
+    assert mounts["./deploy/grafana/provisioning"] == "/etc/grafana/provisioning"
+    assert graphite["url"] == "http://graphite:80" and "graphite" in services()
+    panels = dashboard()["panels"]
+    assert all(p["datasource"]["uid"] == graphite["uid"] for p in panels)
+    assert len({p["id"] for p in panels}) == len(panels)
+    first = [p["title"] for p in sorted(panels, key=lambda p: (p["gridPos"]["y"], p["gridPos"]["x"]))][:7]
+    assert first == ["Throughput (entities scored per second)", "End-to-end delay (queued to stored)", "Queue depth",
+                     "Reports per hour", "Live precision at the review threshold", "Verdicts behind the precision",
+                     "Model version timeline"]
+
+
+def test_every_dashboard_query_reads_a_metric_spambrainz_sends():
+    patterns = [re.compile(re.sub(r"\\\{\w+\\\}", r"(\\*|\\{[^}]+\\}|[A-Za-z0-9_-]+)", re.escape(name)) + r"($|\.)")
+                for name, _, _ in METRICS]
+    for panel in dashboard()["panels"]:
+        for target in panel["targets"]:
+            paths = re.findall(r"(?:stats|stats_counts|stats\.timers|stats\.gauges)\.spambrainz\.([\w*-]+(?:\.(?:[\w*-]+|\{[^}]*\}))*)", target["target"])
+            assert paths, f"{panel['title']}: {target['target']}"
+            for path in paths:
+                assert any(p.match(path) for p in patterns), f"{panel['title']} reads {path}, which nothing sends"
