@@ -192,7 +192,9 @@ def apply_pending(rt: Any) -> dict[str, Any]:
     waited = store.oldest_unapplied_age_s()
     if len(pending) < settings.feedback_batch and waited < settings.feedback_wait_s:
         return {"applied": 0, "waiting": len(pending), "retry_in": settings.feedback_wait_s - waited}
-    log.warning("applying %d verdicts", len(pending))
+    from sb_worker.neural import device
+
+    log.warning("applying %d verdicts on the %s", len(pending), device())
     started = time.perf_counter()
     records = verdict_records(rt.mb, pending)
     active_version = store.active_model()

@@ -105,6 +105,20 @@ def network_inputs(features: Sequence[Features], verdicts: Sequence[Sequence[Ver
     return [text, grams, meta, points]
 
 
+
+def device() -> str:
+    """Where Keras trains: "GPU" when its backend (TensorFlow or PyTorch) finds one, else "CPU"."""
+    backend = keras.config.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return "GPU" if tf.config.list_physical_devices("GPU") else "CPU"
+    if backend == "torch":
+        import torch
+
+        return "GPU" if torch.cuda.is_available() else "CPU"
+    return "CPU"
+
 @dataclass
 class NeuralModel:
     """One trained model: network, word vectors, scaling, calibration and the tables the detectors used."""

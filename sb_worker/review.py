@@ -215,13 +215,16 @@ def _items(reports: list[dict[str, Any]]) -> list[Item]:
 _QUOTED = re.compile(r"'([^'\n]{2,200})'")
 _DOMAIN = re.compile(r"\b(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,24}\b", re.IGNORECASE)
 _PHONE = re.compile(r"\+\d{7,15}\b")
+_HANDLE = re.compile(r"(?<![\w.])@[A-Za-z0-9_]{3,32}\b")  # messenger contacts: telegram @name
 
 
 def evidence(why: str) -> list[re.Pattern]:
-    """Patterns for what a reason names: quoted phrases, domains and phone numbers (digits in any grouping)."""
+    """Patterns for what a reason names: quoted phrases, domains, @handles and phone numbers (digits in any
+    grouping)."""
     patterns = [r"\s+".join(map(re.escape, q.split())) for q in _QUOTED.findall(why) if q.strip()]
     patterns += [re.escape(d) for d in _DOMAIN.findall(why)]
     patterns += [_phone(p) for p in _PHONE.findall(why)]
+    patterns += [r"(?<![\w.])" + re.escape(h) + r"\b" for h in _HANDLE.findall(why)]
     return [re.compile(p, re.IGNORECASE) for p in patterns if p]
 
 

@@ -30,6 +30,12 @@ def test_highlight_marks_quoted_phrases_domains_and_phone_numbers_in_any_groupin
                      'pillshop.example.ru</mark>, call <mark title="contact_details">+44 7911 123456</mark> now')
 
 
+def test_a_messenger_handle_is_marked_but_not_inside_an_email_address():
+    reasons = [{"detector": "contact_details", "points": 20, "why": "messenger contact telegram @cryptoking10"}]
+    assert str(highlight("me@cryptoking10.com or Telegram @cryptoking10.", reasons)) == (
+        'me@cryptoking10.com or Telegram <mark title="contact_details">@cryptoking10</mark>.')
+
+
 def test_a_phone_number_is_found_in_its_national_form():
     reasons = [{"detector": "contact_details", "points": 20, "why": "phone numbers +917732584351, +918000930705"}]
     assert str(highlight("07732584351 - call now 080 0093 0705", reasons)) == (

@@ -5,6 +5,7 @@ import pytest
 from sb_worker import runtime, service
 from sb_worker.errors import BadInput, Unavailable
 from sb_worker.pipeline import Score
+from sb_worker.store import latest_version
 from tests.helpers import query
 from tests.webhook import WebhookReceiver
 
@@ -57,7 +58,7 @@ def test_an_unmigrated_database_makes_scans_wait_not_fail(pg, settings):
     dsn = pg.create_database("not_migrated")
     try:
         runtime.configure(settings.replace(dsn=dsn))
-        with pytest.raises(Unavailable, match="schema version 0, this code needs 2: run `sb migrate`"):
+        with pytest.raises(Unavailable, match=f"schema version 0, this code needs {latest_version()}: run `sb migrate`"):
             service.scan_chunk(runtime.get(), "editor", [5])
         runtime.get().store.migrate()
         assert service.scan_chunk(runtime.get(), "editor", [5]).scanned == 1
