@@ -250,11 +250,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     return app
 
 
-def report_filters(args: Mapping[str, str], per_page: int = 50) -> tuple[float, float, int, int, str | None]:
+def report_filters(args: Mapping[str, str]) -> tuple[float, float, int, int, str | None]:
     """The report list's query parameters, checked: min_score, max_score, page, per_page and detector."""
     low, high = _number(args, "min_score", 0), _number(args, "max_score", 100)
     page = int(_number(args, "page", 1, minimum=1, maximum=1_000_000))
-    per_page = int(_number(args, "per_page", per_page, minimum=1, maximum=200))
+    per_page = int(_number(args, "per_page", 50, minimum=1, maximum=200))
     detector = args.get("detector") or None
     if detector is not None and detector not in DETECTORS:
         raise ApiError(400, f"unknown detector {detector[:100]!r}; known: {', '.join(DETECTORS)}")

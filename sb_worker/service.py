@@ -53,7 +53,7 @@ def scan_chunk(rt: Runtime, kind: str, raw_ids: Sequence[Any], queued_at: float 
         scores = [r for r in results if isinstance(r, Score)]
         errors += [r for r in results if isinstance(r, RecordError)]
         saved = rt.store.save_scan(scores, errors)
-    if isinstance(queued_at, (int, float)) and not isinstance(queued_at, bool):
+    if isinstance(queued_at, (int, float)):
         metrics.timing(f"scan.{kind}.delay", max(0.0, time.time() - queued_at) * 1000)
     metrics.incr(f"scan.{kind}.entities", len(scores))
     for name, count in Counter(band(s.score) for s in scores).items():

@@ -193,13 +193,15 @@ class Store:
             row = cur.fetchone()
         return Mark(row["last_id"], row["last_time"]) if row else Mark()
 
-    def set_mark(self, kind: str, mark: Mark) -> None:
-        """Record how far `sb enqueue` has read ``kind``."""
-        with self.db.transaction() as cur:
-            cur.execute("""INSERT INTO scan_mark (kind, last_id, last_time) VALUES (%s, %s, %s)
-                           ON CONFLICT (kind) DO UPDATE
-                           SET last_id = EXCLUDED.last_id, last_time = EXCLUDED.last_time, updated_at = now()""",
-                        (kind, mark.last_id, mark.last_time))
+    def set_mark(self, kind: str, mark: Mark, cur=None) -> None:
+        """Record how far `sb enqueue` has read ``kind`` (in ``cur``'s transaction when given)."""
+        if cur is None:
+            with self.db.transaction() as cur:
+                return self.set_mark(kind, mark, cur)
+        cur.execute("""INSERT INTO scan_mark (kind, last_id, last_time) VALUES (%s, %s, %s)
+                       ON CONFLICT (kind) DO UPDATE
+                       SET last_id = EXCLUDED.last_id, last_time = EXCLUDED.last_time, updated_at = now()""",
+                    (kind, mark.last_id, mark.last_time))
 
     # -- backfills -----------------------------------------------------------------------------------------------
     def backfill(self, kind: str) -> dict[str, Any] | None:
@@ -232,10 +234,7 @@ class Store:
                            RETURNING upto_id, upto_time""", (kind,))
             row = cur.fetchone()
             if row is not None:
-                cur.execute("""INSERT INTO scan_mark (kind, last_id, last_time) VALUES (%s, %s, %s)
-                               ON CONFLICT (kind) DO UPDATE
-                               SET last_id = EXCLUDED.last_id, last_time = EXCLUDED.last_time, updated_at = now()""",
-                            (kind, row["upto_id"], row["upto_time"]))
+                self.set_mark(kind, Mark(row["upto_id"], row["upto_time"]), cur)
 
     # -- delivery --------------------------------------------------------------------------------------------------
     def report(self, report_id: int) -> Report:
