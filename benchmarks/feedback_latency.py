@@ -4,11 +4,13 @@ Run: .venv/bin/python -m benchmarks.feedback_latency
 
 Embedded PostgreSQL and Redis, a sample MusicBrainz of 1,000 editors scanned with the default model active, then
 20 verdicts (the default batch) and one `apply_feedback` step, timed from the last verdict's commit to the
-promotion's commit. The trainer process has TensorFlow loaded already, as a running trainer worker has.
+promotion's commit. The trainer process has TensorFlow loaded already, as a running trainer worker has. Also prints
+the process's peak resident memory: the trainer's, with the model loaded and one update done.
 """
 
 from __future__ import annotations
 
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -44,6 +46,8 @@ def main() -> None:
         print(f"{result['applied']} verdicts (batch {settings.feedback_batch}) -> {result['candidate']} "
               f"{'promoted' if result['promoted'] else 'kept as a candidate'} in {elapsed:.1f} s (target 60 s)")
         print(f"gate: {result['gate']}")
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"trainer process peak resident memory (model loaded, one update done): {peak:,.0f} MB")
         runtime.close()
 
 

@@ -370,12 +370,21 @@ class Store:
 
     # -- verdicts ----------------------------------------------------------------------------------------------
     def add_verdict(self, report_id: int, verdict: str, ninja: str, note: str) -> dict[str, Any]:
-        """Record a ninja's verdict and close the report accordingly, in one transaction (the latest verdict wins)."""
+        """Record a ninja's verdict and close the report accordingly, in one transaction (the latest verdict wins).
+
+        The same verdict, ninja and note as the report's latest event is a repeated request (a client's retry, a
+        double click), not a changed mind: it returns that event and writes nothing. Concurrent verdicts on one
+        report are taken one at a time, so two copies of one request at once also make one event."""
         with self.db.transaction() as cur:
-            cur.execute("UPDATE report SET status = %s, updated_at = now() WHERE id = %s RETURNING id",
-                        (verdict, report_id))
+            cur.execute("SELECT id FROM report WHERE id = %s FOR UPDATE", (report_id,))
             if cur.fetchone() is None:
                 raise BadInput(f"report {report_id} does not exist")
+            cur.execute("""SELECT id, report_id, verdict, ninja, note, created_at FROM verdict WHERE report_id = %s
+                           ORDER BY id DESC LIMIT 1""", (report_id,))
+            latest = cur.fetchone()
+            if latest and (latest["verdict"], latest["ninja"], latest["note"]) == (verdict, ninja, note):
+                return dict(latest)
+            cur.execute("UPDATE report SET status = %s, updated_at = now() WHERE id = %s", (verdict, report_id))
             cur.execute("""INSERT INTO verdict (report_id, verdict, ninja, note) VALUES (%s, %s, %s, %s)
                            RETURNING id, report_id, verdict, ninja, note, created_at""",
                         (report_id, verdict, ninja, note))

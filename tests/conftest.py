@@ -103,3 +103,11 @@ def start_worker(tmp_path: Path) -> Iterator[Callable[..., WorkerProcess]]:
     for worker in started:
         worker.stop(timeout=20)
 
+
+@pytest.fixture(scope="session")
+def default_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default trained model's artifact folder (trained once into SB_MODEL_DIR, then reused)."""
+    from sb_worker.models import train_default
+
+    model = train_default(Settings())
+    return model.save(tmp_path_factory.mktemp("default") / model.version)

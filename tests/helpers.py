@@ -52,3 +52,11 @@ def finished(log: str, task: str) -> int:
     import re
 
     return len(re.findall(rf"{re.escape(task)}\[[0-9a-f-]+\] succeeded in", log))
+
+
+def activate(store, artifact) -> None:
+    """Store a model artifact folder as a version and make it the active model."""
+    from sb_worker.models import pack
+
+    store.add_model(artifact.name, pack(artifact), {})
+    store.activate_model(artifact.name)

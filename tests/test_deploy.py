@@ -59,7 +59,9 @@ def test_the_compose_file_is_well_formed():
 def test_the_deployment_has_every_part_an_operator_needs():
     s = services()
     assert s["redis"]["command"][:3] == ["redis-server", "--appendonly", "yes"]
-    assert {"worker", "reports", "trainer", "beat", "api", "graphite", "grafana", "db"} <= set(s)
+    assert {"worker", "reports", "trainer", "beat", "api", "proxy", "graphite", "grafana", "db"} <= set(s)
+    assert "ports" not in s["api"] and s["proxy"]["environment"]["API_UPSTREAM"] == "api:8080"  # only via nginx
+    assert "-b" in s["api"]["command"] and s["api"]["command"][s["api"]["command"].index("-b") + 1] == "0.0.0.0:8080"
     assert "container_name" not in s["worker"] and "ports" not in s["worker"]  # so --scale worker=N works
     assert s["mb-sample"]["profiles"] == ["demo"] and s["sample-db"]["profiles"] == ["demo"]
     assert all(svc["environment"]["SB_STATSD_HOST"] == "graphite" for svc in s.values() if "SB_DSN" in svc.get("environment", {}))

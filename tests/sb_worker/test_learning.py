@@ -14,21 +14,12 @@ from psycopg2.extras import execute_values
 from sb_worker import learning, runtime, service
 from sb_worker.api import create_app
 from sb_worker.tokens import new_token
-from sb_worker.models import pack
 from sb_worker.pipeline import Thresholds
 from sb_worker.settings import Settings
-from tests.helpers import finished, query, wait_until
+from tests.helpers import activate, finished, query, wait_until
 
 pytestmark = pytest.mark.integration
 BANDS = ["Depeche Mode", "New Order", "The Cure", "Pet Shop Boys", "Erasure", "Tears for Fears", "OMD", "Yazoo"]
-
-
-@pytest.fixture(scope="module")
-def default_model(tmp_path_factory):
-    from sb_worker.models import train_default
-
-    model = train_default(Settings())
-    return model.save(tmp_path_factory.mktemp("default") / model.version)
 
 
 def add_accounts(mb_dsn: str, count: int, first_id: int, website, careless: int = 0, seed: int = 2) -> list[int]:
@@ -50,11 +41,6 @@ def add_accounts(mb_dsn: str, count: int, first_id: int, website, careless: int 
                                email_confirm_date, last_updated, gender, password, ha1) VALUES %s""", rows)
     conn.close()
     return [r[0] for r in rows]
-
-
-def activate(store, artifact) -> None:
-    store.add_model(artifact.name, pack(artifact), {})
-    store.activate_model(artifact.name)
 
 
 def test_a_new_wave_is_caught_after_ninjas_confirm_its_first_reports(settings, default_model):
@@ -129,29 +115,3 @@ def test_a_verdict_is_stored_before_the_trainer_is_woken(settings, rt, redis_ser
     assert query(settings.dsn, "SELECT verdict, applied_at FROM verdict") == [("spam", None)]
     messages = redis_server.client.lrange("feedback", 0, -1)
     assert [json.loads(m)["headers"]["task"] for m in messages] == ["spambrainz.apply_feedback"]
-
-
-def test_a_trainer_killed_mid_update_loses_no_verdict_and_applies_them_once(settings, start_worker, default_model):
-    settings = settings.replace(feedback_batch=5, task_soft_time_limit_s=120, visibility_timeout_s=250)
-    runtime.configure(settings)
-    rt = runtime.get()
-    activate(rt.store, default_model)
-    service.scan_chunk(rt, "editor", [i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.editor")])
-    for (report_id,) in query(settings.dsn, "SELECT id FROM report ORDER BY id LIMIT 8"):
-        rt.store.add_verdict(report_id, "spam", "ninja", "")
-    runtime.close()
-    first = start_worker(settings, queues=("feedback",), concurrency=1)
-    service.queue_feedback(settings)
-    wait_until(lambda: "applying 8 verdicts" in first.log(), 120, "the trainer to start its update")
-    first.kill()
-    assert query(settings.dsn, "SELECT count(*) FROM verdict WHERE applied_at IS NULL") == [(8,)]
-    assert query(settings.dsn, "SELECT count(*) FROM model_version") == [(1,)]  # nothing half-written
-
-    second = start_worker(settings, queues=("feedback",), concurrency=1)
-    service.queue_feedback(settings)  # cron or the next verdict would wake it; the verdicts wait in the table
-    wait_until(lambda: finished(second.log(), "spambrainz.apply_feedback") >= 1, 300, "the restarted trainer")
-    assert query(settings.dsn, "SELECT count(*) FROM verdict WHERE applied_at IS NULL") == [(0,)]
-    assert query(settings.dsn, "SELECT count(*) FROM model_version") == [(2,)]  # applied once
-    service.queue_feedback(settings)
-    wait_until(lambda: finished(second.log(), "spambrainz.apply_feedback") >= 2, 120, "a second wake-up")
-    assert query(settings.dsn, "SELECT count(*) FROM model_version") == [(2,)]

@@ -43,22 +43,6 @@ def test_enqueue_to_scores_and_reports_through_a_worker(rt, settings, start_work
     assert reported == {e for e, s in expected.items() if s >= settings.review_threshold} and reported
 
 
-def test_the_same_chunk_twice_at_once_creates_no_duplicate(settings, start_worker):
-    worker = start_worker(settings, concurrency=2)
-    ids = [i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.editor ORDER BY id")]
-    with Publisher(settings.broker_url, chunk_size=1000) as publisher:
-        publisher.publish("editor", ids)
-        publisher.publish("editor", ids)
-    wait_until(lambda: finished(worker.log(), "spambrainz.scan_chunk") == 2, 60, "both copies of the chunk to finish")
-    reports = query(settings.dsn, "SELECT id, entity_id, score, updated_at FROM report ORDER BY id")
-    assert reports and no_duplicate_reports(settings)
-    with Publisher(settings.broker_url, chunk_size=1000) as publisher:
-        publisher.publish("editor", ids)
-    wait_until(lambda: finished(worker.log(), "spambrainz.scan_chunk") == 3, 60, "the third copy to finish")
-    assert query(settings.dsn, "SELECT id, entity_id, score, updated_at FROM report ORDER BY id") == reports
-    assert counts(settings)[0] == len(ids)
-
-
 def block_a_chunk_mid_write(settings):
     """Queue every editor as one chunk, with the score table locked so that the worker blocks while writing it.
 

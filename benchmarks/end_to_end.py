@@ -1,0 +1,94 @@
+"""End-to-end throughput at MusicBrainz scale, beside the physical limit measured in the same run.
+
+Run: .venv/bin/python -m benchmarks.end_to_end [EDITORS]   (default 200,000)
+
+Builds an MB-shaped sample of EDITORS editors (the demo's generator) on embedded PostgreSQL and Redis. Then:
+1. the physical limit: every editor row read in chunks of SB_CHUNK_SIZE with one SELECT per chunk, nothing else;
+2. with the default trained model active (as in production; trained on first use into SB_MODEL_DIR), for 1 and
+   2 worker processes, and with the heuristic weights alone for 2: a backfill of every editor (what
+   `sb enqueue --all --kind editor` does) through Celery on Redis, scored and stored in PostgreSQL, timed from the
+   first chunk queued to the last score stored.
+Prints editors per second for each and the ratio to the raw read rate.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg2
+
+from sb_worker import runtime
+from sb_worker.embedded import EmbeddedPostgres, EmbeddedRedis, WorkerProcess
+from sb_worker.enqueue import Publisher, backfill, chunks
+from sb_worker.mb import _EDITORS
+from sb_worker.models import pack, train_default
+from sb_worker.sample import build_sample
+from sb_worker.settings import Settings
+
+
+def raw_read_rate(mb_dsn: str, chunk_size: int) -> tuple[int, float]:
+    """Editors per second when each chunk is one SELECT of the editor rows and nothing more."""
+    conn = psycopg2.connect(mb_dsn)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT id FROM musicbrainz.editor ORDER BY id")
+            ids = [row[0] for row in cur.fetchall()]
+            start = time.perf_counter()
+            for chunk in chunks(ids, chunk_size):
+                cur.execute(_EDITORS, (chunk,))
+                cur.fetchall()
+            return len(ids), len(ids) / (time.perf_counter() - start)
+    finally:
+        conn.close()
+
+
+def pipeline_rate(settings: Settings, workers: int, log: Path) -> tuple[int, float]:
+    """Editors per second through enqueue, Celery workers on Redis, scoring and the database writes."""
+    rt = runtime.get()
+    with rt.store.db.transaction() as cur:
+        cur.execute("TRUNCATE score, report, report_delivery, verdict, scan_error, backfill, scan_mark CASCADE")
+    with WorkerProcess(settings, log, queues=("scan",), concurrency=workers):
+        start = time.perf_counter()
+        with Publisher(settings.broker_url, settings.chunk_size) as publisher:
+            run = backfill(rt.mb, rt.store, publisher, "editor", restart=True)
+        while rt.store.db.value("SELECT count(*) FROM score") < run.total:
+            time.sleep(0.2)
+        elapsed = time.perf_counter() - start
+    return run.total, run.total / elapsed
+
+
+def main() -> None:
+    editors = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
+    with tempfile.TemporaryDirectory() as tmp, EmbeddedPostgres(Path(tmp) / "pg") as pg, \
+            EmbeddedRedis(Path(tmp) / "redis.db") as redis:
+        mb = pg.create_database("mb")
+        started = time.perf_counter()
+        sample = build_sample(mb, editors=editors, seed=1)
+        print(f"sample: {sample.editors:,} editors, {sample.edits:,} edits, built in {time.perf_counter() - started:.0f} s")
+        settings = Settings(mb_dsn=mb, dsn=pg.create_database("sb"), broker_url=redis.url, data_dir=tmp)
+        runtime.configure(settings)
+        rt = runtime.get()
+        rt.store.migrate()
+        rt.pipeline.score("editor", [])  # compile the pattern sets once, into the cache the workers load from
+        total, raw = raw_read_rate(mb, settings.chunk_size)
+        print(f"raw read     {total:,} editors, one SELECT per chunk of {settings.chunk_size}: {raw:,.0f} editors/s")
+        model = train_default(Settings.from_env())
+        rt.store.add_model(model.version, pack(model.save(Path(tmp) / model.version)), {})
+        for scorer, workers in ((model.version, 1), (model.version, 2), ("heuristic", 2)):
+            if scorer == "heuristic":
+                with rt.store.db.transaction() as cur:
+                    cur.execute("UPDATE model_version SET status = 'retired'")
+            else:
+                rt.store.activate_model(scorer)
+            total, rate = pipeline_rate(settings, workers, Path(tmp) / f"worker-{scorer}-{workers}.log")
+            print(f"pipeline     {scorer}, {workers} worker process{'es' if workers > 1 else ''}: {rate:,.0f} "
+                  f"editors/s ({rate / raw:.2f} of the raw read rate; 2,000,000 editors in "
+                  f"{2_000_000 / rate / 60:.1f} min)")
+        runtime.close()
+
+
+if __name__ == "__main__":
+    main()

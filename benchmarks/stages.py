@@ -1,0 +1,82 @@
+"""Where a chunk's time goes: load, features, detectors, model, store, for chunk sizes 50 to 2,000.
+
+Run: .venv/bin/python -m benchmarks.stages [EDITORS]   (default 20,000)
+
+In one process on embedded PostgreSQL, with the default trained model active (trained on first use into
+SB_MODEL_DIR): every editor is scored chunk by chunk, timing each stage of `service.scan_chunk` separately.
+Prints milliseconds per chunk and microseconds per editor for each stage.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from sb_worker import runtime
+from sb_worker.embedded import EmbeddedPostgres
+from sb_worker.enqueue import chunks
+from sb_worker.features import extract
+from sb_worker.models import pack, train_default
+from sb_worker.pipeline import Score
+from sb_worker.sample import build_sample
+from sb_worker.settings import Settings
+
+SIZES = (50, 200, 500, 1000, 2000)
+STAGES = ("load", "features", "detectors", "model", "store")
+
+
+def stage_times(rt: runtime.Runtime, ids: list[int], size: int) -> dict[str, float]:
+    """Seconds spent in each stage over all of ``ids`` in chunks of ``size``."""
+    pipeline = rt.current_pipeline()
+    spent: dict[str, float] = defaultdict(float)
+    for chunk in chunks(ids, size):
+        t0 = time.perf_counter()
+        records, _ = rt.mb.load("editor", chunk)
+        t1 = time.perf_counter()
+        features = [extract("editor", r) for r in records]
+        t2 = time.perf_counter()
+        per_detector = [d.score(features) for d in pipeline.detectors]
+        verdicts = [[v[i] for v in per_detector] for i in range(len(features))]
+        t3 = time.perf_counter()
+        scores = [pipeline.combine(f, v) for f, v in zip(features, verdicts)]
+        probabilities = pipeline.model.probabilities(features, verdicts)
+        scores = [Score(s.kind, s.entity_id, round(100 * float(p)), s.reasons, pipeline.version)
+                  for s, p in zip(scores, probabilities)]
+        t4 = time.perf_counter()
+        rt.store.save_scan(scores, [])
+        t5 = time.perf_counter()
+        for stage, seconds in zip(STAGES, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4)):
+            spent[stage] += seconds
+    return spent
+
+
+def main() -> None:
+    editors = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
+    with tempfile.TemporaryDirectory() as tmp, EmbeddedPostgres(Path(tmp) / "pg") as pg:
+        mb = pg.create_database("mb")
+        build_sample(mb, editors=editors, seed=1)
+        settings = Settings.from_env().replace(mb_dsn=mb, dsn=pg.create_database("sb"), broker_url="redis://unused:1/0")
+        runtime.configure(settings)
+        rt = runtime.get()
+        rt.store.migrate()
+        model = train_default(settings)
+        rt.store.add_model(model.version, pack(model.save(Path(tmp) / model.version)), {})
+        rt.store.activate_model(model.version)
+        ids = rt.mb.db.value("SELECT array_agg(id ORDER BY id) FROM musicbrainz.editor")
+        stage_times(rt, ids[:1000], 500)  # warm up: compiled patterns, the model's first call
+        print(f"{len(ids):,} editors, model {model.version}; per chunk (ms) and per editor (µs):")
+        print(f"{'chunk':>6} " + " ".join(f"{s:>17}" for s in STAGES) + f" {'total µs/editor':>16} {'editors/s':>10}")
+        for size in SIZES:
+            spent = stage_times(rt, ids, size)
+            n_chunks = -(-len(ids) // size)
+            total = sum(spent.values())
+            cells = " ".join(f"{spent[s] / n_chunks * 1000:8.1f} {spent[s] / len(ids) * 1e6:6.0f}µs" for s in STAGES)
+            print(f"{size:6d} {cells} {total / len(ids) * 1e6:16.0f} {len(ids) / total:10,.0f}")
+        runtime.close()
+
+
+if __name__ == "__main__":
+    main()
