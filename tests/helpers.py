@@ -60,3 +60,17 @@ def activate(store, artifact) -> None:
 
     store.add_model(artifact.name, pack(artifact), {})
     store.activate_model(artifact.name)
+
+
+def assert_each_scored_once(settings, kinds: tuple[str, ...] = ("editor",)) -> None:
+    """Every entity of ``kinds`` in MusicBrainz has exactly one score row (and no entity of any kind has two), at
+    most one report each, and no scan failed."""
+    in_mb = dict(zip(("editor", "edit"), query(settings.mb_dsn, "SELECT (SELECT count(*) FROM musicbrainz.editor), "
+                                                                "(SELECT count(*) FROM musicbrainz.edit)")[0]))
+    for kind in ("editor", "edit"):
+        [(rows, distinct)] = query(settings.dsn, "SELECT count(*), count(DISTINCT entity_id) FROM score WHERE kind = %s",
+                                   (kind,))
+        assert rows == distinct and (kind not in kinds or rows == in_mb[kind]), (kind, rows, distinct, in_mb[kind])
+    [(reports, distinct_reports)] = query(settings.dsn, "SELECT count(*), count(DISTINCT (kind, entity_id)) FROM report")
+    assert reports == distinct_reports > 0
+    assert query(settings.dsn, "SELECT count(*) FROM scan_error") == [(0,)]

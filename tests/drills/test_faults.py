@@ -16,31 +16,12 @@ import time
 import pytest
 
 from sb_worker.celery import PRIORITY_CRON
-from sb_worker.embedded import EmbeddedPostgres
 from sb_worker.enqueue import Publisher
-from sb_worker.sample import build_sample
 from sb_worker.settings import PREFIX
-from tests.helpers import query, wait_until
+from tests.helpers import assert_each_scored_once, query, wait_until
 from tests.proxy import Proxy, postgres_socket
 
 pytestmark = pytest.mark.integration
-EDITORS = 20_000
-
-
-@pytest.fixture(scope="session")
-def large_mb_template(pg: EmbeddedPostgres) -> str:
-    """A sample MusicBrainz of 20,000 editors, built once per run."""
-    build_sample(pg.create_database("mb_large_template"), editors=EDITORS, seed=11)
-    return "mb_large_template"
-
-
-@pytest.fixture
-def large(pg, large_mb_template, settings):
-    """Settings whose MusicBrainz is a fresh copy of the large sample; chunks of 200 (100 chunks in all)."""
-    name = f"mb_large_{os.getpid()}_{int(time.monotonic() * 1000)}"
-    dsn = pg.create_database(name, template=large_mb_template)
-    yield settings.replace(mb_dsn=dsn, chunk_size=200)
-    pg.drop_database(name)
 
 
 def all_ids(settings) -> list[int]:
@@ -54,14 +35,6 @@ def enqueue(settings, ids) -> None:
 
 def scored(settings) -> int:
     return query(settings.dsn, "SELECT count(*) FROM score WHERE kind = 'editor'")[0][0]
-
-
-def assert_each_scored_once(settings, ids) -> None:
-    [(rows, distinct)] = query(settings.dsn, "SELECT count(*), count(DISTINCT entity_id) FROM score WHERE kind = 'editor'")
-    assert rows == distinct == len(ids)
-    [(reports, distinct_reports)] = query(settings.dsn, "SELECT count(*), count(DISTINCT (kind, entity_id)) FROM report")
-    assert reports == distinct_reports > 0
-    assert query(settings.dsn, "SELECT count(*) FROM scan_error") == [(0,)]
 
 
 def test_scan_workers_killed_again_and_again_lose_nothing_and_duplicate_nothing(large, start_worker):
@@ -83,7 +56,7 @@ def test_scan_workers_killed_again_and_again_lose_nothing_and_duplicate_nothing(
             pool_kills += 1
     wait_until(lambda: scored(settings) == len(ids), 120, "every editor to be scored despite the kills")
     assert pool_kills >= 10 and worker_kills == 2
-    assert_each_scored_once(settings, ids)
+    assert_each_scored_once(settings)
 
 
 def test_the_spambrainz_database_gone_for_30_s_delays_scans_but_loses_none(large, pg, start_worker):
@@ -106,7 +79,7 @@ def test_the_spambrainz_database_gone_for_30_s_delays_scans_but_loses_none(large
         wait_until(lambda: scored(large) == len(ids), 240, "every editor after the database came back")
         assert time.monotonic() - cut_at >= 30 and 2000 <= during < len(ids)
         assert "Retry in" in worker.log()  # the tasks retried with backoff
-    assert_each_scored_once(large, ids)
+    assert_each_scored_once(large)
 
 
 def test_the_musicbrainz_database_gone_delays_scans_and_enqueue_says_so_without_moving_its_marks(large, start_worker):
@@ -130,4 +103,4 @@ def test_the_musicbrainz_database_gone_delays_scans_and_enqueue_says_so_without_
         proxy.restore()
         wait_until(lambda: scored(settings) == len(ids), 240, "every editor after MusicBrainz came back")
         assert during < len(ids) and "Retry in" in worker.log() and worker.process.poll() is None
-    assert_each_scored_once(settings, ids)
+    assert_each_scored_once(large)
