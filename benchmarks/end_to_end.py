@@ -50,10 +50,17 @@ def pipeline_rate(settings: Settings, workers: int, log: Path) -> tuple[int, flo
     rt = runtime.get()
     with rt.store.db.transaction() as cur:
         cur.execute("TRUNCATE score, report, report_delivery, verdict, scan_error, backfill, scan_mark CASCADE")
-    with WorkerProcess(settings, log, queues=("scan",), concurrency=workers):
+    with WorkerProcess(settings, log, queues=("scan",), concurrency=workers) as worker, \
+            Publisher(settings.broker_url, settings.chunk_size) as publisher:
+        first = rt.mb.db.value("SELECT min(id) FROM musicbrainz.editor")
+        for _ in range(workers * 2):  # each process loads the pattern sets and the model before the clock starts
+            publisher.publish("editor", [first])
+        while worker.log().count(" succeeded in ") < workers * 2:
+            time.sleep(0.1)
+        with rt.store.db.transaction() as cur:
+            cur.execute("TRUNCATE score, report, report_delivery, verdict, backfill CASCADE")
         start = time.perf_counter()
-        with Publisher(settings.broker_url, settings.chunk_size) as publisher:
-            run = backfill(rt.mb, rt.store, publisher, "editor", restart=True)
+        run = backfill(rt.mb, rt.store, publisher, "editor", restart=True)
         while rt.store.db.value("SELECT count(*) FROM score") < run.total:
             time.sleep(0.2)
         elapsed = time.perf_counter() - start
