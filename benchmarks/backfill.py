@@ -10,15 +10,12 @@ editors were queued and how fast they were all rescored (from the start of the b
 from __future__ import annotations
 
 import sys
-import tempfile
 import time
-from pathlib import Path
 
+from benchmarks.service import embedded_service
 from sb_worker import runtime
-from sb_worker.embedded import EmbeddedPostgres, EmbeddedRedis, WorkerProcess
+from sb_worker.embedded import WorkerProcess
 from sb_worker.enqueue import Publisher, backfill
-from sb_worker.sample import build_sample
-from sb_worker.settings import Settings
 
 WORKERS = 2
 
@@ -43,21 +40,11 @@ def run(rt: runtime.Runtime, rate: float | None, label: str) -> None:
 
 def main() -> None:
     editors = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
-    with tempfile.TemporaryDirectory() as tmp, EmbeddedPostgres(Path(tmp) / "pg") as pg, \
-            EmbeddedRedis(Path(tmp) / "redis.db") as redis:
-        mb = pg.create_database("mb")
-        build_sample(mb, editors=editors, seed=1)
-        settings = Settings(mb_dsn=mb, dsn=pg.create_database("sb"), broker_url=redis.url, data_dir=tmp)
-        runtime.configure(settings)
-        rt = runtime.get()
-        rt.store.migrate()
-        rt.pipeline.score("editor", [])  # compile the pattern sets once, into the cache the workers load from
-        with WorkerProcess(settings, Path(tmp) / "worker.log", concurrency=WORKERS):
-            run(rt, None, "first scan")   # every editor scored once, as after a first cron run
-            run(rt, None, "backfill")
-            run(rt, 1000, "rate 1000/s")
-        runtime.close()
-
+    with embedded_service(editors) as service, \
+            WorkerProcess(service.settings, service.tmp / "worker.log", concurrency=WORKERS):
+        run(service.rt, None, "first scan")   # every editor scored once, as after a first cron run
+        run(service.rt, None, "backfill")
+        run(service.rt, 1000, "rate 1000/s")
 
 if __name__ == "__main__":
     main()

@@ -13,37 +13,22 @@ from __future__ import annotations
 
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-from sb_worker import runtime
+from benchmarks.service import embedded_service
 from sb_worker.celery import PRIORITY_CRON
-from sb_worker.embedded import EmbeddedPostgres, EmbeddedRedis, WorkerProcess
+from sb_worker.embedded import WorkerProcess
 from sb_worker.enqueue import Publisher
-from sb_worker.models import pack, train_default
-from sb_worker.sample import build_sample
-from sb_worker.settings import Settings
 
 WORKERS = 2
 
 
 def main() -> None:
     editors = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-    with tempfile.TemporaryDirectory() as tmp, EmbeddedPostgres(Path(tmp) / "pg") as pg, \
-            EmbeddedRedis(Path(tmp) / "redis.db") as redis:
-        mb = pg.create_database("mb")
-        build_sample(mb, editors=editors, seed=2)
-        settings = Settings(mb_dsn=mb, dsn=pg.create_database("sb"), broker_url=redis.url, data_dir=tmp)
-        runtime.configure(settings)
-        rt = runtime.get()
-        rt.store.migrate()
-        rt.pipeline.score("editor", [])  # compile the pattern sets once, into the cache the workers load from
-        model = train_default(Settings.from_env())
-        rt.store.add_model(model.version, pack(model.save(Path(tmp) / model.version)), {})
-        rt.store.activate_model(model.version)
+    with embedded_service(editors, seed=2, model=True) as service:
+        settings, rt = service.settings, service.rt
         ids = rt.mb.db.value("SELECT array_agg(id ORDER BY id) FROM musicbrainz.editor")
-        with WorkerProcess(settings, Path(tmp) / "worker.log", queues=("scan",), concurrency=WORKERS) as worker, \
+        with WorkerProcess(settings, service.tmp / "worker.log", queues=("scan",), concurrency=WORKERS) as worker, \
                 Publisher(settings.broker_url, settings.chunk_size) as publisher:
             for warm in ids[:WORKERS * 2]:  # one tiny chunk per process and more: each loads the model
                 publisher.publish("editor", [warm])
@@ -59,14 +44,12 @@ def main() -> None:
         latencies = sorted(rt.store.db.value(
             "SELECT array_agg(extract(epoch FROM scanned_at - %s)) FROM score", (queued_at,)))
         q = statistics.quantiles(latencies, n=100)
-        print(f"{len(ids):,} editors queued at once, model {model.version}, {WORKERS} worker processes, chunks of "
+        print(f"{len(ids):,} editors queued at once, model {service.model}, {WORKERS} worker processes, chunks of "
               f"{settings.chunk_size}: all stored within {latencies[-1]:.2f} s (target 10 s)")
         print(f"queued-to-stored latency p50 {q[49]:.2f} s, p95 {q[94]:.2f} s, p99 {q[98]:.2f} s")
         print("memory of each scan worker process with the model loaded, after the burst: " + ", ".join(
             f"{rss:,.0f} MB resident ({uss:,.0f} MB its own, the rest shared with the worker's parent)"
             for rss, uss in memory))
-        runtime.close()
-
 
 if __name__ == "__main__":
     main()

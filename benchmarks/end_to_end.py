@@ -14,18 +14,16 @@ Prints editors per second for each and the ratio to the raw read rate.
 from __future__ import annotations
 
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import psycopg2
 
+from benchmarks.service import embedded_service
 from sb_worker import runtime
-from sb_worker.embedded import EmbeddedPostgres, EmbeddedRedis, WorkerProcess
+from sb_worker.embedded import WorkerProcess
 from sb_worker.enqueue import Publisher, backfill, chunks
 from sb_worker.mb import _EDITORS
-from sb_worker.models import pack, train_default
-from sb_worker.sample import build_sample
 from sb_worker.settings import Settings
 
 
@@ -69,33 +67,20 @@ def pipeline_rate(settings: Settings, workers: int, log: Path) -> tuple[int, flo
 
 def main() -> None:
     editors = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
-    with tempfile.TemporaryDirectory() as tmp, EmbeddedPostgres(Path(tmp) / "pg") as pg, \
-            EmbeddedRedis(Path(tmp) / "redis.db") as redis:
-        mb = pg.create_database("mb")
-        started = time.perf_counter()
-        sample = build_sample(mb, editors=editors, seed=1)
-        print(f"sample: {sample.editors:,} editors, {sample.edits:,} edits, built in {time.perf_counter() - started:.0f} s")
-        settings = Settings(mb_dsn=mb, dsn=pg.create_database("sb"), broker_url=redis.url, data_dir=tmp)
-        runtime.configure(settings)
-        rt = runtime.get()
-        rt.store.migrate()
-        rt.pipeline.score("editor", [])  # compile the pattern sets once, into the cache the workers load from
-        total, raw = raw_read_rate(mb, settings.chunk_size)
+    with embedded_service(editors, model=True) as service:
+        settings, rt = service.settings, service.rt
+        print(f"sample: {service.sample.editors:,} editors, {service.sample.edits:,} edits, "
+              f"built in {service.build_s:.0f} s")
+        total, raw = raw_read_rate(settings.mb_dsn, settings.chunk_size)
         print(f"raw read     {total:,} editors, one SELECT per chunk of {settings.chunk_size}: {raw:,.0f} editors/s")
-        model = train_default(Settings.from_env())
-        rt.store.add_model(model.version, pack(model.save(Path(tmp) / model.version)), {})
-        for scorer, workers in ((model.version, 1), (model.version, 2), ("heuristic", 2)):
+        for scorer, workers in ((service.model, 1), (service.model, 2), ("heuristic", 2)):
             if scorer == "heuristic":
                 with rt.store.db.transaction() as cur:
                     cur.execute("UPDATE model_version SET status = 'retired'")
-            else:
-                rt.store.activate_model(scorer)
-            total, rate = pipeline_rate(settings, workers, Path(tmp) / f"worker-{scorer}-{workers}.log")
+            total, rate = pipeline_rate(settings, workers, service.tmp / f"worker-{scorer}-{workers}.log")
             print(f"pipeline     {scorer}, {workers} worker process{'es' if workers > 1 else ''}: {rate:,.0f} "
                   f"editors/s ({rate / raw:.2f} of the raw read rate; 2,000,000 editors in "
                   f"{2_000_000 / rate / 60:.1f} min)")
-        runtime.close()
-
 
 if __name__ == "__main__":
     main()

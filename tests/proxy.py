@@ -53,8 +53,13 @@ class Proxy:
 
     def cut(self) -> None:
         """Close the listener and every relayed connection: clients see resets, then refused connections."""
-        listener, self._listener = self._listener, None
+        with self._lock:
+            listener, self._listener = self._listener, None
         if listener is not None:
+            try:
+                listener.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept(); close alone would not
+            except OSError:
+                pass
             listener.close()
         with self._lock:
             pairs, self._pairs = self._pairs, []
@@ -87,6 +92,10 @@ class Proxy:
                 client.close()
                 continue
             with self._lock:
+                if self._listener is not listener:  # accepted as the cut happened: cut it too
+                    client.close()
+                    upstream.close()
+                    return
                 self._pairs.append((client, upstream))
             threading.Thread(target=self._relay, args=(client, upstream), daemon=True).start()
 
