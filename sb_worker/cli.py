@@ -58,9 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     enqueue.add_argument("--all", action="store_true",
                          help="backfill: queue every editor and edit (after a model change); resumes where an "
                               "interrupted one stopped")
-    enqueue.add_argument("--overlap", type=_positive, metavar="SECONDS",
-                         help="queue again what changed this long before the marks (default SB_ENQUEUE_OVERLAP_S); "
-                              "after Redis lost messages, a span that covers the loss")
+    enqueue.add_argument("--missing", action="store_true",
+                         help="after Redis lost messages: queue again every editor and edit up to the marks that "
+                              "has no score, or changed since its latest one")
     enqueue.add_argument("--kind", choices=("editor", "edit"), help="with --all: backfill only this kind")
     enqueue.add_argument("--rate", type=_positive, metavar="N", help="with --all: queue at most N entities a second")
     enqueue.add_argument("--restart", action="store_true", help="with --all: start over instead of resuming")
@@ -185,7 +185,7 @@ def _migrate(args: argparse.Namespace) -> None:
 
 
 def _enqueue(args: argparse.Namespace) -> int:
-    from sb_worker.enqueue import Publisher, backfill, enqueue_changes, progress_bar
+    from sb_worker.enqueue import Publisher, backfill, enqueue_changes, enqueue_missing, progress_bar
     from sb_worker.ids import parse_ids
 
     rt = runtime.get()
@@ -212,8 +212,11 @@ def _enqueue(args: argparse.Namespace) -> int:
                           "run the same command again to resume", file=sys.stderr)
                     return 130
                 print(f"queued {run.queued:,} {kind}s (backfill{resumed}: {run.done:,} in all)")
+        elif args.missing:
+            queued = enqueue_missing(rt.mb, rt.store, publisher)
+            print(f"queued {queued['editor']:,} editors and {queued['edit']:,} edits (unscanned up to the marks)")
         else:
-            overlap = dt.timedelta(seconds=args.overlap or rt.settings.enqueue_overlap_s)
+            overlap = dt.timedelta(seconds=rt.settings.enqueue_overlap_s)
             queued = enqueue_changes(rt.mb, rt.store, publisher, overlap)
             print(f"queued {queued['editor']:,} editors and {queued['edit']:,} edits")
     return status

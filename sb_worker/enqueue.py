@@ -6,6 +6,7 @@ import datetime as dt
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -71,6 +72,28 @@ def enqueue_changes(mb: MBReader, store: Store, publisher: Publisher, overlap: d
         queued[kind] = publisher.publish(kind, ids, PRIORITY_CRON)
         store.set_mark(kind, mark)
     return queued
+
+
+def enqueue_missing(mb: MBReader, store: Store, publisher: Publisher) -> dict[str, int]:
+    """Queue again every entity up to cron's marks that has no score, or (an editor) changed after its latest
+    score: what a broker that lost messages (a Redis crash, a lost volume) never delivered."""
+    queued = {}
+    for kind in KINDS:
+        with mb.changes(kind, store.mark(kind).last_id) as rows, store.scanned(kind) as scans:
+            queued[kind] = publisher.publish(kind, unscanned(rows, scans), PRIORITY_CRON)
+    return queued
+
+
+def unscanned(rows: Iterable[tuple[int, Any]], scans: Iterable[tuple[int, Any]]) -> Iterator[int]:
+    """The IDs of ``rows`` (ID, changed) with no scan in ``scans`` (ID, scanned), or only one older than the change.
+    Both in ID order: one pass over each, so two million accounts take seconds."""
+    scans = iter(scans)
+    scan = next(scans, None)
+    for entity, changed in rows:
+        while scan is not None and scan[0] < entity:
+            scan = next(scans, None)
+        if scan is None or scan[0] != entity or (changed is not None and scan[1] < changed):
+            yield entity
 
 
 @dataclass(frozen=True)

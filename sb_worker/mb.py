@@ -64,6 +64,9 @@ _LABELLED = """
       AND (privs & 4096 <> 0 OR privs & 8192 = 0
            OR EXISTS (SELECT 1 FROM musicbrainz.edit WHERE editor = e.id AND status = 2))
     ORDER BY id"""
+# Every row up to a mark with the time of its last change (an edit does not change after it is made).
+_CHANGES = {"editor": "SELECT id, last_updated FROM musicbrainz.editor WHERE id <= %s ORDER BY id",
+            "edit": "SELECT id, NULL FROM musicbrainz.edit WHERE id <= %s ORDER BY id"}
 _ALL = {kind: f"SELECT id FROM musicbrainz.{kind} WHERE id > %s AND id <= %s ORDER BY id" for kind in ("editor", "edit")}
 
 
@@ -156,6 +159,12 @@ class MBReader:
         """The IDs of ``kind`` in ``(after, upto]``, in order, streamed (for backfills of millions of rows)."""
         with self.streams.stream(_ALL[kind], (after, upto)) as rows:
             yield (row[0] for row in rows)
+
+    @contextmanager
+    def changes(self, kind: str, upto: int) -> Iterator[Iterator[tuple[int, Any]]]:
+        """(ID, time of its last change or None) for every row of ``kind`` up to ID ``upto``, in order, streamed."""
+        with self.streams.stream(_CHANGES[kind], (upto,)) as rows:
+            yield (tuple(row) for row in rows)
 
     @contextmanager
     def labelled_ids(self) -> Iterator[Iterator[tuple[int, bool]]]:

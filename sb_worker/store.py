@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from importlib import resources
 from typing import Any, NamedTuple
@@ -202,6 +203,13 @@ class Store:
                        ON CONFLICT (kind) DO UPDATE
                        SET last_id = EXCLUDED.last_id, last_time = EXCLUDED.last_time, updated_at = now()""",
                     (kind, mark.last_id, mark.last_time))
+
+    @contextmanager
+    def scanned(self, kind: str) -> Iterator[Iterator[tuple[int, Any]]]:
+        """(entity ID, time of its latest score) for every scored entity of ``kind``, in ID order, streamed."""
+        with self.db.stream("""SELECT entity_id, max(scanned_at) FROM score WHERE kind = %s
+                               GROUP BY entity_id ORDER BY entity_id""", (kind,)) as rows:
+            yield (tuple(row) for row in rows)
 
     # -- backfills -----------------------------------------------------------------------------------------------
     def backfill(self, kind: str) -> dict[str, Any] | None:

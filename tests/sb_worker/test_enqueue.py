@@ -4,8 +4,9 @@ import datetime as dt
 
 import pytest
 
+from sb_worker import service
 from sb_worker.celery import PRIORITY_BACKFILL, PRIORITY_CRON, PRIORITY_NAMED
-from sb_worker.enqueue import Publisher, backfill, chunks, enqueue_changes
+from sb_worker.enqueue import Publisher, backfill, chunks, enqueue_changes, enqueue_missing, unscanned
 from sb_worker.errors import Unavailable
 from tests.helpers import query, queued_scans
 
@@ -15,6 +16,27 @@ NO_OVERLAP = dt.timedelta(0)
 
 def ids_in(scans, kind):
     return [i for _, k, ids in scans for i in ids if k == kind]
+
+
+def test_unscanned_are_the_ids_without_a_score_or_changed_since_their_latest_one():
+    rows = [(1, None), (2, 5), (3, 5), (4, None), (7, 9)]
+    scans = [(1, 3), (2, 6), (3, 4), (6, 1), (7, 9)]
+    assert list(unscanned(rows, scans)) == [3, 4]
+    assert list(unscanned(rows, [])) == [1, 2, 3, 4, 7] and list(unscanned([], scans)) == []
+
+
+def test_enqueue_missing_queues_what_the_marks_cover_and_nothing_scored(rt, settings, redis_server):
+    with Publisher(settings.broker_url, chunk_size=1000) as publisher:
+        enqueue_changes(rt.mb, rt.store, publisher, NO_OVERLAP)  # the marks, up to every editor and edit
+    redis_server.client.flushall()  # ... and the queue lost
+    every = [i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.editor ORDER BY id")]
+    service.scan_chunk(rt, "editor", every[:100])
+    query(settings.mb_dsn, "UPDATE musicbrainz.editor SET last_updated = now() + interval '1 minute' WHERE id = %s",
+          (every[5],))
+    with Publisher(settings.broker_url, chunk_size=1000) as publisher:
+        queued = enqueue_missing(rt.mb, rt.store, publisher)
+    assert ids_in(queued_scans(redis_server.client), "editor") == [every[5], *every[100:]]
+    assert queued["edit"] == query(settings.mb_dsn, "SELECT count(*) FROM musicbrainz.edit")[0][0]
 
 
 def test_chunks():
