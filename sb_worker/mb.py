@@ -160,6 +160,16 @@ class MBReader:
         with self.streams.stream(_ALL[kind], (after, upto)) as rows:
             yield (row[0] for row in rows)
 
+    def account(self, kind: str, entity_id: int) -> dict[str, Any] | None:
+        """The account an editor or edit report is about: its editor's ID and name (None when gone)."""
+        query = ("SELECT id AS editor_id, name FROM musicbrainz.editor WHERE id = %s" if kind == "editor" else
+                 "SELECT ed.id AS editor_id, ed.name FROM musicbrainz.edit e "
+                 "JOIN musicbrainz.editor ed ON ed.id = e.editor WHERE e.id = %s")
+        with self.db.transaction() as cur:
+            cur.execute(query, (entity_id,))
+            row = cur.fetchone()
+        return dict(row) if row else None
+
     @contextmanager
     def changes(self, kind: str, upto: int) -> Iterator[Iterator[tuple[int, Any]]]:
         """(ID, time of its last change or None) for every row of ``kind`` up to ID ``upto``, in order, streamed."""

@@ -137,7 +137,13 @@ def reports() -> Response:
     filters = _filters()
     low, high = map(int, filters["band"].split("-")) if filters["band"] else (0, 100)
     rt = runtime.get()
-    page = json.loads(rt.store.reports_json("open", low, high, filters["page"], PER_PAGE, filters["detector"] or None))
+    one = request.args.get("report", "")
+    if one.isdigit() and int(one) < 2**63:  # the link a sink sends: that report, open or judged already
+        found = rt.store.report_json(int(one))
+        page = {"reports": [json.loads(found)] if found else [], "total": 1 if found else 0}
+    else:
+        page = json.loads(rt.store.reports_json("open", low, high, filters["page"], PER_PAGE,
+                                                filters["detector"] or None))
     thresholds, automatic_action = rt.store.threshold_settings()
     done = request.args.get("done", "")
     return render_template(

@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from sb_worker.errors import BadInput, Unavailable
 from sb_worker.features import KINDS
@@ -72,7 +73,7 @@ def scan_chunk(rt: Runtime, kind: str, raw_ids: Sequence[Any], queued_at: float 
 def deliver(rt: Runtime, report_id: int) -> list[str]:
     """Send one report to every configured sink that does not have it yet; returns the sinks sent to now."""
     rt.ready()
-    report = rt.store.report(report_id).as_json()
+    report = report_for_sinks(rt, report_id)
     done = rt.store.delivered_sinks(report_id)
     sent = []
     for sink in rt.sinks:
@@ -87,6 +88,20 @@ def deliver(rt: Runtime, report_id: int) -> list[str]:
             sent.append(sink.name)
     rt.store.mark_delivered(report_id, None)
     return sent
+
+
+def report_for_sinks(rt: Runtime, report_id: int) -> dict[str, Any]:
+    """A stored report with what people need beside it: the account, links, and the editor it is signed as."""
+    settings = rt.settings
+    report = rt.store.report(report_id).as_json()
+    account = rt.mb.account(report["kind"], report["entity_id"])
+    mb = settings.musicbrainz_url.rstrip("/")
+    if account:
+        account["profile_url"] = f"{mb}/user/{quote(account['name'], safe='')}"
+    entity_url = (account or {}).get("profile_url") if report["kind"] == "editor" else f"{mb}/edit/{report['entity_id']}"
+    return {**report, "account": account, "entity_url": entity_url,
+            "reporter": {"id": settings.reporter_id, "name": settings.reporter_name},
+            "review_url": f"{settings.public_url.rstrip('/')}/review?report={report_id}"}
 
 
 def record_verdict(rt: Runtime, report_id: int, verdict: str, ninja: str, note: str) -> dict[str, Any]:

@@ -45,7 +45,16 @@ class Settings:
     auto_threshold: float | None = field(default=None, metadata={"parse": _parse_optional_float})
     report_sinks: tuple[str, ...] = field(default=(), metadata={"parse": _parse_sinks})
     webhook_url: str = ""
-    webhook_timeout_s: float = 10.0
+    webhook_timeout_s: float = 10.0          # also the mail and MusicBrainz sinks' timeout
+    smtp_host: str = "localhost"             # the mail sink's SMTP server
+    smtp_port: int = 25
+    mail_from: str = "spambrainz@localhost"
+    mail_to: str = ""                        # the account admins' address
+    mb_report_url: str = ""                  # the MusicBrainz sink's endpoint
+    mb_report_token: str = ""
+    reporter_id: int = 4                     # the editor reports are signed as: ModBot by default
+    reporter_name: str = "ModBot"
+    public_url: str = "http://localhost:8080"  # where people reach this SpamBrainz (links in reports)
     data_dir: str = ".sb-data"
     cache_dir: str = field(default_factory=lambda: str(Path.home() / ".cache" / "spambrainz"))
     reputation_file: str = ""
@@ -77,8 +86,11 @@ class Settings:
                 f"SB_TASK_SOFT_TIME_LIMIT_S ({self.task_soft_time_limit_s})")
         if self.gauges_every_s <= 0 or self.enqueue_every_s < 0:
             raise ConfigError("SB_GAUGES_EVERY_S must be positive and SB_ENQUEUE_EVERY_S zero or positive")
-        if "webhook" in self.report_sinks and not self.webhook_url:
-            raise ConfigError("SB_REPORT_SINKS names 'webhook' but SB_WEBHOOK_URL is empty")
+        for sink, needed in (("webhook", ("webhook_url",)), ("mail", ("mail_to",)),
+                             ("musicbrainz", ("mb_report_url", "mb_report_token"))):
+            for name in needed:
+                if sink in self.report_sinks and not getattr(self, name):
+                    raise ConfigError(f"SB_REPORT_SINKS names {sink!r} but SB_{name.upper()} is empty")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -131,6 +131,8 @@ def test_a_verdict_needs_the_sessions_csrf_secret_and_closes_the_report(page, rt
     after = page.get(done.headers["Location"]).text
     assert f'id="report-{first}"' not in after and f"Report {first} recorded as spam" in after
     assert page.post("/review/reports/99999999/verdict", data={"verdict": "ham", "csrf": csrf_of(html)}).status_code == 404
+    linked = page.get(f"/review?report={first}").text  # the link a sink sends, after the verdict
+    assert f'id="report-{first}"' in linked and "judged spam" in linked and linked.count("<article") == 1
 
 
 def test_a_revoked_token_ends_its_sessions(page, rt):

@@ -1,11 +1,14 @@
-"""Report delivery on a real worker: retried while the webhook fails, delivered once each."""
+"""Report delivery on a real worker: retried while a webhook or mail server fails, delivered once each."""
 
 import collections
+import socket
+import time
 
 import pytest
 
 from sb_worker.enqueue import Publisher
 from tests.helpers import finished, query, wait_until
+from tests.smtp import MailReceiver
 from tests.webhook import WebhookReceiver
 
 pytestmark = pytest.mark.integration
@@ -33,3 +36,25 @@ def test_reports_reach_the_webhook_once_each_despite_failures(settings, start_wo
     assert len(receiver.requests) == len(reports) + 3  # the three failures were retried
     assert "Retry in" in worker.log()
     assert query(settings.dsn, "SELECT count(*) FROM report_delivery") == [(2 * len(reports),)]
+
+
+def test_a_dead_mail_server_leaves_reports_queued_and_scanning_unaffected(settings, start_worker):
+    ids = [i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.editor ORDER BY id")]
+    with socket.socket() as s:  # the mail server's port, with no server on it yet
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    worker = start_worker(settings.replace(report_sinks=("mail",), smtp_host="127.0.0.1", smtp_port=port,
+                                           mail_to="account-admins@musicbrainz.org",
+                                           mail_from="spambrainz@musicbrainz.org"))
+    with Publisher(settings.broker_url, chunk_size=100) as publisher:
+        publisher.publish("editor", ids)
+    wait_until(lambda: query(settings.dsn, "SELECT count(*) FROM score") == [(len(ids),)], 60, "every editor scored")
+    reports = [r for (r,) in query(settings.dsn, "SELECT id FROM report ORDER BY id")]
+    wait_until(lambda: "mail server unreachable" in worker.log(), 30, "a delivery to fail")
+    assert reports and query(settings.dsn, "SELECT count(*) FROM report_delivery") == [(0,)]
+    with MailReceiver(port=port) as server:
+        wait_until(lambda: query(settings.dsn, "SELECT count(*) FROM report WHERE delivered_at IS NULL") == [(0,)],
+                   120, "every report to be mailed once the server is up")
+        time.sleep(1)
+    mailed = collections.Counter(int(m["Message-ID"].split("-")[2].split("@")[0]) for m in server.mails)
+    assert sorted(mailed) == reports and set(mailed.values()) == {1}
