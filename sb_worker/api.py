@@ -9,6 +9,7 @@ from functools import wraps
 from typing import Any
 
 from flask import Flask, Response, g, jsonify, request
+from werkzeug.routing import IntegerConverter
 
 from detectors.registry import NAMES as DETECTORS
 from sb_worker import review, runtime, service, stats
@@ -37,6 +38,7 @@ class ApiError(Exception):
 def create_app(settings: Settings | None = None) -> Flask:
     """The Flask application; reads the settings (and opens nothing) until the first request."""
     app = Flask("spambrainz")
+    app.url_map.converters["int"] = _DatabaseId  # before any route: an ID PostgreSQL cannot hold is a 404
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     app.register_blueprint(review.blueprint)
     verified: dict[bytes, tuple[float, dict[str, Any]]] = {}  # token hash -> (when checked, token row)
@@ -191,10 +193,25 @@ def create_app(settings: Settings | None = None) -> Flask:
             raise ApiError(400, "ninja must be the ninja's name (1 to 200 characters)")
         if not isinstance(note, str) or len(note) > 10_000:
             raise ApiError(400, "note must be text of at most 10,000 characters")
+        if not isinstance(data.get("trust", False), bool):
+            raise ApiError(400, "trust must be true or false")
         rt = runtime.get()
         if rt.store.report_json(report_id) is None:
             raise ApiError(404, f"report {report_id} does not exist")
-        return jsonify(jsonable(service.record_verdict(rt, report_id, data["verdict"], ninja.strip(), note))), 201
+        saved = service.record_verdict(rt, report_id, data["verdict"], ninja.strip(), note, data.get("trust", False))
+        return jsonify(jsonable(saved)), 201
+
+    @app.get("/v1/trusted")
+    @requires(None)
+    def trusted() -> Response:
+        return _json(f'{{"trusted": {runtime.get().store.trusted_json()}}}')
+
+    @app.delete("/v1/trusted/<int:editor_id>")
+    @requires("feedback")
+    def revoke_trust(editor_id: int) -> Response:
+        if not runtime.get().store.revoke_trust(editor_id, g.token_name):
+            raise ApiError(404, f"editor {editor_id} is not trusted")
+        return jsonify(editor_id=editor_id, trusted=False)
 
     @app.get("/v1/thresholds")
     @requires(None)
@@ -272,6 +289,14 @@ def _number(args: Mapping[str, str], name: str, default: float, minimum: float =
     if not minimum <= value <= maximum:
         raise ApiError(400, f"{name} must be between {minimum:g} and {maximum:g}")
     return value
+
+
+class _DatabaseId(IntegerConverter):
+    """``<int:…>`` in routes: IDs from 0 to the largest BIGINT; anything larger matches no route (404)."""
+
+    def __init__(self, url_map, *args: Any, **kwargs: Any):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _json(text: str) -> Response:

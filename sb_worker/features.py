@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -162,3 +164,10 @@ def _mapping(record: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise BadInput(f"field {key!r} must be an object, got {type(value).__name__}")
     return value
+
+
+def profile_fingerprint(record: Mapping[str, Any]) -> str:
+    """What trust in an account is given for: its bio and website (so the website's domain). Any change to either
+    gives another fingerprint."""
+    profile = json.dumps([_text(record, "bio"), _text(record, "website").strip()], ensure_ascii=False)
+    return hashlib.sha256(profile.encode("utf-8", "surrogatepass")).hexdigest()

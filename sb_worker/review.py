@@ -162,17 +162,34 @@ def verdict(report_id: int) -> Response:
         return redirect(url_for("review.signin_form"), 303)
     if not _same(request.form.get("csrf"), session["csrf"]):
         abort(403, "the form's CSRF token is missing or wrong; reload the page and try again")
-    said = request.form.get("verdict")
-    if said not in ("spam", "ham"):
-        abort(400, "verdict must be spam or ham")
+    buttons = {"spam": ("spam", False), "ham": ("ham", False), "ham-trust": ("ham", True)}
+    if request.form.get("verdict") not in buttons:
+        abort(400, "verdict must be spam, ham or ham-trust")
+    said, trust = buttons[request.form["verdict"]]
     filters = _filters()
     rt = runtime.get()
+    if rt.store.report_json(report_id) is None:
+        abort(404, f"report {report_id} does not exist")
     try:
-        service.record_verdict(rt, report_id, said, session["name"], "")
+        service.record_verdict(rt, report_id, said, session["name"], "", trust=trust)
     except BadInput as exc:
-        abort(404, str(exc))
+        abort(400, str(exc))
     query = {k: v for k, v in filters.items() if v and (k != "page" or v > 1)}
     return redirect(url_for("review.reports", **query, done=report_id, said=said), 303)
+
+
+@blueprint.post("/trusted/<int:editor_id>/revoke")
+def revoke_trust(editor_id: int) -> Response:
+    """End the trust in an account: it is reported again like any other."""
+    session = _signed_in()
+    if session is None:
+        return redirect(url_for("review.signin_form"), 303)
+    if not _same(request.form.get("csrf"), session["csrf"]):
+        abort(403, "the form's CSRF token is missing or wrong; reload the page and try again")
+    if not runtime.get().store.revoke_trust(editor_id, session["name"]):
+        abort(404, f"editor {editor_id} is not trusted")
+    report = request.form.get("report", "")
+    return redirect(url_for("review.reports", report=report) if report.isdigit() else url_for("review.reports"), 303)
 
 
 @blueprint.errorhandler(400)
@@ -191,6 +208,7 @@ class Item:
     name: str
     link: str                      # the entity on MusicBrainz
     fields: list[tuple[str, Markup]]  # (label, text with marks), only the fields that have text
+    trusted: bool = False          # an editor a ninja trusts (reported again only after a profile change)
 
 
 def _items(reports: list[dict[str, Any]]) -> list[Item]:
@@ -203,6 +221,7 @@ def _items(reports: list[dict[str, Any]]) -> list[Item]:
             found, _ = rt.mb.load(kind, ids)
             records.update({(kind, r["id"]): extract(kind, r) for r in found})
     base = rt.settings.musicbrainz_url.rstrip("/")
+    trusted = rt.store.trusted_ids([r["entity_id"] for r in reports if r["kind"] == "editor"])
     items = []
     for report in reports:
         features = records.get((report["kind"], report["entity_id"]))
@@ -214,7 +233,8 @@ def _items(reports: list[dict[str, Any]]) -> list[Item]:
         texts = [("Website", features.website), ("Bio" if report["kind"] == "editor" else "Text", features.text),
                  ("Added URLs", "\n".join(features.added_urls))]
         items.append(Item(report, features.name, link,
-                          [(label, highlight(text, report["reasons"])) for label, text in texts if text]))
+                          [(label, highlight(text, report["reasons"])) for label, text in texts if text],
+                          report["kind"] == "editor" and report["entity_id"] in trusted))
     return items
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from sb_worker.errors import BadInput, Unavailable
-from sb_worker.features import KINDS
+from sb_worker.features import KINDS, profile_fingerprint
 from sb_worker import stats
 from sb_worker.ids import parse_ids
 from sb_worker.metrics import band
@@ -53,7 +53,9 @@ def scan_chunk(rt: Runtime, kind: str, raw_ids: Sequence[Any], queued_at: float 
         results = rt.current_pipeline().score(kind, records)
         scores = [r for r in results if isinstance(r, Score)]
         errors += [r for r in results if isinstance(r, RecordError)]
-        saved = rt.store.save_scan(scores, errors)
+        scored = {s.entity_id for s in scores}
+        fingerprints = {r["id"]: profile_fingerprint(r) for r in records if kind == "editor" and r["id"] in scored}
+        saved = rt.store.save_scan(scores, errors, fingerprints)
     if isinstance(queued_at, (int, float)):
         metrics.timing(f"scan.{kind}.delay", max(0.0, time.time() - queued_at) * 1000)
     metrics.incr(f"scan.{kind}.entities", len(scores))
@@ -104,9 +106,20 @@ def report_for_sinks(rt: Runtime, report_id: int) -> dict[str, Any]:
             "review_url": f"{settings.public_url.rstrip('/')}/review?report={report_id}"}
 
 
-def record_verdict(rt: Runtime, report_id: int, verdict: str, ninja: str, note: str) -> dict[str, Any]:
-    """A ninja's verdict: committed to the database first, then counted and the trainer woken."""
+def record_verdict(rt: Runtime, report_id: int, verdict: str, ninja: str, note: str,
+                   trust: bool = False) -> dict[str, Any]:
+    """A ninja's verdict: committed to the database first, then counted and the trainer woken. ``trust`` (with
+    "ham") also trusts the account with its current profile: it is not reported again until that changes."""
+    if trust and verdict != "ham":
+        raise BadInput("only an account declined as not spam can be trusted")
     saved = rt.store.add_verdict(report_id, verdict, ninja, note)
+    if trust:
+        report = rt.store.report(report_id)
+        account = rt.mb.account(report.kind, report.entity_id)
+        if account is None:
+            raise BadInput(f"the account of report {report_id} no longer exists in MusicBrainz")
+        [record] = rt.mb.load_editors([account["editor_id"]])
+        rt.store.trust(account["editor_id"], profile_fingerprint(record), ninja, report_id)
     rt.metrics.incr(f"verdicts.{verdict}")
     queue_feedback(rt.settings)  # the trainer reads the verdicts from the table, so a lost wake-up loses nothing
     return saved

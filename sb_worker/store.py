@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from importlib import resources
@@ -141,15 +141,18 @@ class Store:
                         (Json(value),))
 
     # -- scans -----------------------------------------------------------------------------------------------------
-    def save_scan(self, scores: Sequence[Score], errors: Sequence[RecordError]) -> Saved:
+    def save_scan(self, scores: Sequence[Score], errors: Sequence[RecordError],
+                  fingerprints: Mapping[int, str] | None = None) -> Saved:
         """Store scores, open or update reports and record errors, in one transaction.
 
-        Returns the IDs of this chunk's open reports not yet delivered (new ones, or ones whose delivery a
-        crash interrupted), so the caller can queue their delivery, and how many reports it opened. Running it
-        twice changes nothing.
+        ``fingerprints`` (editor ID to :func:`profile_fingerprint`) lets trusted accounts whose profile has not
+        changed since they were trusted be scored without being reported. Returns the IDs of this chunk's open
+        reports not yet delivered (new ones, or ones whose delivery a crash interrupted), so the caller can queue
+        their delivery, and how many reports it opened. Running it twice changes nothing.
         """
         with self.db.transaction() as cur:
             thresholds = self.thresholds(cur)
+            trusted = self._still_trusted(cur, fingerprints or {})
             if scores:
                 execute_values(cur, """
                     INSERT INTO score (kind, entity_id, model_version, score, reasons) VALUES %s
@@ -158,7 +161,8 @@ class Store:
                     [(s.kind, s.entity_id, s.model_version, s.score, Json(s.reasons_json())) for s in scores])
                 cur.execute("DELETE FROM scan_error WHERE (kind, entity) IN (SELECT * FROM unnest(%s, %s))",
                             ([s.kind for s in scores], [str(s.entity_id) for s in scores]))
-            flagged = [(s, action) for s in scores if (action := thresholds.action(s.score)) != "none"]
+            flagged = [(s, action) for s in scores if (action := thresholds.action(s.score)) != "none"
+                       and not (s.kind == "editor" and s.entity_id in trusted)]
             if flagged:
                 # A rescan updates the open report only when something changed, so a duplicate scan is a no-op.
                 inserted = execute_values(cur, """
@@ -185,6 +189,44 @@ class Store:
                     ON CONFLICT (kind, entity) DO UPDATE SET error = EXCLUDED.error, last_seen = now()""",
                     sorted({(e.kind, e.entity[:200], e.error) for e in errors}))
         return Saved(undelivered, created)
+
+    # -- trusted accounts ----------------------------------------------------------------------------------------
+    def _still_trusted(self, cur, fingerprints: Mapping[int, str]) -> set[int]:
+        """The editors among ``fingerprints`` trusted with exactly that fingerprint (profile unchanged since)."""
+        if not fingerprints:
+            return set()
+        cur.execute("""SELECT editor_id, fingerprint FROM trusted_account
+                       WHERE editor_id = ANY(%s) AND revoked_at IS NULL""", (list(fingerprints),))
+        return {row["editor_id"] for row in cur.fetchall() if row["fingerprint"] == fingerprints[row["editor_id"]]}
+
+    def trust(self, editor_id: int, fingerprint: str, ninja: str, report_id: int | None) -> None:
+        """Trust an account with its current profile (again, if it was trusted or revoked before)."""
+        with self.db.transaction() as cur:
+            cur.execute("""INSERT INTO trusted_account (editor_id, fingerprint, trusted_by, report_id)
+                           VALUES (%s, %s, %s, %s)
+                           ON CONFLICT (editor_id) DO UPDATE SET fingerprint = EXCLUDED.fingerprint,
+                             trusted_by = EXCLUDED.trusted_by, report_id = EXCLUDED.report_id, created_at = now(),
+                             revoked_at = NULL, revoked_by = NULL""", (editor_id, fingerprint, ninja, report_id))
+
+    def revoke_trust(self, editor_id: int, ninja: str) -> bool:
+        """End the trust in an account; False when it was not trusted."""
+        with self.db.transaction() as cur:
+            cur.execute("""UPDATE trusted_account SET revoked_at = now(), revoked_by = %s
+                           WHERE editor_id = %s AND revoked_at IS NULL""", (ninja, editor_id))
+            return cur.rowcount == 1
+
+    def trusted_json(self) -> str:
+        """Every account trusted now, newest first, as JSON text."""
+        return self.db.value("""SELECT coalesce(json_agg(t ORDER BY t.created_at DESC), '[]')::text FROM (
+                                  SELECT editor_id, trusted_by, report_id, created_at FROM trusted_account
+                                  WHERE revoked_at IS NULL) t""")
+
+    def trusted_ids(self, editor_ids: Sequence[int]) -> set[int]:
+        """Which of ``editor_ids`` are trusted now (whatever their profile)."""
+        with self.db.transaction() as cur:
+            cur.execute("SELECT editor_id FROM trusted_account WHERE editor_id = ANY(%s) AND revoked_at IS NULL",
+                        (list(editor_ids),))
+            return {row["editor_id"] for row in cur.fetchall()}
 
     # -- enqueue marks -------------------------------------------------------------------------------------------
     def mark(self, kind: str) -> Mark:
@@ -442,8 +484,10 @@ class Store:
         PostgreSQL renders the API's JSON reads itself: parsing rows into Python only to serialise them again
         cost more than the queries."""
         return self.db.value("""SELECT row_to_json(s)::text FROM (
-                                  SELECT kind, entity_id, score, reasons, model_version, scanned_at FROM score
-                                  WHERE kind = %s AND entity_id = %s ORDER BY scanned_at DESC LIMIT 1) s""",
+                                  SELECT kind, entity_id, score, reasons, model_version, scanned_at,
+                                         kind = 'editor' AND EXISTS (SELECT 1 FROM trusted_account t WHERE
+                                           t.editor_id = score.entity_id AND t.revoked_at IS NULL) AS trusted
+                                  FROM score WHERE kind = %s AND entity_id = %s ORDER BY scanned_at DESC LIMIT 1) s""",
                              (kind, entity_id))
 
     def reports_json(self, status: str | None, min_score: float, max_score: float, page: int, per_page: int,
