@@ -201,6 +201,42 @@ def create_app(settings: Settings | None = None) -> Flask:
         saved = service.record_verdict(rt, report_id, data["verdict"], ninja.strip(), note, data.get("trust", False))
         return jsonify(jsonable(saved)), 201
 
+    @app.post("/v1/appeals")
+    @requires("submit")
+    def appeal() -> tuple[Response, int]:
+        data = body()
+        editor, message = data.get("editor_id"), data.get("message")
+        if isinstance(editor, bool) or not isinstance(editor, int) or not 1 <= editor < 2**63:
+            raise ApiError(400, "editor_id must be the appealing account's editor ID")
+        if not isinstance(message, str) or not message.strip() or len(message) > 10_000:
+            raise ApiError(400, "message must be the appeal in words (1 to 10,000 characters)")
+        return jsonify(jsonable(runtime.get().store.add_appeal(editor, message.strip(), g.token_name))), 201
+
+    @app.get("/v1/appeals")
+    @requires("feedback")
+    def appeals() -> Response:
+        status = request.args.get("status")
+        if status not in (None, "open", "upheld", "rejected"):
+            raise ApiError(400, "status must be one of open, upheld, rejected")
+        return _json(f'{{"appeals": {runtime.get().store.appeals_json(status)}}}')
+
+    @app.post("/v1/appeals/<int:appeal_id>/decision")
+    @requires("feedback")
+    def decide(appeal_id: int) -> Response:
+        data = body()
+        if data.get("decision") not in ("upheld", "rejected"):
+            raise ApiError(400, "decision must be \"upheld\" or \"rejected\"")
+        ninja, note = data.get("ninja"), data.get("note", "")
+        if not isinstance(ninja, str) or not ninja.strip() or len(ninja) > 200:
+            raise ApiError(400, "ninja must be the ninja's name (1 to 200 characters)")
+        if not isinstance(note, str) or len(note) > 10_000:
+            raise ApiError(400, "note must be text of at most 10,000 characters")
+        try:
+            decided = service.decide_appeal(runtime.get(), appeal_id, data["decision"] == "upheld", ninja.strip(), note)
+        except BadInput as exc:
+            raise ApiError(404, str(exc)) from None
+        return jsonify(jsonable(decided))
+
     @app.get("/v1/trusted")
     @requires(None)
     def trusted() -> Response:

@@ -22,6 +22,7 @@ METRICS: tuple[tuple[str, str, str], ...] = (
     ("reports.failed.{sink}", "counter", "deliveries a sink refused or timed out (retried with backoff)"),
     ("reports.open", "gauge", "open reports waiting for a verdict"),
     ("verdicts.{verdict}", "counter", "ninja verdicts, spam or ham"),
+    ("appeals.{decision}", "counter", "appeals decided: upheld (a false positive) or rejected"),
     ("precision.review", "gauge", "live precision: share of judged reports at or above the review threshold that "
                                   "were spam, verdicts of the last 7 days"),
     ("precision.verdicts", "gauge", "how many verdicts precision.review is measured on"),

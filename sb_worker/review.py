@@ -145,10 +145,13 @@ def reports() -> Response:
         page = json.loads(rt.store.reports_json("open", low, high, filters["page"], PER_PAGE,
                                                 filters["detector"] or None))
     thresholds, automatic_action = rt.store.threshold_settings()
+    appeals = json.loads(rt.store.appeals_json("open"))
+    appealed = _items([json.loads(rt.store.report_json(a["report_id"])) for a in appeals])
     done = request.args.get("done", "")
     return render_template(
         "review.html", session=session, filters=filters, bands=BANDS, detectors=DETECTORS,
-        items=_items(page["reports"]), total=page["total"], pages=max(1, -(-page["total"] // PER_PAGE)),
+        items=_items(page["reports"]), total=page["total"],
+        appeals=[(a, item, highlight(a["message"], [])) for a, item in zip(appeals, appealed)], pages=max(1, -(-page["total"] // PER_PAGE)),
         model=rt.store.active_model() or HEURISTIC_VERSION, thresholds=thresholds,
         automatic_action=automatic_action, done=done if done.isdigit() else "",
         said=request.args.get("said") if request.args.get("said") in ("spam", "ham") else "")
@@ -176,6 +179,23 @@ def verdict(report_id: int) -> Response:
         abort(400, str(exc))
     query = {k: v for k, v in filters.items() if v and (k != "page" or v > 1)}
     return redirect(url_for("review.reports", **query, done=report_id, said=said), 303)
+
+
+@blueprint.post("/appeals/<int:appeal_id>/decision")
+def decide_appeal(appeal_id: int) -> Response:
+    """Uphold an appeal (the report was not spam) or reject it (it was): also the verdict on the report."""
+    session = _signed_in()
+    if session is None:
+        return redirect(url_for("review.signin_form"), 303)
+    if not _same(request.form.get("csrf"), session["csrf"]):
+        abort(403, "the form's CSRF token is missing or wrong; reload the page and try again")
+    if request.form.get("decision") not in ("upheld", "rejected"):
+        abort(400, "decision must be upheld or rejected")
+    try:
+        service.decide_appeal(runtime.get(), appeal_id, request.form["decision"] == "upheld", session["name"], "")
+    except BadInput as exc:
+        abort(404, str(exc))
+    return redirect(url_for("review.reports"), 303)
 
 
 @blueprint.post("/trusted/<int:editor_id>/revoke")

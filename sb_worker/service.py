@@ -125,6 +125,16 @@ def record_verdict(rt: Runtime, report_id: int, verdict: str, ninja: str, note: 
     return saved
 
 
+def decide_appeal(rt: Runtime, appeal_id: int, upheld: bool, ninja: str, note: str) -> dict[str, Any]:
+    """A ninja's decision on an appeal. It is also their verdict on the appealed report: upheld means it was not
+    spam, a false positive counted against every detector that gave a reason (see /v1/stats), and it is feedback
+    for the trainer like any other verdict."""
+    decided = rt.store.decide_appeal(appeal_id, upheld, ninja)
+    record_verdict(rt, decided["report_id"], "ham" if upheld else "spam", ninja, note or f"appeal {appeal_id}")
+    rt.metrics.incr(f"appeals.{decided['status']}")
+    return decided
+
+
 def publish_gauges(rt: Runtime, recent_days: float = 7.0) -> dict[str, float]:
     """Send the gauges a periodic task keeps current: queue depths, open reports, live precision, model versions."""
     gauges: dict[str, float] = {f"queue.{q}.depth": queue_depth(rt.settings.broker_url, q)

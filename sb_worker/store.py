@@ -29,6 +29,7 @@ _MIGRATIONS_LOCK = 7_101_960  # pg_advisory_xact_lock key: one migrator at a tim
 
 
 _REPORT_COLUMNS = "id, kind, entity_id, score, reasons, model_version, action, status, created_at, updated_at"
+_APPEAL_COLUMNS = "id, report_id, editor_id, message, submitted_by, status, created_at, decided_at, decided_by"
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -227,6 +228,41 @@ class Store:
             cur.execute("SELECT editor_id FROM trusted_account WHERE editor_id = ANY(%s) AND revoked_at IS NULL",
                         (list(editor_ids),))
             return {row["editor_id"] for row in cur.fetchall()}
+
+    # -- appeals ------------------------------------------------------------------------------------------------
+    def add_appeal(self, editor_id: int, message: str, submitted_by: str) -> dict[str, Any]:
+        """Appeal the latest automatic action on an account's own reports; one open appeal per report (asking
+        again returns the open one). BadInput when no automatic action was taken on the account."""
+        with self.db.transaction() as cur:
+            cur.execute("""SELECT id FROM report WHERE kind = 'editor' AND entity_id = %s AND action = 'auto'
+                           ORDER BY id DESC LIMIT 1 FOR UPDATE""", (editor_id,))
+            row = cur.fetchone()
+            if row is None:
+                raise BadInput(f"no automatic action was taken on editor {editor_id}: only that can be appealed")
+            cur.execute("""INSERT INTO appeal (report_id, editor_id, message, submitted_by) VALUES (%s, %s, %s, %s)
+                           ON CONFLICT (report_id) WHERE status = 'open' DO NOTHING RETURNING id""",
+                        (row["id"], editor_id, message, submitted_by))
+            cur.execute(f"SELECT {_APPEAL_COLUMNS} FROM appeal WHERE report_id = %s AND status = 'open'", (row["id"],))
+            return dict(cur.fetchone())
+
+    def decide_appeal(self, appeal_id: int, upheld: bool, ninja: str) -> dict[str, Any]:
+        """Close an open appeal; BadInput when there is no open appeal with that ID."""
+        with self.db.transaction() as cur:
+            cur.execute(f"""UPDATE appeal SET status = %s, decided_at = now(), decided_by = %s
+                            WHERE id = %s AND status = 'open' RETURNING {_APPEAL_COLUMNS}""",
+                        ("upheld" if upheld else "rejected", ninja, appeal_id))
+            row = cur.fetchone()
+        if row is None:
+            raise BadInput(f"there is no open appeal {appeal_id}")
+        return dict(row)
+
+    def appeals_json(self, status: str | None) -> str:
+        """Appeals (open ones first by age), with the appealed report's score and reasons, as JSON text."""
+        return self.db.value(f"""
+            SELECT coalesce(json_agg(a ORDER BY a.status <> 'open', a.created_at), '[]')::text FROM (
+              SELECT {', '.join('a.' + c.strip() for c in _APPEAL_COLUMNS.split(','))}, r.score, r.reasons
+              FROM appeal a JOIN report r ON r.id = a.report_id
+              WHERE %(status)s IS NULL OR a.status = %(status)s) a""", {"status": status})
 
     # -- enqueue marks -------------------------------------------------------------------------------------------
     def mark(self, kind: str) -> Mark:

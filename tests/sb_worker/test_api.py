@@ -58,7 +58,9 @@ def test_the_openapi_description_matches_the_routes(api):
 SCOPED = [("post", "/v1/scans", "submit", {"editors": [5]}), ("post", "/v1/reports/1/verdict", "feedback",
           {"verdict": "spam", "ninja": "x"}), ("put", "/v1/thresholds", "admin", {"review": 60}),
           ("post", "/v1/models/x/promote", "admin", None), ("post", "/v1/models/rollback", "admin", None),
-          ("delete", "/v1/trusted/5", "feedback", None)]
+          ("delete", "/v1/trusted/5", "feedback", None), ("post", "/v1/appeals", "submit", {"editor_id": 5, "message": "x"}),
+          ("get", "/v1/appeals", "feedback", None),
+          ("post", "/v1/appeals/1/decision", "feedback", {"decision": "upheld", "ninja": "x"})]
 READS = ["/v1/scans/1", "/v1/editors/5", "/v1/edits/1", "/v1/reports", "/v1/reports/1", "/v1/thresholds",
          "/v1/models", "/v1/stats", "/v1/trusted"]
 
