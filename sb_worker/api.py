@@ -12,7 +12,7 @@ from flask import Flask, Response, g, jsonify, request
 from werkzeug.routing import IntegerConverter
 
 from detectors.registry import NAMES as DETECTORS
-from sb_worker import review, runtime, service, stats
+from sb_worker import public, review, runtime, service, stats
 from sb_worker.db import jsonable
 from sb_worker.errors import BadInput, SpamBrainzError, Unavailable
 from sb_worker.ids import parse_ids
@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.url_map.converters["int"] = _DatabaseId  # before any route: an ID PostgreSQL cannot hold is a 404
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     app.register_blueprint(review.blueprint)
+    app.register_blueprint(public.blueprint)
     verified: dict[bytes, tuple[float, dict[str, Any]]] = {}  # token hash -> (when checked, token row)
     if settings is not None:
         runtime.configure(settings)

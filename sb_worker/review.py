@@ -40,14 +40,16 @@ _CSP = ("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; fram
 blueprint = Blueprint("review", __name__, url_prefix="/review", template_folder="templates")
 
 
-@blueprint.after_request
-def _protect(response: Response) -> Response:
+def protect(response: Response) -> Response:
     """No scripts, no framing, no referrer, no caching of a page that shows personal data."""
     response.headers["Content-Security-Policy"] = _CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+blueprint.after_request(protect)
 
 
 # -- signing in ----------------------------------------------------------------------------------------------------

@@ -595,6 +595,10 @@ class Store:
             cur.execute("SELECT kind, count(*) AS n FROM scan_error GROUP BY kind")
             return {row["kind"]: row["n"] for row in cur.fetchall()}
 
+    def reports_since(self, days: float) -> int:
+        """How many reports were opened in the last ``days``."""
+        return self.db.value("SELECT count(*) FROM report WHERE created_at > now() - %s * interval '1 day'", (days,))
+
     def count_open_reports(self) -> int:
         """How many reports wait for a verdict."""
         return self.db.value("SELECT count(*) FROM report WHERE status = 'open'")

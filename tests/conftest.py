@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from werkzeug.serving import make_server
 
 from sb_worker import runtime
+from sb_worker.api import create_app
 from sb_worker.embedded import EmbeddedPostgres, EmbeddedRedis, WorkerProcess
 from sb_worker.pipeline import Thresholds
 from sb_worker.sample import build_sample
@@ -111,3 +115,31 @@ def default_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     model = train_default(Settings())
     return model.save(tmp_path_factory.mktemp("default") / model.version)
+
+
+@pytest.fixture
+def served(settings, rt):
+    """The Flask app on a real HTTP server in a thread."""
+    server = make_server("127.0.0.1", 0, create_app(settings), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(10)
+
+
+@pytest.fixture
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver_path = shutil.which("chromedriver")
+    assert binary and driver_path, "the browser test needs Chromium and its chromedriver (make test installs them)"
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1600"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    yield driver
+    driver.quit()

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import re
-import shutil
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
 from sb_worker import service
 from sb_worker.api import create_app
@@ -160,35 +157,7 @@ def test_hostile_bios_are_shown_as_inert_text(page, rt, settings):
     assert "<mark" in block
 
 
-# -- a real browser --------------------------------------------------------------------------------------------------
-@pytest.fixture
-def served(settings, rt):
-    """The Flask app on a real HTTP server in a thread."""
-    server = make_server("127.0.0.1", 0, create_app(settings), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(10)
-
-
-@pytest.fixture
-def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    binary = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver_path = shutil.which("chromedriver")
-    assert binary and driver_path, "the browser test needs Chromium and its chromedriver (make test installs them)"
-    options = webdriver.ChromeOptions()
-    options.binary_location = binary
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1600"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
-    yield driver
-    driver.quit()
-
-
+# -- a real browser (the served and browser fixtures are in tests/conftest.py) ---------------------------------
 def test_a_ninja_signs_in_sees_the_top_report_and_marks_it_spam_in_a_browser(settings, rt, served, browser):
     from selenium.webdriver.common.by import By
 
