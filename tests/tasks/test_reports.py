@@ -1,11 +1,15 @@
 """Report delivery on a real worker: retried while a webhook or mail server fails, delivered once each."""
 
 import collections
+import os
+import signal
 import socket
 import time
 
 import pytest
 
+from sb_worker import service
+from sb_worker.celery import DELIVER_REPORT, app
 from sb_worker.enqueue import Publisher
 from tests.helpers import finished, query, wait_until
 from tests.smtp import MailReceiver
@@ -58,3 +62,25 @@ def test_a_dead_mail_server_leaves_reports_queued_and_scanning_unaffected(settin
         time.sleep(1)
     mailed = collections.Counter(int(m["Message-ID"].split("-")[2].split("@")[0]) for m in server.mails)
     assert sorted(mailed) == reports and set(mailed.values()) == {1}
+
+
+def test_each_sink_delivers_once_when_the_delivery_task_is_killed_between_sinks(settings, rt, start_worker):
+    ids = [i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.editor ORDER BY id")]
+    service.scan_chunk(rt, "editor", ids)  # reports written here, delivered by the worker below
+    [(report_id,)] = query(settings.dsn, "SELECT id FROM report ORDER BY score DESC, id LIMIT 1")
+    with WebhookReceiver() as webhook, MailReceiver(hold_first=True) as mail:
+        worker = start_worker(settings.replace(report_sinks=("webhook", "mail"), webhook_url=webhook.url,
+                                               smtp_host="127.0.0.1", smtp_port=mail.port, mail_to="admins@x.example"),
+                              queues=("reports",), concurrency=1)
+        app.send_task(DELIVER_REPORT, args=(report_id,))
+        assert mail.holding.wait(60)  # the webhook has it; the mail is on its way
+        [child] = worker.children()
+        os.kill(child.pid, signal.SIGKILL)  # the task dies between its two sinks
+        wait_until(lambda: "SIGKILL" in worker.log(), 30, "the worker to see its pool process die")
+        mail.release.set()
+        wait_until(lambda: query(settings.dsn, "SELECT delivered_at IS NOT NULL FROM report WHERE id = %s",
+                                 (report_id,)) == [(True,)], 60, "the retried task to finish the delivery")
+    assert [body["id"] for _, _, body in webhook.requests] == [report_id]  # not sent again on the retry
+    assert [m["Message-ID"] for m in mail.mails] == [f"<spambrainz-report-{report_id}@localhost>"]
+    assert query(settings.dsn, "SELECT sink FROM report_delivery WHERE report_id = %s ORDER BY sink",
+                 (report_id,)) == [("mail",), ("webhook",)]
