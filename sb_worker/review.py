@@ -68,6 +68,16 @@ def _cookie(response: Response, name: str, value: str, max_age: int | None) -> N
                         secure=request.is_secure)
 
 
+def _form_session() -> dict[str, Any]:
+    """The session of a POSTed form whose CSRF secret is the session's: else to sign-in (303), or 403."""
+    session = _signed_in()
+    if session is None:
+        abort(redirect(url_for("review.signin_form"), 303))
+    if not _same(request.form.get("csrf"), session["csrf"]):
+        abort(403, "the form's CSRF token is missing or wrong; reload the page and try again")
+    return session
+
+
 def _same(a: str | None, b: str | None) -> bool:
     return bool(a) and bool(b) and hmac.compare_digest(a.encode(), b.encode())
 
@@ -162,11 +172,7 @@ def reports() -> Response:
 @blueprint.post("/reports/<int:report_id>/verdict")
 def verdict(report_id: int) -> Response:
     """Record a ninja's verdict (committed before the trainer is woken) and go back to the list."""
-    session = _signed_in()
-    if session is None:
-        return redirect(url_for("review.signin_form"), 303)
-    if not _same(request.form.get("csrf"), session["csrf"]):
-        abort(403, "the form's CSRF token is missing or wrong; reload the page and try again")
+    session = _form_session()
     buttons = {"spam": ("spam", False), "ham": ("ham", False), "ham-trust": ("ham", True)}
     if request.form.get("verdict") not in buttons:
         abort(400, "verdict must be spam, ham or ham-trust")
@@ -186,11 +192,7 @@ def verdict(report_id: int) -> Response:
 @blueprint.post("/appeals/<int:appeal_id>/decision")
 def decide_appeal(appeal_id: int) -> Response:
     """Uphold an appeal (the report was not spam) or reject it (it was): also the verdict on the report."""
-    session = _signed_in()
-    if session is None:
-        return redirect(url_for("review.signin_form"), 303)
-    if not _same(request.form.get("csrf"), session["csrf"]):
-        abort(403, "the form's CSRF token is missing or wrong; reload the page and try again")
+    session = _form_session()
     if request.form.get("decision") not in ("upheld", "rejected"):
         abort(400, "decision must be upheld or rejected")
     try:
@@ -203,11 +205,7 @@ def decide_appeal(appeal_id: int) -> Response:
 @blueprint.post("/trusted/<int:editor_id>/revoke")
 def revoke_trust(editor_id: int) -> Response:
     """End the trust in an account: it is reported again like any other."""
-    session = _signed_in()
-    if session is None:
-        return redirect(url_for("review.signin_form"), 303)
-    if not _same(request.form.get("csrf"), session["csrf"]):
-        abort(403, "the form's CSRF token is missing or wrong; reload the page and try again")
+    session = _form_session()
     if not runtime.get().store.revoke_trust(editor_id, session["name"]):
         abort(404, f"editor {editor_id} is not trusted")
     report = request.form.get("report", "")

@@ -83,6 +83,8 @@ def sign_in(client, token: str):
 
 def test_signing_in_needs_the_forms_csrf_secret_and_a_feedback_token(page):
     assert page.get("/review").status_code == 303  # not signed in: to the sign-in form
+    unsigned = page.post("/review/reports/1/verdict", data={"verdict": "spam", "csrf": "x"})
+    assert unsigned.status_code == 303 and unsigned.headers["Location"].endswith("/review/signin")
     page.get("/review/signin")
     forged = page.post("/review/signin", data={"token": page.tokens["feedback"], "csrf": "guessed"})
     assert forged.status_code == 403 and "expired" in forged.text
