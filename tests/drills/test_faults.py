@@ -38,24 +38,23 @@ def scored(settings) -> int:
 
 
 def test_scan_workers_killed_again_and_again_lose_nothing_and_duplicate_nothing(large, start_worker):
-    settings = large.replace(task_soft_time_limit_s=4, visibility_timeout_s=9)
+    settings = large.replace(task_soft_time_limit_s=4, visibility_timeout_s=9, chunk_size=50)
     ids = all_ids(settings)
-    worker = start_worker(settings, concurrency=2)
+    workers = [start_worker(settings, concurrency=2)]
     enqueue(settings, ids)
-    rng, pool_kills, worker_kills = random.Random(3), 0, 0
-    deadline = time.monotonic() + 240
+    rng, pool_kills, deadline = random.Random(3), 0, time.monotonic() + 240
     while scored(settings) < len(ids) and time.monotonic() < deadline:
-        time.sleep(0.4)
-        if pool_kills and pool_kills % 8 == 0 and worker_kills < 2:
-            worker.kill()  # the whole worker: its chunks come back after the visibility timeout
-            worker_kills += 1
-            worker = start_worker(settings, concurrency=2)
-        children = worker.children()
+        time.sleep(0.3)
+        if pool_kills in (3, 6) and len(workers) < pool_kills // 3 + 1:
+            workers[-1].kill()  # the whole worker: its chunks come back after the visibility timeout
+            workers.append(start_worker(settings, concurrency=2))
+        children = workers[-1].children()
         if children:
             os.kill(rng.choice(children).pid, signal.SIGKILL)  # one pool process, mid-chunk or between chunks
             pool_kills += 1
     wait_until(lambda: scored(settings) == len(ids), 120, "every editor to be scored despite the kills")
-    assert pool_kills >= 10 and worker_kills == 2
+    assert pool_kills >= 6 and len(workers) == 3  # the kills happened while the run went on
+    assert any("WorkerLostError" in w.log() for w in workers)  # and some of them in the middle of a chunk
     assert_each_scored_once(settings)
 
 
