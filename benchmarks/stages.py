@@ -10,19 +10,14 @@ Prints milliseconds per chunk and microseconds per editor for each stage.
 from __future__ import annotations
 
 import sys
-import tempfile
 import time
 from collections import defaultdict
-from pathlib import Path
 
+from benchmarks.service import embedded_service
 from sb_worker import runtime
-from sb_worker.embedded import EmbeddedPostgres
 from sb_worker.enqueue import chunks
 from sb_worker.features import extract
-from sb_worker.models import pack, train_default
 from sb_worker.pipeline import Score
-from sb_worker.sample import build_sample
-from sb_worker.settings import Settings
 
 SIZES = (50, 200, 500, 1000, 2000)
 STAGES = ("load", "features", "detectors", "model", "store")
@@ -55,19 +50,11 @@ def stage_times(rt: runtime.Runtime, ids: list[int], size: int) -> dict[str, flo
 
 def main() -> None:
     editors = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
-    with tempfile.TemporaryDirectory() as tmp, EmbeddedPostgres(Path(tmp) / "pg") as pg:
-        mb = pg.create_database("mb")
-        build_sample(mb, editors=editors, seed=1)
-        settings = Settings.from_env().replace(mb_dsn=mb, dsn=pg.create_database("sb"), broker_url="redis://unused:1/0")
-        runtime.configure(settings)
-        rt = runtime.get()
-        rt.store.migrate()
-        model = train_default(settings)
-        rt.store.add_model(model.version, pack(model.save(Path(tmp) / model.version)), {})
-        rt.store.activate_model(model.version)
+    with embedded_service(editors, model=True) as service:
+        rt = service.rt
         ids = rt.mb.db.value("SELECT array_agg(id ORDER BY id) FROM musicbrainz.editor")
         stage_times(rt, ids[:1000], 500)  # warm up: compiled patterns, the model's first call
-        print(f"{len(ids):,} editors, model {model.version}; per chunk (ms) and per editor (µs):")
+        print(f"{len(ids):,} editors, model {service.model}; per chunk (ms) and per editor (µs):")
         print(f"{'chunk':>6} " + " ".join(f"{s:>17}" for s in STAGES) + f" {'total µs/editor':>16} {'editors/s':>10}")
         for size in SIZES:
             spent = stage_times(rt, ids, size)
@@ -75,8 +62,6 @@ def main() -> None:
             total = sum(spent.values())
             cells = " ".join(f"{spent[s] / n_chunks * 1000:8.1f} {spent[s] / len(ids) * 1e6:6.0f}µs" for s in STAGES)
             print(f"{size:6d} {cells} {total / len(ids) * 1e6:16.0f} {len(ids) / total:10,.0f}")
-        runtime.close()
-
 
 if __name__ == "__main__":
     main()

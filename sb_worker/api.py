@@ -189,17 +189,13 @@ def create_app(settings: Settings | None = None) -> Flask:
         data = body()
         if data.get("verdict") not in ("spam", "ham"):
             raise ApiError(400, "verdict must be \"spam\" or \"ham\"")
-        ninja, note = data.get("ninja"), data.get("note", "")
-        if not isinstance(ninja, str) or not ninja.strip() or len(ninja) > 200:
-            raise ApiError(400, "ninja must be the ninja's name (1 to 200 characters)")
-        if not isinstance(note, str) or len(note) > 10_000:
-            raise ApiError(400, "note must be text of at most 10,000 characters")
+        ninja, note = _ninja_and_note(data)
         if not isinstance(data.get("trust", False), bool):
             raise ApiError(400, "trust must be true or false")
         rt = runtime.get()
         if rt.store.report_json(report_id) is None:
             raise ApiError(404, f"report {report_id} does not exist")
-        saved = service.record_verdict(rt, report_id, data["verdict"], ninja.strip(), note, data.get("trust", False))
+        saved = service.record_verdict(rt, report_id, data["verdict"], ninja, note, data.get("trust", False))
         return jsonify(jsonable(saved)), 201
 
     @app.post("/v1/appeals")
@@ -227,13 +223,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         data = body()
         if data.get("decision") not in ("upheld", "rejected"):
             raise ApiError(400, "decision must be \"upheld\" or \"rejected\"")
-        ninja, note = data.get("ninja"), data.get("note", "")
-        if not isinstance(ninja, str) or not ninja.strip() or len(ninja) > 200:
-            raise ApiError(400, "ninja must be the ninja's name (1 to 200 characters)")
-        if not isinstance(note, str) or len(note) > 10_000:
-            raise ApiError(400, "note must be text of at most 10,000 characters")
+        ninja, note = _ninja_and_note(data)
         try:
-            decided = service.decide_appeal(runtime.get(), appeal_id, data["decision"] == "upheld", ninja.strip(), note)
+            decided = service.decide_appeal(runtime.get(), appeal_id, data["decision"] == "upheld", ninja, note)
         except BadInput as exc:
             raise ApiError(404, str(exc)) from None
         return jsonify(jsonable(decided))
@@ -302,6 +294,16 @@ def create_app(settings: Settings | None = None) -> Flask:
                        suggested={str(p): stats.suggest(judged, p) for p in (0.99, 0.9975)})
 
     return app
+
+
+def _ninja_and_note(data: Mapping[str, Any]) -> tuple[str, str]:
+    """The ninja's name (stripped) and note of a verdict or an appeal decision, checked."""
+    ninja, note = data.get("ninja"), data.get("note", "")
+    if not isinstance(ninja, str) or not ninja.strip() or len(ninja) > 200:
+        raise ApiError(400, "ninja must be the ninja's name (1 to 200 characters)")
+    if not isinstance(note, str) or len(note) > 10_000:
+        raise ApiError(400, "note must be text of at most 10,000 characters")
+    return ninja.strip(), note
 
 
 def report_filters(args: Mapping[str, str]) -> tuple[float, float, int, int, str | None]:
