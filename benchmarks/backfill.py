@@ -28,7 +28,7 @@ def run(rt: runtime.Runtime, rate: float | None, label: str) -> None:
     since = rt.store.db.value("SELECT now()")
     start = time.perf_counter()
     with Publisher(rt.settings.broker_url, rt.settings.chunk_size) as publisher:
-        done = backfill(rt.mb, rt.store, publisher, "editor", rate=rate, restart=True,
+        done = backfill(rt.sources["editor"], rt.store, publisher, rate=rate, restart=True,
                         max_depth=rt.settings.max_queue_depth)
     queued_s = time.perf_counter() - start
     while rescored_since(rt, since) < done.total:

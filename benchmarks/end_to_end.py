@@ -58,7 +58,7 @@ def pipeline_rate(settings: Settings, workers: int, log: Path) -> tuple[int, flo
         with rt.store.db.transaction() as cur:
             cur.execute("TRUNCATE score, report, report_delivery, verdict, backfill CASCADE")
         start = time.perf_counter()
-        run = backfill(rt.mb, rt.store, publisher, "editor", restart=True)
+        run = backfill(rt.sources["editor"], rt.store, publisher, restart=True)
         while rt.store.db.value("SELECT count(*) FROM score") < run.total:
             time.sleep(0.2)
         elapsed = time.perf_counter() - start

@@ -106,9 +106,10 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     @app.get("/healthz")
     def healthz() -> tuple[Response, int]:
-        """Redis and both databases reachable."""
+        """Redis, our database and each source's database reachable."""
         rt = runtime.get()
-        checks = {"spambrainz_db": lambda: rt.store.schema_version(), "musicbrainz_db": lambda: rt.mb.count("editor"),
+        checks = {"spambrainz_db": lambda: rt.store.schema_version(),
+                  **{f"{s.site.lower()}_db": (lambda s=s: s.count(0)) for s in rt.sources.values()},
                   "redis": lambda: service.queue_depth(rt.settings.broker_url)}
         results = {}
         for name, check in checks.items():
@@ -166,6 +167,15 @@ def create_app(settings: Settings | None = None) -> Flask:
     @requires(None)
     def edit(entity_id: int) -> Response:
         return entity("edit", entity_id)
+
+    @app.get("/v1/scores/<kind>/<int:entity_id>")
+    @requires(None)
+    def score(kind: str, entity_id: int) -> Response:
+        try:
+            runtime.get().source(kind)
+        except BadInput as exc:
+            raise ApiError(404, str(exc)) from None
+        return entity(kind, entity_id)
 
     @app.get("/v1/reports")
     @requires(None)
@@ -238,9 +248,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     @app.delete("/v1/trusted/<int:editor_id>")
     @requires("feedback")
     def revoke_trust(editor_id: int) -> Response:
-        if not runtime.get().store.revoke_trust(editor_id, g.token_name):
-            raise ApiError(404, f"editor {editor_id} is not trusted")
-        return jsonify(editor_id=editor_id, trusted=False)
+        kind = request.args.get("kind", "editor")
+        if not runtime.get().store.revoke_trust(kind, editor_id, g.token_name):
+            raise ApiError(404, f"{kind[:40]} {editor_id} is not trusted")
+        return jsonify(kind=kind, editor_id=editor_id, trusted=False)
 
     @app.get("/v1/thresholds")
     @requires(None)

@@ -11,8 +11,9 @@ import threading
 from pathlib import Path
 
 from sb_worker import runtime
-from sb_worker.errors import SpamBrainzError, Unavailable
+from sb_worker.errors import BadInput, SpamBrainzError, Unavailable
 from sb_worker.pipeline import Thresholds
+from sb_worker.sources import SOURCES
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,13 +56,15 @@ def _parser() -> argparse.ArgumentParser:
     enqueue = sub.add_parser("enqueue", help="queue scans: new and changed entities since the last run (for cron)")
     enqueue.add_argument("--editor", nargs="+", metavar="ID", default=[], help="queue these editors")
     enqueue.add_argument("--edit", nargs="+", metavar="ID", default=[], help="queue these edits")
+    enqueue.add_argument("--ids", nargs="+", metavar="ID", default=[], help="with --kind: queue these IDs of it")
     enqueue.add_argument("--all", action="store_true",
-                         help="backfill: queue every editor and edit (after a model change); resumes where an "
-                              "interrupted one stopped")
+                         help="backfill: queue every entity of every source (after a model change); resumes "
+                              "where an interrupted one stopped")
     enqueue.add_argument("--missing", action="store_true",
-                         help="after Redis lost messages: queue again every editor and edit up to the marks that "
-                              "has no score, or changed since its latest one")
-    enqueue.add_argument("--kind", choices=("editor", "edit"), help="with --all: backfill only this kind")
+                         help="after Redis lost messages: queue again every entity up to the marks that has no "
+                              "score, or changed since its latest one")
+    enqueue.add_argument("--kind", choices=tuple(SOURCES),
+                         help="only this source (one of SB_SOURCES); with --ids, the IDs' source")
     enqueue.add_argument("--rate", type=_positive, metavar="N", help="with --all: queue at most N entities a second")
     enqueue.add_argument("--restart", action="store_true", help="with --all: start over instead of resuming")
     enqueue.set_defaults(run=_enqueue)
@@ -191,9 +194,15 @@ def _enqueue(args: argparse.Namespace) -> int:
     rt = runtime.get()
     rt.store.check_schema()
     status = 0
+    sources = {args.kind: rt.source(args.kind)} if args.kind else rt.sources
+    if args.ids and not args.kind:
+        raise BadInput("--ids needs --kind: the source the IDs belong to")
     with Publisher(rt.settings.broker_url, rt.settings.chunk_size) as publisher:
-        if args.editor or args.edit:
-            for kind, raw in (("editor", args.editor), ("edit", args.edit)):
+        if args.editor or args.edit or args.ids:
+            for kind, raw in (("editor", args.editor), ("edit", args.edit), (args.kind, args.ids)):
+                if not raw:
+                    continue
+                rt.source(kind)
                 ids, errors = parse_ids(kind, raw)
                 for error in errors:
                     print(f"sb: skipped: {error.error}", file=sys.stderr)
@@ -202,8 +211,8 @@ def _enqueue(args: argparse.Namespace) -> int:
                     print(f"queued {publisher.publish(kind, ids):,} {kind}s")
         elif args.all:
             stop = _stop_on_signals()
-            for kind in (args.kind,) if args.kind else ("editor", "edit"):
-                run = backfill(rt.mb, rt.store, publisher, kind, rate=args.rate, restart=args.restart,
+            for kind, source in sources.items():
+                run = backfill(source, rt.store, publisher, rate=args.rate, restart=args.restart,
                                max_depth=rt.settings.max_queue_depth, stopping=stop.is_set,
                                progress=progress_bar(kind))
                 resumed = " (resumed)" if run.resumed else ""
@@ -213,13 +222,18 @@ def _enqueue(args: argparse.Namespace) -> int:
                     return 130
                 print(f"queued {run.queued:,} {kind}s (backfill{resumed}: {run.done:,} in all)")
         elif args.missing:
-            queued = enqueue_missing(rt.mb, rt.store, publisher)
-            print(f"queued {queued['editor']:,} editors and {queued['edit']:,} edits (unscanned up to the marks)")
+            queued = enqueue_missing(sources, rt.store, publisher)
+            print(f"queued {_counts(queued)} (unscanned up to the marks)")
         else:
             overlap = dt.timedelta(seconds=rt.settings.enqueue_overlap_s)
-            queued = enqueue_changes(rt.mb, rt.store, publisher, overlap)
-            print(f"queued {queued['editor']:,} editors and {queued['edit']:,} edits")
+            print(f"queued {_counts(enqueue_changes(sources, rt.store, publisher, overlap))}")
     return status
+
+
+def _counts(queued: dict[str, int]) -> str:
+    """``{"editor": 5, "edit": 3}`` as "5 editors and 3 edits"."""
+    parts = [f"{n:,} {kind}s" for kind, n in queued.items()]
+    return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1] if parts else "nothing"
 
 
 def _stop_on_signals() -> threading.Event:

@@ -83,7 +83,7 @@ def run_demo(data_dir: Path, editors: int = 5000, seed: int = 1, workers: int = 
             say(f"started a Celery worker with {workers} processes (log: {data_dir / 'worker.log'})")
             start = time.perf_counter()
             with Publisher(settings.broker_url, settings.chunk_size) as publisher:
-                queued = enqueue_changes(rt.mb, rt.store, publisher, dt.timedelta(seconds=settings.enqueue_overlap_s))
+                queued = enqueue_changes(rt.sources, rt.store, publisher, dt.timedelta(seconds=settings.enqueue_overlap_s))
             say(f"queued {queued['editor']:,} editors and {queued['edit']:,} edits in chunks of {settings.chunk_size}")
             _wait_for_scans(rt, sum(queued.values()), say)
             seconds = time.perf_counter() - start

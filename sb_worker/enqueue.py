@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 from dataclasses import dataclass
 from types import TracebackType
@@ -14,9 +14,8 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from sb_worker.celery import PRIORITY_BACKFILL, PRIORITY_CRON, PRIORITY_NAMED, SCAN_CHUNK, app
 from sb_worker.errors import Unavailable
-from sb_worker.features import KINDS
-from sb_worker.mb import MBReader
 from sb_worker.service import queue_depth
+from sb_worker.sources import Source
 from sb_worker.store import Store
 
 
@@ -60,26 +59,27 @@ class Publisher:
         return queued
 
 
-def enqueue_changes(mb: MBReader, store: Store, publisher: Publisher, overlap: dt.timedelta) -> dict[str, int]:
-    """Queue new and changed editors and new edits since the stored marks; the marks move only once all is queued.
+def enqueue_changes(sources: Mapping[str, Source], store: Store, publisher: Publisher,
+                    overlap: dt.timedelta) -> dict[str, int]:
+    """Queue each source's new and changed entities since its stored mark; a mark moves only once all is queued.
 
     Entities touched within ``overlap`` before the time mark are queued again, because rows committed late can
     carry earlier timestamps; scans are idempotent, so a repeat costs only time.
     """
     queued = {}
-    for kind in KINDS:
-        ids, mark = mb.changed(kind, store.mark(kind), overlap)
+    for kind, source in sources.items():
+        ids, mark = source.changed(store.mark(kind), overlap)
         queued[kind] = publisher.publish(kind, ids, PRIORITY_CRON)
         store.set_mark(kind, mark)
     return queued
 
 
-def enqueue_missing(mb: MBReader, store: Store, publisher: Publisher) -> dict[str, int]:
+def enqueue_missing(sources: Mapping[str, Source], store: Store, publisher: Publisher) -> dict[str, int]:
     """Queue again every entity up to cron's marks that has no score, or (an editor) changed after its latest
     score: what a broker that lost messages (a Redis crash, a lost volume) never delivered."""
     queued = {}
-    for kind in KINDS:
-        with mb.changes(kind, store.mark(kind).last_id) as rows, store.scanned(kind) as scans:
+    for kind, source in sources.items():
+        with source.changes(store.mark(kind).last_id) as rows, store.scanned(kind) as scans:
             queued[kind] = publisher.publish(kind, unscanned(rows, scans), PRIORITY_CRON)
     return queued
 
@@ -108,23 +108,24 @@ class Backfilled:
     resumed: bool      # this run continued an interrupted backfill
 
 
-def backfill(mb: MBReader, store: Store, publisher: Publisher, kind: str, *, rate: float | None = None,
+def backfill(source: Source, store: Store, publisher: Publisher, *, rate: float | None = None,
              restart: bool = False, max_depth: int | None = None, stopping: Callable[[], bool] = lambda: False,
              progress: Callable[[int, int], None] | None = None) -> Backfilled:
-    """Queue every entity of ``kind`` at the lowest priority, at most ``rate`` per second, pausing while the scan
+    """Queue every entity of ``source`` at the lowest priority, at most ``rate`` per second, pausing while the scan
     queue holds more than ``max_depth`` chunks; cron's marks start after it once it has finished.
 
     Resumable: each chunk queued is recorded, so a run stopped by ``stopping()`` (checked between chunks) or
     interrupted continues after its last chunk; ``restart`` starts over. A run killed between queueing a chunk
     and recording it queues that one chunk again (scans are idempotent).
     """
+    kind = source.kind
     state = None if restart else store.backfill(kind)
     resumed = state is not None
     if state is None:
-        state = store.start_backfill(kind, mb.latest(kind))  # read before the stream: what comes later is cron's
-    total, done, queued = mb.count(kind, state["upto_id"]), state["queued"], 0
+        state = store.start_backfill(kind, source.latest())  # read before the stream: what comes later is cron's
+    total, done, queued = source.count(state["upto_id"]), state["queued"], 0
     started = time.monotonic()
-    with mb.all_ids(kind, state["last_id"], state["upto_id"]) as ids:
+    with source.all_ids(state["last_id"], state["upto_id"]) as ids:
         for chunk in chunks(ids, publisher.chunk_size):
             while not stopping() and max_depth is not None and queue_depth(publisher.broker_url) > max_depth:
                 time.sleep(1.0)

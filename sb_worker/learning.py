@@ -162,16 +162,25 @@ def split_verdicts(records: Sequence[Mapping[str, Any]]) -> tuple[list, list]:
 
 
 
-def verdict_records(mb: Any, verdicts: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """The judged accounts as labelled editor records (an edit's verdict judges its editor); latest verdict wins."""
-    label: dict[int, str] = {}
-    edits: dict[int, str] = {}
+def verdict_records(sources: Mapping[str, Any], verdicts: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The judged accounts as labelled account records, of any source (an edit's verdict judges its editor); the
+    latest verdict on an account wins. Verdicts on a source no longer configured are left out."""
+    account_of: dict[tuple[str, int], tuple[str, int]] = {}
+    for kind in {v["kind"] for v in verdicts} & set(sources):
+        source, ids = sources[kind], sorted({v["entity_id"] for v in verdicts if v["kind"] == kind})
+        if source.shape == "editor":
+            account_of.update({(kind, i): (kind, i) for i in ids})
+        else:
+            account_of.update({(kind, r["id"]): (source.account_kind, r["editor"]) for r in source.load(ids)[0]})
+    label: dict[tuple[str, int], str] = {}
     for v in sorted(verdicts, key=lambda v: v["id"]):
-        (label if v["kind"] == "editor" else edits)[v["entity_id"]] = v["verdict"]
-    if edits:
-        for record in mb.load_edits(list(edits)):
-            label[record["editor"]] = edits[record["id"]]
-    return [{**record, "label": label[record["id"]]} for record in mb.load_editors(list(label))]
+        if (account := account_of.get((v["kind"], v["entity_id"]))) is not None:
+            label[account] = v["verdict"]
+    records = []
+    for kind in dict.fromkeys(k for k, _ in label):
+        found, _ = sources[kind].load([i for k, i in label if k == kind])
+        records += [{**record, "label": label[(kind, record["id"])]} for record in found]
+    return records
 
 
 def apply_pending(rt: Any) -> dict[str, Any]:
@@ -196,7 +205,7 @@ def apply_pending(rt: Any) -> dict[str, Any]:
 
     log.warning("applying %d verdicts on the %s", len(pending), device())
     started = time.perf_counter()
-    records = verdict_records(rt.mb, pending)
+    records = verdict_records(rt.sources, pending)
     active_version = store.active_model()
     active = load_version(store, active_version) if active_version else train_default(settings)
     candidate, report = learn(active, records, store.thresholds(), settings.gate_tolerance,

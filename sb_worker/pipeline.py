@@ -114,13 +114,15 @@ class Pipeline:
         self.model = model
         self.version = model.version if model is not None else version
 
-    def verdicts(self, kind: str, records: Sequence[Mapping[str, Any]]) -> list[RecordError | tuple[Features, list[Verdict]]]:
-        """Per record: a RecordError, or its features and every detector's verdict on it."""
+    def verdicts(self, kind: str, records: Sequence[Mapping[str, Any]],
+                 shape: str | None = None) -> list[RecordError | tuple[Features, list[Verdict]]]:
+        """Per record: a RecordError, or its features and every detector's verdict on it. Records of source
+        ``kind`` are read as ``shape`` ("editor" or "edit"; by default the kind itself)."""
         results: list[Any] = [None] * len(records)
         good = []
         for i, record in enumerate(records):
             try:
-                good.append((i, extract(kind, record)))
+                good.append((i, extract(shape or kind, record)))
             except BadInput as exc:
                 entity = record.get("id") if isinstance(record, Mapping) else None
                 results[i] = RecordError(kind, str(entity), str(exc))
@@ -135,10 +137,10 @@ class Pipeline:
             results[i] = (features, [verdicts[j] for verdicts in per_detector])
         return results
 
-    def score(self, kind: str, records: Sequence[Mapping[str, Any]]) -> list[Score | RecordError]:
+    def score(self, kind: str, records: Sequence[Mapping[str, Any]], shape: str | None = None) -> list[Score | RecordError]:
         """One result per record, in order; a bad record becomes a :class:`RecordError`, never an exception."""
-        results = self.verdicts(kind, records)
-        scores = [r if isinstance(r, RecordError) else self.combine(*r) for r in results]
+        results = self.verdicts(kind, records, shape)
+        scores = [r if isinstance(r, RecordError) else self.combine(*r, kind=kind) for r in results]
         good = [i for i, r in enumerate(results) if not isinstance(r, RecordError)]
         if self.model is not None and good:
             probabilities = self.model.probabilities([results[i][0] for i in good], [results[i][1] for i in good])
@@ -146,13 +148,13 @@ class Pipeline:
                 scores[i] = dataclasses.replace(scores[i], score=round(100 * float(p)), model_version=self.version)
         return scores
 
-    def combine(self, features: Features, verdicts: Sequence[Verdict]) -> Score:
+    def combine(self, features: Features, verdicts: Sequence[Verdict], kind: str | None = None) -> Score:
         """The score of one record from its detectors' verdicts; reasons in order of contribution."""
         contributions = [(c, v) for v in verdicts if (c := self.weights.weight(v.detector) * v.points)]
         contributions.sort(key=lambda cv: -cv[0])  # stable: registry order breaks ties
         logit = self.weights.bias + sum(c for c, _ in contributions)
         reasons = tuple(Reason(v.detector, v.points, "; ".join(v.reasons)) for _, v in contributions)
-        return Score(features.kind, features.entity_id, to_score(logit), reasons, self.version)
+        return Score(kind or features.kind, features.entity_id, to_score(logit), reasons, self.version)
 
 
 def to_score(logit: float) -> int:

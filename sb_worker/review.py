@@ -15,7 +15,6 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 import phonenumbers
 from flask import Blueprint, Response, abort, make_response, redirect, render_template, request, url_for
@@ -206,8 +205,9 @@ def decide_appeal(appeal_id: int) -> Response:
 def revoke_trust(editor_id: int) -> Response:
     """End the trust in an account: it is reported again like any other."""
     session = _form_session()
-    if not runtime.get().store.revoke_trust(editor_id, session["name"]):
-        abort(404, f"editor {editor_id} is not trusted")
+    kind = request.form.get("kind", "editor")
+    if not runtime.get().store.revoke_trust(kind, editor_id, session["name"]):
+        abort(404, f"{kind[:40]} {editor_id} is not trusted")
     report = request.form.get("report", "")
     return redirect(url_for("review.reports", report=report) if report.isdigit() else url_for("review.reports"), 303)
 
@@ -225,36 +225,38 @@ class Item:
     """One report as the page shows it."""
 
     report: dict[str, Any]
+    site: str                      # the project the entity is in ("MusicBrainz")
     name: str
-    link: str                      # the entity on MusicBrainz
+    link: str                      # the entity on its site
     fields: list[tuple[str, Markup]]  # (label, text with marks), only the fields that have text
-    trusted: bool = False          # an editor a ninja trusts (reported again only after a profile change)
+    account: bool = False          # an account (which a ninja may trust), not an edit
+    trusted: bool = False          # an account a ninja trusts (reported again only after a profile change)
 
 
 def _items(reports: list[dict[str, Any]]) -> list[Item]:
-    """The reports with their account's (or edit's) text, loaded from MusicBrainz in one chunk per kind."""
+    """The reports with their account's (or edit's) text, loaded from their source in one chunk per kind."""
     rt = runtime.get()
     records: dict[tuple[str, int], Any] = {}
-    for kind in ("editor", "edit"):
+    trusted: set[tuple[str, int]] = set()
+    for kind in dict.fromkeys(r["kind"] for r in reports):
+        source = rt.source(kind)
         ids = [r["entity_id"] for r in reports if r["kind"] == kind]
-        if ids:
-            found, _ = rt.mb.load(kind, ids)
-            records.update({(kind, r["id"]): extract(kind, r) for r in found})
-    base = rt.settings.musicbrainz_url.rstrip("/")
-    trusted = rt.store.trusted_ids([r["entity_id"] for r in reports if r["kind"] == "editor"])
+        records.update({(kind, r["id"]): extract(source.shape, r) for r in source.load(ids)[0]})
+        if source.shape == "editor":
+            trusted |= {(kind, i) for i in rt.store.trusted_ids(kind, ids)}
     items = []
     for report in reports:
-        features = records.get((report["kind"], report["entity_id"]))
-        if features is None:  # gone from MusicBrainz since it was scored
-            items.append(Item(report, f"{report['kind']} {report['entity_id']}", "", []))
+        key = (report["kind"], report["entity_id"])
+        source, features = rt.source(report["kind"]), records.get(key)
+        if features is None:  # gone from its site since it was scored
+            items.append(Item(report, source.site, f"{report['kind']} {report['entity_id']}", "", []))
             continue
-        link = (f"{base}/user/{quote(features.name, safe='')}" if report["kind"] == "editor"
-                else f"{base}/edit/{report['entity_id']}")
-        texts = [("Website", features.website), ("Bio" if report["kind"] == "editor" else "Text", features.text),
+        account = source.shape == "editor"
+        texts = [("Website", features.website), ("Bio" if account else "Text", features.text),
                  ("Added URLs", "\n".join(features.added_urls))]
-        items.append(Item(report, features.name, link,
+        items.append(Item(report, source.site, features.name, source.entity_url(features.entity_id, features.name),
                           [(label, highlight(text, report["reasons"])) for label, text in texts if text],
-                          report["kind"] == "editor" and report["entity_id"] in trusted))
+                          account, key in trusted))
     return items
 
 

@@ -15,6 +15,7 @@ from sb_worker.metrics import Metrics, make_metrics
 from sb_worker.pipeline import Pipeline, Thresholds, Weights, build_pipeline
 from sb_worker.settings import Settings
 from sb_worker.sinks import Sink, build_sinks
+from sb_worker.sources import Source, build_sources, source_of
 from sb_worker.store import Store
 
 
@@ -27,6 +28,7 @@ class Runtime:
 
     settings: Settings
     mb: MBReader
+    sources: dict[str, Source]
     store: Store
     pipeline: Pipeline
     sinks: list[Sink]
@@ -38,14 +40,20 @@ class Runtime:
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:
         """Build every component; configuration errors surface here. Connections open on first use."""
+        mb = MBReader(settings.mb_dsn)
         return cls(
             settings=settings,
-            mb=MBReader(settings.mb_dsn),
+            mb=mb,
+            sources=build_sources(settings, mb),
             store=Store(settings.dsn, Thresholds(settings.review_threshold, settings.auto_threshold)),
             pipeline=offline_pipeline(settings),
             sinks=build_sinks(settings),
             metrics=make_metrics(settings.statsd_host, settings.statsd_port, settings.statsd_prefix),
         )
+
+    def source(self, kind: object) -> Source:
+        """The configured source named ``kind`` (BadInput for any other)."""
+        return source_of(self.sources, kind)
 
     def ready(self) -> None:
         """Check once per process that the SpamBrainz database has the schema this code needs.
@@ -94,6 +102,8 @@ class Runtime:
     def close(self) -> None:
         """Close the database connections."""
         self.mb.close()
+        for source in self.sources.values():
+            source.close()
         self.store.close()
 
 
@@ -123,8 +133,10 @@ def offline_pipeline(settings: Settings, weights: Weights | None = None, model: 
 
 
 def validate(settings: Settings) -> None:
-    """Raise ConfigError if the detectors, the reputation file or the sinks in ``settings`` are misconfigured."""
+    """Raise ConfigError if the detectors, the reputation file, the sources or the sinks in ``settings`` are
+    misconfigured."""
     build_pipeline(settings.detectors, reputation=load_reputation(settings))
+    build_sources(settings, MBReader(settings.mb_dsn))
     build_sinks(settings)
 
 

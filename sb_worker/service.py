@@ -8,10 +8,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
 from sb_worker.errors import BadInput, Unavailable
-from sb_worker.features import KINDS, profile_fingerprint
 from sb_worker import stats
 from sb_worker.ids import parse_ids
 from sb_worker.metrics import band
@@ -40,21 +38,20 @@ def scan_chunk(rt: Runtime, kind: str, raw_ids: Sequence[Any], queued_at: float 
     """Load, score and store one chunk; bad or missing IDs become errors and the rest is still scanned.
 
     ``queued_at`` (a Unix time) is when the chunk was queued, for the end-to-end delay metric."""
-    if kind not in KINDS:
-        raise BadInput(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+    source = rt.source(kind)
     if not isinstance(raw_ids, (list, tuple)):
         raise BadInput(f"IDs must be a list, got {type(raw_ids).__name__}")
     rt.ready()
     metrics = rt.metrics
     with metrics.timer(f"scan.{kind}.chunk"):
         ids, errors = parse_ids(kind, raw_ids)
-        records, missing = rt.mb.load(kind, ids) if ids else ([], [])
-        errors += [RecordError(kind, str(i), f"{kind} {i} does not exist in MusicBrainz") for i in missing]
-        results = rt.current_pipeline().score(kind, records)
+        records, missing = source.load(ids) if ids else ([], [])
+        errors += [RecordError(kind, str(i), f"{kind} {i} does not exist in {source.site}") for i in missing]
+        results = rt.current_pipeline().score(kind, records, source.shape)
         scores = [r for r in results if isinstance(r, Score)]
         errors += [r for r in results if isinstance(r, RecordError)]
         scored = {s.entity_id for s in scores}
-        fingerprints = {r["id"]: profile_fingerprint(r) for r in records if kind == "editor" and r["id"] in scored}
+        fingerprints = {(kind, r["id"]): fp for r in records if r["id"] in scored and (fp := source.fingerprint(r))}
         saved = rt.store.save_scan(scores, errors, fingerprints)
     if isinstance(queued_at, (int, float)):
         metrics.timing(f"scan.{kind}.delay", max(0.0, time.time() - queued_at) * 1000)
@@ -79,7 +76,7 @@ def deliver(rt: Runtime, report_id: int) -> list[str]:
     done = rt.store.delivered_sinks(report_id)
     sent = []
     for sink in rt.sinks:
-        if sink.name not in done:
+        if sink.name not in done and sink.accepts(report):
             try:
                 sink.send(report)  # Unavailable propagates: the task retries, skipping the sinks already done
             except Unavailable:
@@ -96,12 +93,12 @@ def report_for_sinks(rt: Runtime, report_id: int) -> dict[str, Any]:
     """A stored report with what people need beside it: the account, links, and the editor it is signed as."""
     settings = rt.settings
     report = rt.store.report(report_id).as_json()
-    account = rt.mb.account(report["kind"], report["entity_id"])
-    mb = settings.musicbrainz_url.rstrip("/")
+    source = rt.source(report["kind"])
+    account = source.account(report["entity_id"])
     if account:
-        account["profile_url"] = f"{mb}/user/{quote(account['name'], safe='')}"
-    entity_url = (account or {}).get("profile_url") if report["kind"] == "editor" else f"{mb}/edit/{report['entity_id']}"
-    return {**report, "account": account, "entity_url": entity_url,
+        account["profile_url"] = rt.source(account["kind"]).entity_url(account["editor_id"], account["name"])
+    entity_url = source.entity_url(report["entity_id"], (account or {}).get("name", ""))
+    return {**report, "site": source.site, "account": account, "entity_url": entity_url,
             "reporter": {"id": settings.reporter_id, "name": settings.reporter_name},
             "review_url": f"{settings.public_url.rstrip('/')}/review?report={report_id}"}
 
@@ -115,11 +112,13 @@ def record_verdict(rt: Runtime, report_id: int, verdict: str, ninja: str, note: 
     saved = rt.store.add_verdict(report_id, verdict, ninja, note)
     if trust:
         report = rt.store.report(report_id)
-        account = rt.mb.account(report.kind, report.entity_id)
-        if account is None:
-            raise BadInput(f"the account of report {report_id} no longer exists in MusicBrainz")
-        [record] = rt.mb.load_editors([account["editor_id"]])
-        rt.store.trust(account["editor_id"], profile_fingerprint(record), ninja, report_id)
+        source = rt.source(report.kind)
+        account = source.account(report.entity_id)
+        records = rt.source(account["kind"]).load([account["editor_id"]])[0] if account else []
+        if not records:
+            raise BadInput(f"the account of report {report_id} no longer exists in {source.site}")
+        rt.store.trust(account["kind"], account["editor_id"], rt.source(account["kind"]).fingerprint(records[0]),
+                       ninja, report_id)
     rt.metrics.incr(f"verdicts.{verdict}")
     queue_feedback(rt.settings)  # the trainer reads the verdicts from the table, so a lost wake-up loses nothing
     return saved

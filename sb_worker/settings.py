@@ -15,7 +15,7 @@ from sb_worker.errors import ConfigError
 PREFIX = "SB_"
 
 
-def _parse_sinks(raw: str) -> tuple[str, ...]:
+def _parse_names(raw: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in raw.split(",") if part.strip())
 
 
@@ -43,7 +43,8 @@ class Settings:
     chunk_size: int = 500
     review_threshold: float = 50.0
     auto_threshold: float | None = field(default=None, metadata={"parse": _parse_optional_float})
-    report_sinks: tuple[str, ...] = field(default=(), metadata={"parse": _parse_sinks})
+    sources: tuple[str, ...] = field(default=("editor", "edit"), metadata={"parse": _parse_names})
+    report_sinks: tuple[str, ...] = field(default=(), metadata={"parse": _parse_names})
     webhook_url: str = ""
     webhook_timeout_s: float = 10.0          # also the mail and MusicBrainz sinks' timeout
     smtp_host: str = "localhost"             # the mail sink's SMTP server

@@ -26,6 +26,10 @@ class Sink:
         """Deliver one report."""
         raise NotImplementedError
 
+    def accepts(self, report: dict[str, Any]) -> bool:
+        """Whether this sink is for ``report`` at all (every report, unless a sink says otherwise)."""
+        return True
+
 
 class LogSink(Sink):
     """Writes each report as one log line (logger ``spambrainz.reports``)."""
@@ -62,6 +66,9 @@ class MusicBrainzSink(Sink):
         self.token = token
         self.timeout_s = timeout_s
 
+    def accepts(self, report: dict[str, Any]) -> bool:
+        return report["site"] == "MusicBrainz"  # another project's accounts are not MusicBrainz's to act on
+
     def send(self, report: dict[str, Any]) -> None:
         account = report["account"] or {}
         body = {"reason": "spam", "reporter": report["reporter"],
@@ -87,7 +94,8 @@ class MailSink(Sink):
         mail = EmailMessage()
         account = report["account"] or {}
         who = account.get("name") or f"{report['kind']} {report['entity_id']}"
-        mail["Subject"] = f"Editor report: {who} (spam, score {report['score']})"
+        site = "" if report["site"] == "MusicBrainz" else f"{report['site']} "
+        mail["Subject"] = f"{site}Editor report: {who} (spam, score {report['score']})"
         mail["From"] = formataddr((f"{report['reporter']['name']} via SpamBrainz", self.sender))
         mail["To"] = self.to
         mail["Message-ID"] = f"<spambrainz-report-{report['id']}@{self.sender.rpartition('@')[2] or 'spambrainz'}>"
@@ -107,11 +115,12 @@ class MailSink(Sink):
 def message(report: dict[str, Any]) -> str:
     """A report in words for people: the message of the mail and of the MusicBrainz endpoint."""
     account = report["account"] or {}
-    reporter = report["reporter"]
+    reporter, site = report["reporter"], report["site"]
     lines = [f"Reason: spam",
              f"Reported by: {reporter['name']} (editor #{reporter['id']}), automatically by SpamBrainz",
-             f"Account: {account.get('name', '(no longer in MusicBrainz)')}"
-             + (f" (editor #{account['editor_id']})" if account.get("editor_id") else ""),
+             f"Account: {account.get('name', f'(no longer in {site})')}"
+             + (f" ({'' if site == 'MusicBrainz' else site + ' '}editor #{account['editor_id']})"
+                if account.get("editor_id") else ""),
              *([f"Profile: {account['profile_url']}"] if account.get("profile_url") else []),
              *([f"Edit: {report['entity_url']}"] if report["kind"] == "edit" else []),
              f"Score: {report['score']} of 100 ({'automatic action' if report['action'] == 'auto' else 'for review'}), "

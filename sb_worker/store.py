@@ -143,10 +143,10 @@ class Store:
 
     # -- scans -----------------------------------------------------------------------------------------------------
     def save_scan(self, scores: Sequence[Score], errors: Sequence[RecordError],
-                  fingerprints: Mapping[int, str] | None = None) -> Saved:
+                  fingerprints: Mapping[tuple[str, int], str] | None = None) -> Saved:
         """Store scores, open or update reports and record errors, in one transaction.
 
-        ``fingerprints`` (editor ID to :func:`profile_fingerprint`) lets trusted accounts whose profile has not
+        ``fingerprints`` ((kind, account ID) to :func:`profile_fingerprint`) lets trusted accounts whose profile has not
         changed since they were trusted be scored without being reported. Returns the IDs of this chunk's open
         reports not yet delivered (new ones, or ones whose delivery a crash interrupted), so the caller can queue
         their delivery, and how many reports it opened. Running it twice changes nothing.
@@ -163,7 +163,7 @@ class Store:
                 cur.execute("DELETE FROM scan_error WHERE (kind, entity) IN (SELECT * FROM unnest(%s, %s))",
                             ([s.kind for s in scores], [str(s.entity_id) for s in scores]))
             flagged = [(s, action) for s in scores if (action := thresholds.action(s.score)) != "none"
-                       and not (s.kind == "editor" and s.entity_id in trusted)]
+                       and (s.kind, s.entity_id) not in trusted]
             if flagged:
                 # A rescan updates the open report only when something changed, so a duplicate scan is a no-op.
                 inserted = execute_values(cur, """
@@ -192,41 +192,43 @@ class Store:
         return Saved(undelivered, created)
 
     # -- trusted accounts ----------------------------------------------------------------------------------------
-    def _still_trusted(self, cur, fingerprints: Mapping[int, str]) -> set[int]:
-        """The editors among ``fingerprints`` trusted with exactly that fingerprint (profile unchanged since)."""
+    def _still_trusted(self, cur, fingerprints: Mapping[tuple[str, int], str]) -> set[tuple[str, int]]:
+        """The accounts among ``fingerprints`` trusted with exactly that fingerprint (profile unchanged since)."""
         if not fingerprints:
             return set()
-        cur.execute("""SELECT editor_id, fingerprint FROM trusted_account
-                       WHERE editor_id = ANY(%s) AND revoked_at IS NULL""", (list(fingerprints),))
-        return {row["editor_id"] for row in cur.fetchall() if row["fingerprint"] == fingerprints[row["editor_id"]]}
+        cur.execute("""SELECT kind, editor_id, fingerprint FROM trusted_account
+                       WHERE (kind, editor_id) IN (SELECT * FROM unnest(%s::text[], %s::bigint[]))
+                         AND revoked_at IS NULL""", ([k for k, _ in fingerprints], [i for _, i in fingerprints]))
+        return {key for row in cur.fetchall()
+                if row["fingerprint"] == fingerprints[key := (row["kind"], row["editor_id"])]}
 
-    def trust(self, editor_id: int, fingerprint: str, ninja: str, report_id: int | None) -> None:
-        """Trust an account with its current profile (again, if it was trusted or revoked before)."""
+    def trust(self, kind: str, editor_id: int, fingerprint: str, ninja: str, report_id: int | None) -> None:
+        """Trust an account of source ``kind`` with its current profile (again, if it was trusted or revoked)."""
         with self.db.transaction() as cur:
-            cur.execute("""INSERT INTO trusted_account (editor_id, fingerprint, trusted_by, report_id)
-                           VALUES (%s, %s, %s, %s)
-                           ON CONFLICT (editor_id) DO UPDATE SET fingerprint = EXCLUDED.fingerprint,
+            cur.execute("""INSERT INTO trusted_account (kind, editor_id, fingerprint, trusted_by, report_id)
+                           VALUES (%s, %s, %s, %s, %s)
+                           ON CONFLICT (kind, editor_id) DO UPDATE SET fingerprint = EXCLUDED.fingerprint,
                              trusted_by = EXCLUDED.trusted_by, report_id = EXCLUDED.report_id, created_at = now(),
-                             revoked_at = NULL, revoked_by = NULL""", (editor_id, fingerprint, ninja, report_id))
+                             revoked_at = NULL, revoked_by = NULL""", (kind, editor_id, fingerprint, ninja, report_id))
 
-    def revoke_trust(self, editor_id: int, ninja: str) -> bool:
+    def revoke_trust(self, kind: str, editor_id: int, ninja: str) -> bool:
         """End the trust in an account; False when it was not trusted."""
         with self.db.transaction() as cur:
             cur.execute("""UPDATE trusted_account SET revoked_at = now(), revoked_by = %s
-                           WHERE editor_id = %s AND revoked_at IS NULL""", (ninja, editor_id))
+                           WHERE kind = %s AND editor_id = %s AND revoked_at IS NULL""", (ninja, kind, editor_id))
             return cur.rowcount == 1
 
     def trusted_json(self) -> str:
         """Every account trusted now, newest first, as JSON text."""
         return self.db.value("""SELECT coalesce(json_agg(t ORDER BY t.created_at DESC), '[]')::text FROM (
-                                  SELECT editor_id, trusted_by, report_id, created_at FROM trusted_account
+                                  SELECT kind, editor_id, trusted_by, report_id, created_at FROM trusted_account
                                   WHERE revoked_at IS NULL) t""")
 
-    def trusted_ids(self, editor_ids: Sequence[int]) -> set[int]:
-        """Which of ``editor_ids`` are trusted now (whatever their profile)."""
+    def trusted_ids(self, kind: str, editor_ids: Sequence[int]) -> set[int]:
+        """Which of ``editor_ids`` (accounts of source ``kind``) are trusted now (whatever their profile)."""
         with self.db.transaction() as cur:
-            cur.execute("SELECT editor_id FROM trusted_account WHERE editor_id = ANY(%s) AND revoked_at IS NULL",
-                        (list(editor_ids),))
+            cur.execute("""SELECT editor_id FROM trusted_account
+                           WHERE kind = %s AND editor_id = ANY(%s) AND revoked_at IS NULL""", (kind, list(editor_ids)))
             return {row["editor_id"] for row in cur.fetchall()}
 
     # -- appeals ------------------------------------------------------------------------------------------------
@@ -521,8 +523,8 @@ class Store:
         cost more than the queries."""
         return self.db.value("""SELECT row_to_json(s)::text FROM (
                                   SELECT kind, entity_id, score, reasons, model_version, scanned_at,
-                                         kind = 'editor' AND EXISTS (SELECT 1 FROM trusted_account t WHERE
-                                           t.editor_id = score.entity_id AND t.revoked_at IS NULL) AS trusted
+                                         EXISTS (SELECT 1 FROM trusted_account t WHERE t.kind = score.kind
+                                           AND t.editor_id = score.entity_id AND t.revoked_at IS NULL) AS trusted
                                   FROM score WHERE kind = %s AND entity_id = %s ORDER BY scanned_at DESC LIMIT 1) s""",
                              (kind, entity_id))
 

@@ -22,4 +22,4 @@ def enqueue_changes() -> dict:
 
     rt = runtime.get()
     with Publisher(rt.settings.broker_url, rt.settings.chunk_size) as publisher:
-        return enqueue(rt.mb, rt.store, publisher, dt.timedelta(seconds=rt.settings.enqueue_overlap_s))
+        return enqueue(rt.sources, rt.store, publisher, dt.timedelta(seconds=rt.settings.enqueue_overlap_s))

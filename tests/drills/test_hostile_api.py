@@ -46,7 +46,7 @@ def api_schema(settings, rt):
 def test_no_request_makes_the_api_fail(api_schema):
     # Driven through Hypothesis directly: schemathesis' own pytest plugin does not run under pytest 9.
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert len(operations) == 19
+    assert len(operations) == 20
     for operation in operations:
         @given(case=operation.as_strategy())
         @hypothesis_settings(max_examples=25, deadline=None, derandomize=True, database=None,

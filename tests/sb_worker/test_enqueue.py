@@ -27,14 +27,14 @@ def test_unscanned_are_the_ids_without_a_score_or_changed_since_their_latest_one
 
 def test_enqueue_missing_queues_what_the_marks_cover_and_nothing_scored(rt, settings, redis_server):
     with Publisher(settings.broker_url, chunk_size=1000) as publisher:
-        enqueue_changes(rt.mb, rt.store, publisher, NO_OVERLAP)  # the marks, up to every editor and edit
+        enqueue_changes(rt.sources, rt.store, publisher, NO_OVERLAP)  # the marks, up to every editor and edit
     redis_server.client.flushall()  # ... and the queue lost
     every = [i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.editor ORDER BY id")]
     service.scan_chunk(rt, "editor", every[:100])
     query(settings.mb_dsn, "UPDATE musicbrainz.editor SET last_updated = now() + interval '1 minute' WHERE id = %s",
           (every[5],))
     with Publisher(settings.broker_url, chunk_size=1000) as publisher:
-        queued = enqueue_missing(rt.mb, rt.store, publisher)
+        queued = enqueue_missing(rt.sources, rt.store, publisher)
     assert ids_in(queued_scans(redis_server.client), "editor") == [every[5], *every[100:]]
     assert queued["edit"] == query(settings.mb_dsn, "SELECT count(*) FROM musicbrainz.edit")[0][0]
 
@@ -46,7 +46,7 @@ def test_chunks():
 def test_cron_queues_everything_once_then_only_what_changed(rt, settings, redis_server):
     client = redis_server.client
     with Publisher(settings.broker_url, chunk_size=100) as publisher:
-        first = enqueue_changes(rt.mb, rt.store, publisher, NO_OVERLAP)
+        first = enqueue_changes(rt.sources, rt.store, publisher, NO_OVERLAP)
     scans = queued_scans(client)
     all_editors = [i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.editor ORDER BY id")]
     all_edits = [i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.edit ORDER BY id")]
@@ -56,7 +56,7 @@ def test_cron_queues_everything_once_then_only_what_changed(rt, settings, redis_
 
     client.flushall()
     with Publisher(settings.broker_url, chunk_size=100) as publisher:
-        assert enqueue_changes(rt.mb, rt.store, publisher, NO_OVERLAP) == {"editor": 0, "edit": 0}
+        assert enqueue_changes(rt.sources, rt.store, publisher, NO_OVERLAP) == {"editor": 0, "edit": 0}
 
     # An editor changes their bio, a new editor registers and makes an edit.
     query(settings.mb_dsn, "UPDATE musicbrainz.editor SET bio = 'now selling pills', last_updated = now() WHERE id = %s",
@@ -66,25 +66,25 @@ def test_cron_queues_everything_once_then_only_what_changed(rt, settings, redis_
     [(new_edit,)] = query(settings.mb_dsn, """INSERT INTO musicbrainz.edit (editor, type, status, expire_time)
                                               VALUES (%s, 1, 1, now()) RETURNING id""", (new_editor,))
     with Publisher(settings.broker_url, chunk_size=100) as publisher:
-        enqueue_changes(rt.mb, rt.store, publisher, NO_OVERLAP)
+        enqueue_changes(rt.sources, rt.store, publisher, NO_OVERLAP)
     scans = queued_scans(client)
     assert ids_in(scans, "editor") == [all_editors[10], new_editor] and ids_in(scans, "edit") == [new_edit]
 
 
 def test_the_overlap_queues_recent_changes_again(rt, settings, redis_server):
     with Publisher(settings.broker_url, chunk_size=100) as publisher:
-        enqueue_changes(rt.mb, rt.store, publisher, NO_OVERLAP)
+        enqueue_changes(rt.sources, rt.store, publisher, NO_OVERLAP)
         query(settings.mb_dsn, "UPDATE musicbrainz.editor SET last_updated = now() WHERE id = 7")
-        enqueue_changes(rt.mb, rt.store, publisher, NO_OVERLAP)
+        enqueue_changes(rt.sources, rt.store, publisher, NO_OVERLAP)
         redis_server.client.flushall()
         # A row committed late with an earlier timestamp would be missed without the overlap.
-        assert enqueue_changes(rt.mb, rt.store, publisher, dt.timedelta(minutes=10))["editor"] == 1
+        assert enqueue_changes(rt.sources, rt.store, publisher, dt.timedelta(minutes=10))["editor"] == 1
 
 
 def test_named_ids_go_first_and_backfills_last(rt, settings, redis_server):
     with Publisher(settings.broker_url, chunk_size=1000) as publisher:
         publisher.publish("editor", [5, 7])
-        run = backfill(rt.mb, rt.store, publisher, "editor")
+        run = backfill(rt.sources["editor"], rt.store, publisher)
     scans = queued_scans(redis_server.client)
     assert scans[0] == (PRIORITY_NAMED, "editor", [5, 7])
     assert {p for p, _, _ in scans[1:]} == {PRIORITY_BACKFILL}
@@ -93,13 +93,13 @@ def test_named_ids_go_first_and_backfills_last(rt, settings, redis_server):
     # Cron starts after the backfill instead of queueing everything again.
     redis_server.client.flushall()
     with Publisher(settings.broker_url, chunk_size=1000) as publisher:
-        assert enqueue_changes(rt.mb, rt.store, publisher, NO_OVERLAP)["editor"] == 0
+        assert enqueue_changes(rt.sources, rt.store, publisher, NO_OVERLAP)["editor"] == 0
 
 
 def test_a_broker_that_is_gone_is_unavailable_and_the_marks_stay(rt, settings, tmp_path):
     with pytest.raises(Unavailable, match="broker is unreachable"):
         with Publisher(f"redis+socket://{tmp_path}/no.sock", chunk_size=100) as publisher:
-            enqueue_changes(rt.mb, rt.store, publisher, NO_OVERLAP)
+            enqueue_changes(rt.sources, rt.store, publisher, NO_OVERLAP)
     assert rt.store.mark("editor").last_id == 0
 
 
@@ -107,19 +107,19 @@ def test_a_stopped_backfill_resumes_after_its_last_chunk_and_queues_each_id_once
     every = [i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.editor ORDER BY id")]
     chunks_seen = []
     with Publisher(settings.broker_url, chunk_size=25) as publisher:
-        first = backfill(rt.mb, rt.store, publisher, "editor", stopping=lambda: len(chunks_seen) >= 3,
+        first = backfill(rt.sources["editor"], rt.store, publisher, stopping=lambda: len(chunks_seen) >= 3,
                          progress=lambda done, total: chunks_seen.append(done))
         assert (first.finished, first.queued, first.done) == (False, 75, 75)
         # A row added meanwhile is cron's, not the backfill's.
         query(settings.mb_dsn, """INSERT INTO musicbrainz.editor (name, password, ha1)
                                   VALUES ('latecomer', 'x', repeat('0', 32))""")
-        second = backfill(rt.mb, rt.store, publisher, "editor")
+        second = backfill(rt.sources["editor"], rt.store, publisher)
     assert second.resumed and second.finished and second.done == second.total == len(every)
     assert second.queued == len(every) - 75
     assert ids_in(queued_scans(redis_server.client), "editor") == every
     assert rt.store.backfill("editor") is None and rt.store.mark("editor").last_id == every[-1]
     with Publisher(settings.broker_url, chunk_size=25) as publisher:
-        assert backfill(rt.mb, rt.store, publisher, "editor", restart=True).queued == len(every) + 1
+        assert backfill(rt.sources["editor"], rt.store, publisher, restart=True).queued == len(every) + 1
 
 
 def test_a_backfill_keeps_to_its_rate(rt, settings, redis_server):
@@ -127,6 +127,6 @@ def test_a_backfill_keeps_to_its_rate(rt, settings, redis_server):
 
     with Publisher(settings.broker_url, chunk_size=50) as publisher:
         started = time.monotonic()
-        run = backfill(rt.mb, rt.store, publisher, "editor", rate=500)
+        run = backfill(rt.sources["editor"], rt.store, publisher, rate=500)
         took = time.monotonic() - started
     assert run.finished and took >= (run.total - 50) / 500  # the first chunk goes at once

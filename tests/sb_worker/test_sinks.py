@@ -9,7 +9,7 @@ from sb_worker.sinks import LogSink, MailSink, MusicBrainzSink, WebhookSink, bui
 from tests.smtp import MailReceiver
 from tests.webhook import WebhookReceiver
 
-REPORT = {"id": 7, "kind": "editor", "entity_id": 42, "score": 93, "action": "review", "model_version": "h",
+REPORT = {"id": 7, "kind": "editor", "site": "MusicBrainz", "entity_id": 42, "score": 93, "action": "review", "model_version": "h",
           "created_at": "2026-11-01T00:00:00+00:00",
           "reasons": [{"detector": "text_links", "points": 20.0, "why": "1 link in the bio (x.example)"}],
           "account": {"editor_id": 42, "name": "cheap_pills_42", "profile_url": "https://musicbrainz.org/user/cheap_pills_42"},

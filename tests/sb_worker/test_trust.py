@@ -59,7 +59,7 @@ def test_a_trusted_account_is_scored_but_not_reported_until_its_website_changes(
     service.scan_chunk(rt, "editor", [editor])  # the website changed: reported again
     assert open_reports_of(settings, editor) == 1
 
-    assert client.delete(f"/v1/trusted/{editor}", headers=client.auth).json == {"editor_id": editor, "trusted": False}
+    assert client.delete(f"/v1/trusted/{editor}", headers=client.auth).json == {"kind": "editor", "editor_id": editor, "trusted": False}
     assert client.get("/v1/trusted", headers=client.auth).json == {"trusted": []}
     assert client.get(f"/v1/editors/{editor}", headers=client.auth).json["trusted"] is False
     assert client.delete(f"/v1/trusted/{editor}", headers=client.auth).status_code == 404

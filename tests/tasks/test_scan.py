@@ -33,7 +33,7 @@ def no_duplicate_reports(settings):
 def test_enqueue_to_scores_and_reports_through_a_worker(rt, settings, start_worker):
     start_worker(settings)
     with Publisher(settings.broker_url, chunk_size=100) as publisher:
-        enqueue_changes(rt.mb, rt.store, publisher, dt.timedelta(0))
+        enqueue_changes(rt.sources, rt.store, publisher, dt.timedelta(0))
     wait_until(lambda: counts(settings) == mb_counts(settings), 60, "every editor and edit to be scored")
     editor_ids = [i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.editor ORDER BY id")]
     records, _ = rt.mb.load("editor", editor_ids)
