@@ -163,10 +163,11 @@ def split_verdicts(records: Sequence[Mapping[str, Any]]) -> tuple[list, list]:
 
 
 def verdict_records(sources: Mapping[str, Any], verdicts: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """The judged accounts as labelled account records, of any source (an edit's verdict judges its editor); the
-    latest verdict on an account wins. Verdicts on a source no longer configured are left out."""
+    """The judged accounts as labelled account records (an edit's verdict judges its editor); the latest verdict
+    on an account wins. Only sources the network scores count: verdicts on others (or on a source no longer
+    configured) stay stored and counted in the statistics, but the model does not learn from them."""
     account_of: dict[tuple[str, int], tuple[str, int]] = {}
-    for kind in {v["kind"] for v in verdicts} & set(sources):
+    for kind in {v["kind"] for v in verdicts} & {k for k, s in sources.items() if s.network}:
         source, ids = sources[kind], sorted({v["entity_id"] for v in verdicts if v["kind"] == kind})
         if source.shape == "editor":
             account_of.update({(kind, i): (kind, i) for i in ids})

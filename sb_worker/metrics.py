@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 
 #: Every metric SpamBrainz sends (each name after SB_STATSD_PREFIX, "spambrainz." by default): the README's table.
-#: ``{kind}`` is editor or edit, ``{band}`` band_0 … band_90 (scores in tens), ``{sink}`` a report sink,
+#: ``{kind}`` a source in SB_SOURCES, ``{band}`` band_0 … band_90 (scores in tens), ``{sink}`` a report sink,
 #: ``{queue}`` scan, reports or feedback.
 METRICS: tuple[tuple[str, str, str], ...] = (
     ("scan.{kind}.entities", "counter", "entities scored"),

@@ -137,24 +137,30 @@ class Pipeline:
             results[i] = (features, [verdicts[j] for verdicts in per_detector])
         return results
 
-    def score(self, kind: str, records: Sequence[Mapping[str, Any]], shape: str | None = None) -> list[Score | RecordError]:
-        """One result per record, in order; a bad record becomes a :class:`RecordError`, never an exception."""
+    def score(self, kind: str, records: Sequence[Mapping[str, Any]], shape: str | None = None,
+              network: bool = True) -> list[Score | RecordError]:
+        """One result per record, in order; a bad record becomes a :class:`RecordError`, never an exception.
+
+        ``network=False`` leaves the model's network out: the weights alone score (with the model's reputation),
+        for a source the network was not trained on, and the version stored is ``<model version>+weights``."""
         results = self.verdicts(kind, records, shape)
-        scores = [r if isinstance(r, RecordError) else self.combine(*r, kind=kind) for r in results]
+        version = self.version if network or self.model is None else f"{self.version}+weights"
+        scores = [r if isinstance(r, RecordError) else self.combine(*r, kind=kind, version=version) for r in results]
         good = [i for i, r in enumerate(results) if not isinstance(r, RecordError)]
-        if self.model is not None and good:
+        if self.model is not None and network and good:
             probabilities = self.model.probabilities([results[i][0] for i in good], [results[i][1] for i in good])
             for i, p in zip(good, probabilities):
                 scores[i] = dataclasses.replace(scores[i], score=round(100 * float(p)), model_version=self.version)
         return scores
 
-    def combine(self, features: Features, verdicts: Sequence[Verdict], kind: str | None = None) -> Score:
+    def combine(self, features: Features, verdicts: Sequence[Verdict], kind: str | None = None,
+                version: str | None = None) -> Score:
         """The score of one record from its detectors' verdicts; reasons in order of contribution."""
         contributions = [(c, v) for v in verdicts if (c := self.weights.weight(v.detector) * v.points)]
         contributions.sort(key=lambda cv: -cv[0])  # stable: registry order breaks ties
         logit = self.weights.bias + sum(c for c, _ in contributions)
         reasons = tuple(Reason(v.detector, v.points, "; ".join(v.reasons)) for _, v in contributions)
-        return Score(kind or features.kind, features.entity_id, to_score(logit), reasons, self.version)
+        return Score(kind or features.kind, features.entity_id, to_score(logit), reasons, version or self.version)
 
 
 def to_score(logit: float) -> int:

@@ -47,7 +47,7 @@ def scan_chunk(rt: Runtime, kind: str, raw_ids: Sequence[Any], queued_at: float 
         ids, errors = parse_ids(kind, raw_ids)
         records, missing = source.load(ids) if ids else ([], [])
         errors += [RecordError(kind, str(i), f"{kind} {i} does not exist in {source.site}") for i in missing]
-        results = rt.current_pipeline().score(kind, records, source.shape)
+        results = rt.current_pipeline().score(kind, records, source.shape, source.network)
         scores = [r for r in results if isinstance(r, Score)]
         errors += [r for r in results if isinstance(r, RecordError)]
         scored = {s.entity_id for s in scores}

@@ -116,7 +116,7 @@ def message(report: dict[str, Any]) -> str:
     """A report in words for people: the message of the mail and of the MusicBrainz endpoint."""
     account = report["account"] or {}
     reporter, site = report["reporter"], report["site"]
-    lines = [f"Reason: spam",
+    lines = ["Reason: spam",
              f"Reported by: {reporter['name']} (editor #{reporter['id']}), automatically by SpamBrainz",
              f"Account: {account.get('name', f'(no longer in {site})')}"
              + (f" ({'' if site == 'MusicBrainz' else site + ' '}editor #{account['editor_id']})"

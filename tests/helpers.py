@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 
@@ -18,6 +21,13 @@ def query(dsn: str, sql: str, params: tuple = ()) -> list[tuple]:
             return cur.fetchall() if cur.description else []
     finally:
         conn.close()
+
+
+def sb(settings, *args: str) -> subprocess.CompletedProcess:
+    """Run the `sb` command with ``settings`` (and no other SB_ variable from this environment)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SB_")} | settings.to_env()
+    return subprocess.run([sys.executable, "-m", "sb_worker.cli", *args], env=env, capture_output=True, text=True,
+                          timeout=120)
 
 
 def wait_until(condition: Callable[[], object], timeout: float, what: str) -> object:

@@ -19,6 +19,7 @@ class Source:
     shape: ClassVar[str]          # "editor" (an account) or "edit" (a contribution): how its records are read
     account_kind: ClassVar[str]   # the source whose account an entity belongs to (itself, for accounts)
     site: ClassVar[str]           # the project, in words ("MusicBrainz")
+    network: ClassVar[bool] = True  # the model's network scores its records (it was trained on records like them)
 
     @classmethod
     def open(cls, settings: Settings, mb: MBReader) -> Source:

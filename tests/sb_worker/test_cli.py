@@ -8,15 +8,9 @@ import sys
 import pytest
 
 from sb_worker.store import migrations
-from tests.helpers import query, queued_scans, wait_until
+from tests.helpers import query, queued_scans, sb, wait_until
 
 pytestmark = pytest.mark.integration
-
-
-def sb(settings, *args):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SB_")} | settings.to_env()
-    return subprocess.run([sys.executable, "-m", "sb_worker.cli", *args], env=env, capture_output=True, text=True,
-                          timeout=120)
 
 
 def test_enqueue_named_ids_skips_the_bad_ones_with_a_clear_message(settings, redis_server):
