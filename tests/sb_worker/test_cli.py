@@ -22,6 +22,18 @@ def test_enqueue_named_ids_skips_the_bad_ones_with_a_clear_message(settings, red
     assert queued_scans(redis_server.client) == [(0, "editor", [5]), (0, "edit", [1])]
 
 
+def test_enqueue_ids_of_a_source_named_by_kind(settings, redis_server):
+    done = sb(settings, "enqueue", "--kind", "edit", "--ids", "3", "x")
+    assert done.returncode == 2 and "sb: skipped: edit ID 'x' is not an integer" in done.stderr
+    assert done.stdout.strip() == "queued 1 edits"
+    assert queued_scans(redis_server.client) == [(0, "edit", [3])]
+    without = sb(settings, "enqueue", "--ids", "3")
+    assert without.returncode == 2 and "--ids needs --kind" in without.stderr
+    unconfigured = sb(settings, "enqueue", "--kind", "bookbrainz_editor", "--ids", "3")
+    assert unconfigured.returncode == 2 and "configured sources (SB_SOURCES): editor, edit" in unconfigured.stderr
+    assert queued_scans(redis_server.client) == [(0, "edit", [3])]
+
+
 def test_cron_enqueue_then_nothing_new(settings, redis_server):
     settings = settings.replace(enqueue_overlap_s=0)  # the overlap's repeats are tested in test_enqueue
     first = sb(settings, "enqueue")
