@@ -47,7 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     sample = sub.add_parser("sample-db", help="(re)build a sample MusicBrainz database at SB_MB_DSN")
     sample.add_argument("--editors", type=_positive, default=5000)
     sample.add_argument("--seed", type=int, default=1)
-    sample.add_argument("--dsn", help="database to fill (default: SB_MB_DSN)")
+    sample.add_argument("--dsn", help="database to fill (default: SB_MB_DSN, or SB_BOOKBRAINZ_DSN)")
+    sample.add_argument("--bookbrainz", action="store_true",
+                        help="a sample BookBrainz (schema bookbrainz) instead, for the bookbrainz_editor source")
     sample.set_defaults(run=_sample_db)
 
     migrate = sub.add_parser("migrate", help="bring the SpamBrainz database (SB_DSN) to the current schema")
@@ -176,6 +178,12 @@ def _demo(args: argparse.Namespace) -> None:
 
 
 def _sample_db(args: argparse.Namespace) -> None:
+    if args.bookbrainz:
+        from sb_worker.sources.bookbrainz_sample import build_bookbrainz_sample
+
+        made = build_bookbrainz_sample(args.dsn or runtime.settings().bookbrainz_dsn, args.editors, args.seed)
+        print(f"sample BookBrainz: {made.editors:,} editors ({len(made.spam_ids):,} spammers)")
+        return
     from sb_worker.sample import build_sample
 
     summary = build_sample(args.dsn or runtime.settings().mb_dsn, editors=args.editors, seed=args.seed)

@@ -35,6 +35,7 @@ class Settings:
     """Everything SpamBrainz can be told; each field is read from ``SB_<FIELD NAME IN CAPITALS>``."""
 
     mb_dsn: str = "postgresql:///musicbrainz_db"
+    bookbrainz_dsn: str = "postgresql:///bookbrainz"     # the bookbrainz_editor source's database
     dsn: str = "postgresql:///spambrainz"
     broker_url: str = "redis://localhost:6379/0"
     statsd_host: str = ""
@@ -71,6 +72,7 @@ class Settings:
     enqueue_every_s: float = 0.0      # Celery beat runs `sb enqueue`'s work this often; 0: cron does it
     gauges_every_s: float = 30.0      # Celery beat sends the queue, precision and model gauges this often
     musicbrainz_url: str = "https://musicbrainz.org"   # where the review page links accounts and edits
+    bookbrainz_url: str = "https://bookbrainz.org"     # ... and BookBrainz accounts
     detectors: dict = field(default_factory=dict, metadata={"parse": _parse_json_object})
 
     def __post_init__(self) -> None:

@@ -17,12 +17,14 @@ from sb_worker.errors import BadInput, ConfigError
 from sb_worker.mb import MBReader
 from sb_worker.settings import Settings
 from sb_worker.sources.base import Source
+from sb_worker.sources.bookbrainz import BookBrainzEditors
 from sb_worker.sources.musicbrainz import MusicBrainzEditors, MusicBrainzEdits
 
 #: Every source there is, by name: what ``SB_SOURCES`` may list. The default is MusicBrainz's two.
 SOURCES: dict[str, type[Source]] = {
     "editor": MusicBrainzEditors,
     "edit": MusicBrainzEdits,
+    "bookbrainz_editor": BookBrainzEditors,
 }
 
 
