@@ -238,8 +238,8 @@ def _items(reports: list[dict[str, Any]]) -> list[Item]:
     rt = runtime.get()
     records: dict[tuple[str, int], Any] = {}
     trusted: set[tuple[str, int]] = set()
-    for kind in dict.fromkeys(r["kind"] for r in reports):
-        source = rt.source(kind)
+    for kind in dict.fromkeys(r["kind"] for r in reports if r["kind"] in rt.sources):
+        source = rt.sources[kind]
         ids = [r["entity_id"] for r in reports if r["kind"] == kind]
         records.update({(kind, r["id"]): extract(source.shape, r) for r in source.load(ids)[0]})
         if source.shape == "editor":
@@ -247,9 +247,10 @@ def _items(reports: list[dict[str, Any]]) -> list[Item]:
     items = []
     for report in reports:
         key = (report["kind"], report["entity_id"])
-        source, features = rt.source(report["kind"]), records.get(key)
-        if features is None:  # gone from its site since it was scored
-            items.append(Item(report, source.site, f"{report['kind']} {report['entity_id']}", "", []))
+        source, features = rt.sources.get(report["kind"]), records.get(key)
+        if features is None:  # gone from its site since it was scored, or its source taken out of SB_SOURCES
+            site = source.site if source else "the sources configured (SB_SOURCES)"
+            items.append(Item(report, site, f"{report['kind']} {report['entity_id']}", "", []))
             continue
         account = source.shape == "editor"
         texts = [("Website", features.website), ("Bio" if account else "Text", features.text),

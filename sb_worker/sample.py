@@ -13,8 +13,11 @@ import datetime as dt
 import hashlib
 import random
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any
 
 import psycopg2
@@ -489,17 +492,23 @@ def build_sample(dsn: str, editors: int = 5000, seed: int = 1, spam_share: float
     for editor_id, name, privs in SPECIAL_EDITORS:
         gen.rows["editor"].insert(0, (editor_id, name, privs, None, None, None, SAMPLE_NOW - dt.timedelta(days=9000), None,
                                       None, SAMPLE_NOW - dt.timedelta(days=9000), None, None, None, "{CLEARTEXT}x", "0" * 32, False))
-    schema = resources.files("sb_worker").joinpath("mb_schema.sql").read_text(encoding="utf-8")
+    with fresh_schema(dsn, "musicbrainz", resources.files("sb_worker").joinpath("mb_schema.sql")) as cur:
+        for table, columns in _COLUMNS.items():
+            execute_values(cur, f"INSERT INTO musicbrainz.{table} ({columns}) VALUES %s", gen.rows[table], page_size=2000)
+        for table in _SEQUENCES:
+            cur.execute(f"SELECT setval('musicbrainz.{table}_id_seq', coalesce((SELECT max(id) FROM musicbrainz.{table}), 0) + 1, false)")
+        cur.execute("ANALYZE")
+    return SampleSummary(editors=editors, spammers=sum(p["spam"] for p in people), edits=len(edits))
+
+
+@contextmanager
+def fresh_schema(dsn: str, name: str, sql: Traversable) -> Iterator[Any]:
+    """A cursor in one transaction on ``dsn`` in which schema ``name`` was just dropped and created by ``sql``."""
     conn = psycopg2.connect(dsn)
     try:
         with conn, conn.cursor() as cur:
-            cur.execute("DROP SCHEMA IF EXISTS musicbrainz CASCADE")
-            cur.execute(schema)
-            for table, columns in _COLUMNS.items():
-                execute_values(cur, f"INSERT INTO musicbrainz.{table} ({columns}) VALUES %s", gen.rows[table], page_size=2000)
-            for table in _SEQUENCES:
-                cur.execute(f"SELECT setval('musicbrainz.{table}_id_seq', coalesce((SELECT max(id) FROM musicbrainz.{table}), 0) + 1, false)")
-            cur.execute("ANALYZE")
+            cur.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+            cur.execute(sql.read_text(encoding="utf-8"))
+            yield cur
     finally:
         conn.close()
-    return SampleSummary(editors=editors, spammers=sum(p["spam"] for p in people), edits=len(edits))

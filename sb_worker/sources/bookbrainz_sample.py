@@ -12,10 +12,9 @@ import datetime as dt
 from dataclasses import dataclass
 from importlib import resources
 
-import psycopg2
 from psycopg2.extras import execute_values
 
-from sb_worker.sample import _Generator
+from sb_worker.sample import _Generator, fresh_schema
 
 EDITOR_TYPES = ((1, "Editor"), (2, "Bot"))
 READER_BIOS = [
@@ -54,21 +53,14 @@ def build_bookbrainz_sample(dsn: str, editors: int = 1000, seed: int = 1,
         reverted = applied if p["spam"] else 0  # a spammer's few revisions are reverted
         rows.append((p["id"], p["name"][:64], bio, 0 if p["spam"] else applied, _naive(p["member_since"]),
                      _naive(p["last_login_date"]), 1, p["gender"], p["area"], applied, reverted, applied))
-    schema = resources.files("sb_worker.sources").joinpath("bookbrainz_schema.sql").read_text(encoding="utf-8")
-    conn = psycopg2.connect(dsn)
-    try:
-        with conn, conn.cursor() as cur:
-            cur.execute("DROP SCHEMA IF EXISTS bookbrainz CASCADE")
-            cur.execute(schema)
-            execute_values(cur, "INSERT INTO bookbrainz.editor_type (id, label) VALUES %s", EDITOR_TYPES)
-            execute_values(cur, """
-                INSERT INTO bookbrainz.editor (id, name, bio, reputation, created_at, active_at, type_id, gender_id,
-                                               area_id, revisions_applied, revisions_reverted, total_revisions)
-                VALUES %s""", rows, page_size=2000)
-            cur.execute("SELECT setval('bookbrainz.editor_id_seq', (SELECT max(id) FROM bookbrainz.editor))")
-            cur.execute("ANALYZE bookbrainz.editor")
-    finally:
-        conn.close()
+    with fresh_schema(dsn, "bookbrainz", resources.files("sb_worker.sources").joinpath("bookbrainz_schema.sql")) as cur:
+        execute_values(cur, "INSERT INTO bookbrainz.editor_type (id, label) VALUES %s", EDITOR_TYPES)
+        execute_values(cur, """
+            INSERT INTO bookbrainz.editor (id, name, bio, reputation, created_at, active_at, type_id, gender_id,
+                                           area_id, revisions_applied, revisions_reverted, total_revisions)
+            VALUES %s""", rows, page_size=2000)
+        cur.execute("SELECT setval('bookbrainz.editor_id_seq', (SELECT max(id) FROM bookbrainz.editor))")
+        cur.execute("ANALYZE bookbrainz.editor")
     return BookBrainzSample(editors=len(rows), spam_ids=frozenset(spam))
 
 

@@ -119,5 +119,10 @@ def test_with_a_model_active_bookbrainz_accounts_are_scored_by_its_weights_and_r
         # The network is not trained on BookBrainz accounts: its verdicts are kept but not learned from.
         verdicts = [{"id": 1, "kind": "bookbrainz_editor", "entity_id": editor_id, "verdict": "ham"}]
         assert learning.verdict_records(rt.sources, verdicts) == []
+
+        # With BookBrainz taken out of SB_SOURCES, its open reports still list, without their text.
+        runtime.configure(settings.replace(sources=("editor", "edit")))
+        [item] = _items([runtime.get().store.report(report_id).as_json()])
+        assert (item.fields, item.link, item.site) == ([], "", "the sources configured (SB_SOURCES)")
     finally:
         runtime.close()
