@@ -8,6 +8,7 @@ import pytest
 from sb_worker import learning, service
 from sb_worker.sources.bookbrainz_sample import build_bookbrainz_sample
 from tests.helpers import activate, query, sb, wait_until
+from tests.smtp import MailReceiver
 
 pytestmark = pytest.mark.integration
 
@@ -68,6 +69,12 @@ def test_with_a_model_active_bookbrainz_accounts_are_scored_by_its_weights_and_r
     from sb_worker import runtime
 
     settings, spam_ids = bb
+    mail_server = MailReceiver().__enter__()
+    # Reports go to the account admins' mail and to MusicBrainz's endpoint, which is not listening: the
+    # MusicBrainz sink is not for BookBrainz accounts, so it must not even try.
+    settings = settings.replace(report_sinks=("mail", "musicbrainz"), smtp_host="127.0.0.1", smtp_port=mail_server.port,
+                                mail_to="admins@metabrainz.org", mb_report_url="http://127.0.0.1:9/",
+                                mb_report_token="t")
     runtime.configure(settings)
     rt = runtime.get()
     try:
@@ -92,10 +99,13 @@ def test_with_a_model_active_bookbrainz_accounts_are_scored_by_its_weights_and_r
         assert for_sinks["account"] == {"kind": "bookbrainz_editor", "editor_id": editor_id, "name": name,
                                         "profile_url": f"https://bookbrainz.org/editor/{editor_id}"}
         assert for_sinks["entity_url"] == f"https://bookbrainz.org/editor/{editor_id}"
-        from sb_worker.sinks import MusicBrainzSink, message
-
-        assert not MusicBrainzSink("http://127.0.0.1:9/", "t", 1).accepts(for_sinks)  # not MusicBrainz's account
-        assert f"Account: {name} (BookBrainz editor #{editor_id})" in message(for_sinks)
+        assert service.deliver(rt, report_id) == ["mail"]
+        [mail] = mail_server.mails
+        print("".join(f"{k}: {v}\n" for k, v in mail.items()) + "\n" + mail.get_payload(decode=True).decode())
+        assert mail["Subject"] == f"BookBrainz Editor report: {name} (spam, score {for_sinks['score']})"
+        body = mail.get_payload(decode=True).decode()
+        assert f"Account: {name} (BookBrainz editor #{editor_id})\r\nProfile: https://bookbrainz.org/editor/" in body
+        assert query(settings.dsn, "SELECT sink FROM report_delivery WHERE report_id = %s", (report_id,)) == [("mail",)]
 
         # The review page shows it with its bio and a link to BookBrainz.
         from sb_worker.review import _items
@@ -126,3 +136,4 @@ def test_with_a_model_active_bookbrainz_accounts_are_scored_by_its_weights_and_r
         assert (item.fields, item.link, item.site) == ([], "", "the sources configured (SB_SOURCES)")
     finally:
         runtime.close()
+        mail_server.__exit__()
