@@ -207,6 +207,9 @@ def apply_pending(rt: Any) -> dict[str, Any]:
     log.warning("applying %d verdicts on the %s", len(pending), device())
     started = time.perf_counter()
     records = verdict_records(rt.sources, pending)
+    if not records:  # nothing the network scores was judged: no new model, and the verdicts are done with
+        store.mark_applied([v["id"] for v in pending])
+        return {"applied": len(pending), "learned_from": 0}
     active_version = store.active_model()
     active = load_version(store, active_version) if active_version else train_default(settings)
     candidate, report = learn(active, records, store.thresholds(), settings.gate_tolerance,

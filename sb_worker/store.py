@@ -507,6 +507,11 @@ class Store:
             cur.execute("UPDATE verdict SET applied_at = now() WHERE id = ANY(%s) AND applied_at IS NULL",
                         (verdict_ids,))
 
+    def mark_applied(self, verdict_ids: list[int]) -> None:
+        """Mark verdicts applied that no model learns from (all on sources the network does not score)."""
+        with self.db.transaction() as cur:
+            cur.execute("UPDATE verdict SET applied_at = now() WHERE id = ANY(%s)", (verdict_ids,))
+
     def judged_reports(self, days: float | None = None) -> list[dict[str, Any]]:
         """Reports with their latest verdict (given in the last ``days`` when set): what precision is measured on."""
         with self.db.transaction() as cur:

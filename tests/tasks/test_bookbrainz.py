@@ -129,6 +129,10 @@ def test_with_a_model_active_bookbrainz_accounts_are_scored_by_its_weights_and_r
         # The network is not trained on BookBrainz accounts: its verdicts are kept but not learned from.
         verdicts = [{"id": 1, "kind": "bookbrainz_editor", "entity_id": editor_id, "verdict": "ham"}]
         assert learning.verdict_records(rt.sources, verdicts) == []
+        rt.settings = settings.replace(feedback_wait_s=0)
+        assert learning.apply_pending(rt) == {"applied": 1, "learned_from": 0}
+        assert query(settings.dsn, "SELECT count(*) FROM verdict WHERE applied_at IS NULL") == [(0,)]
+        assert query(settings.dsn, "SELECT version FROM model_version") == [(default_model.name,)]  # no new model
 
         # With BookBrainz taken out of SB_SOURCES, its open reports still list, without their text.
         runtime.configure(settings.replace(sources=("editor", "edit")))
