@@ -11,6 +11,15 @@ from collections.abc import Callable
 import psycopg2
 import pytest
 
+from sb_worker.tokens import new_token
+
+
+def add_token(store, name: str, scopes: list[str]) -> str:
+    """A new API token with ``scopes``, stored under ``name``; returns the token itself."""
+    token, token_hash = new_token()
+    store.add_token(name, token_hash, scopes)
+    return token
+
 
 def query(dsn: str, sql: str, params: tuple = ()) -> list[tuple]:
     """Rows of one query, on a connection of its own."""

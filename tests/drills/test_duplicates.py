@@ -9,8 +9,7 @@ import pytest
 from sb_worker import learning, runtime, service
 from sb_worker.api import create_app
 from sb_worker.enqueue import Publisher
-from sb_worker.tokens import new_token
-from tests.helpers import activate, finished, query, wait_until
+from tests.helpers import activate, add_token, finished, query, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -59,8 +58,7 @@ def test_a_verdict_sent_twice_at_once_is_one_event_and_is_learned_once(settings,
     service.scan_chunk(rt, "editor", [i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.editor")])
     [(report_id,)] = query(settings.dsn, "SELECT id FROM report ORDER BY score DESC, id LIMIT 1")
     app = create_app(settings)
-    token, token_hash = new_token()
-    rt.store.add_token("ninja", token_hash, ["feedback"])
+    token = add_token(rt.store, "ninja", ["feedback"])
     answers, start = [], threading.Barrier(4)
 
     def send() -> None:  # a double click, or a client retrying after a timeout

@@ -22,9 +22,8 @@ from hypothesis import settings as hypothesis_settings
 
 from sb_worker import service
 from sb_worker.api import create_app
-from sb_worker.tokens import new_token
 from sb_worker.settings import PREFIX
-from tests.helpers import query, wait_until
+from tests.helpers import add_token, query, wait_until
 
 ROOT = Path(__file__).parents[2]
 
@@ -35,8 +34,7 @@ pytestmark = pytest.mark.integration
 def api_schema(settings, rt):
     ids = [i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.editor ORDER BY id")]
     service.scan_chunk(rt, "editor", ids)  # reports to read and judge
-    token, token_hash = new_token()
-    rt.store.add_token("fuzzer", token_hash, ["admin"])
+    token = add_token(rt.store, "fuzzer", ["admin"])
     schema = schemathesis.openapi.from_dict(json.loads(resources.files("sb_worker").joinpath("openapi.json").read_text()))
     schema.app = create_app(settings.replace(max_queue_depth=10**9))
     schema.fuzz_headers = {"Authorization": f"Bearer {token}"}
@@ -103,8 +101,7 @@ def deployed(settings, rt, tmp_path):
                               str(tmp_path / "nginx.conf"), "-g", "daemon off;"])
     try:
         wait_until(lambda: listening(api_port) and listening(proxy_port), 60, "gunicorn and nginx to listen")
-        token, token_hash = new_token()
-        rt.store.add_token("client", token_hash, ["submit"])
+        token = add_token(rt.store, "client", ["submit"])
         yield proxy_port, token
     finally:
         proxy.terminate()

@@ -11,8 +11,7 @@ import pytest
 
 from sb_worker import service
 from sb_worker.api import create_app
-from sb_worker.tokens import new_token
-from tests.helpers import query, queued_scans
+from tests.helpers import add_token, query, queued_scans
 
 pytestmark = pytest.mark.integration
 
@@ -23,8 +22,7 @@ def api(settings, rt):
     app.testing = True
     tokens = {}
     for scope in ("submit", "feedback", "admin"):
-        token, token_hash = new_token()
-        rt.store.add_token(f"{scope} robot", token_hash, [scope])
+        token = add_token(rt.store, f"{scope} robot", [scope])
         tokens[scope] = token
     client = app.test_client()
 

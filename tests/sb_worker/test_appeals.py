@@ -9,8 +9,7 @@ import pytest
 from sb_worker import service, stats
 from sb_worker.api import create_app
 from sb_worker.pipeline import Thresholds
-from sb_worker.tokens import new_token
-from tests.helpers import query
+from tests.helpers import add_token, query
 
 pytestmark = pytest.mark.integration
 
@@ -21,8 +20,7 @@ def api(settings, rt):
     app.testing = True
     tokens = {}
     for scope in ("submit", "feedback"):
-        token, token_hash = new_token()
-        rt.store.add_token(f"{scope} robot" if scope == "submit" else "reosarevok", token_hash, [scope])
+        token = add_token(rt.store, f"{scope} robot" if scope == "submit" else "reosarevok", [scope])
         tokens[scope] = {"Authorization": f"Bearer {token}"}
     client = app.test_client()
     client.tokens = tokens

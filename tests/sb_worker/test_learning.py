@@ -13,10 +13,9 @@ from psycopg2.extras import execute_values
 
 from sb_worker import learning, runtime, service
 from sb_worker.api import create_app
-from sb_worker.tokens import new_token
 from sb_worker.pipeline import Thresholds
 from sb_worker.settings import Settings
-from tests.helpers import activate, finished, query, wait_until
+from tests.helpers import activate, add_token, query
 
 pytestmark = pytest.mark.integration
 BANDS = ["Depeche Mode", "New Order", "The Cure", "Pet Shop Boys", "Erasure", "Tears for Fears", "OMD", "Yazoo"]
@@ -66,8 +65,7 @@ def test_a_new_wave_is_caught_after_ninjas_confirm_its_first_reports(settings, d
     assert len(reported) >= 20  # ... but the careless part of it is reported
 
     app = create_app(settings)
-    token, token_hash = new_token()
-    rt.store.add_token("ninja", token_hash, ["feedback"])
+    token = add_token(rt.store, "ninja", ["feedback"])
     client = app.test_client()
     for report_id in reported[:20]:
         answer = client.post(f"/v1/reports/{report_id}/verdict", headers={"Authorization": f"Bearer {token}"},
@@ -106,8 +104,7 @@ def test_the_gate_refuses_a_candidate_that_loses_precision(default_model):
 def test_a_verdict_is_stored_before_the_trainer_is_woken(settings, rt, redis_server):
     service.scan_chunk(rt, "editor", [i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.editor")])
     [(report_id,)] = query(settings.dsn, "SELECT id FROM report ORDER BY id LIMIT 1")
-    token, token_hash = new_token()
-    rt.store.add_token("ninja", token_hash, ["feedback"])
+    token = add_token(rt.store, "ninja", ["feedback"])
     answer = create_app(settings).test_client().post(
         f"/v1/reports/{report_id}/verdict", headers={"Authorization": f"Bearer {token}"},
         json={"verdict": "spam", "ninja": "x"})

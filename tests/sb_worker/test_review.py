@@ -9,8 +9,7 @@ import pytest
 from sb_worker import service
 from sb_worker.api import create_app
 from sb_worker.review import evidence, highlight, visible
-from sb_worker.tokens import new_token
-from tests.helpers import query, wait_until
+from tests.helpers import add_token, query, wait_until
 
 HOSTILE_BIO = ("<script>alert('x')</script> Cheap viagra online at pillshop.example.ru "
                "\u202egnp.evil\u202c <img src=x onerror=alert(1)> call +44 7911 123456")
@@ -64,8 +63,7 @@ def page(settings, rt):
     app.testing = True
     tokens = {}
     for scope in ("submit", "feedback"):
-        token, token_hash = new_token()
-        rt.store.add_token(f"ninja {scope}", token_hash, [scope])
+        token = add_token(rt.store, f"ninja {scope}", [scope])
         tokens[scope] = token
     client = app.test_client()
     client.tokens = tokens
@@ -165,8 +163,7 @@ def test_a_ninja_signs_in_sees_the_top_report_and_marks_it_spam_in_a_browser(set
 
     ids = [i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.editor ORDER BY id")]
     service.scan_chunk(rt, "editor", ids)
-    token, token_hash = new_token()
-    rt.store.add_token("reosarevok", token_hash, ["feedback"])
+    token = add_token(rt.store, "reosarevok", ["feedback"])
     top = rt.store.open_reports(limit=1)[0]
 
     browser.get(f"{served}/review")

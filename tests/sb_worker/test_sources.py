@@ -9,7 +9,7 @@ from sb_worker.errors import BadInput, ConfigError
 from sb_worker.mb import MBReader
 from sb_worker.settings import Settings
 from sb_worker.sources import SOURCES, build_sources
-from tests.helpers import query
+from tests.helpers import add_token, query
 
 
 def test_sb_sources_picks_the_sources_in_its_order():
@@ -53,12 +53,10 @@ def test_the_store_refuses_a_kind_that_is_not_a_source_name(settings, rt):
 @pytest.mark.integration
 def test_the_api_reads_a_score_of_any_configured_source(settings, rt):
     from sb_worker.api import create_app
-    from sb_worker.tokens import new_token
 
     ids = [i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.editor ORDER BY id LIMIT 20")]
     service.scan_chunk(rt, "editor", ids)
-    token, token_hash = new_token()
-    rt.store.add_token("reader", token_hash, [])
+    token = add_token(rt.store, "reader", [])
     client = create_app(settings).test_client()
     auth = {"Authorization": f"Bearer {token}"}
     generic = client.get(f"/v1/scores/editor/{ids[-1]}", headers=auth)

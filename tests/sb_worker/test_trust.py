@@ -8,8 +8,7 @@ import pytest
 
 from sb_worker import service
 from sb_worker.api import create_app
-from sb_worker.tokens import new_token
-from tests.helpers import query
+from tests.helpers import add_token, query
 
 pytestmark = pytest.mark.integration
 
@@ -18,8 +17,7 @@ pytestmark = pytest.mark.integration
 def client(settings, rt):
     app = create_app(settings)
     app.testing = True
-    token, token_hash = new_token()
-    rt.store.add_token("reosarevok", token_hash, ["feedback"])
+    token = add_token(rt.store, "reosarevok", ["feedback"])
     c = app.test_client()
     c.auth = {"Authorization": f"Bearer {token}"}
     c.token = token
