@@ -210,7 +210,7 @@ def _enqueue(args: argparse.Namespace) -> int:
             for kind, raw in (("editor", args.editor), ("edit", args.edit), (args.kind, args.ids)):
                 if not raw:
                     continue
-                rt.source(kind)
+                rt.source(kind)  # refuses a kind not in SB_SOURCES, naming those that are
                 ids, errors = parse_ids(kind, raw)
                 for error in errors:
                     print(f"sb: skipped: {error.error}", file=sys.stderr)

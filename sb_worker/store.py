@@ -504,13 +504,15 @@ class Store:
                             (version,))
                 cur.execute("UPDATE model_version SET status = 'active', promoted_at = now() WHERE version = %s",
                             (version,))
-            cur.execute("UPDATE verdict SET applied_at = now() WHERE id = ANY(%s) AND applied_at IS NULL",
-                        (verdict_ids,))
+            self.mark_applied(verdict_ids, cur)
 
-    def mark_applied(self, verdict_ids: list[int]) -> None:
-        """Mark verdicts applied that no model learns from (all on sources the network does not score)."""
-        with self.db.transaction() as cur:
-            cur.execute("UPDATE verdict SET applied_at = now() WHERE id = ANY(%s)", (verdict_ids,))
+    def mark_applied(self, verdict_ids: list[int], cur=None) -> None:
+        """Mark verdicts applied (in ``cur``'s transaction when given): by the model that learned from them, or
+        with none when no model learns from them (all on sources the network does not score)."""
+        if cur is None:
+            with self.db.transaction() as cur:
+                return self.mark_applied(verdict_ids, cur)
+        cur.execute("UPDATE verdict SET applied_at = now() WHERE id = ANY(%s) AND applied_at IS NULL", (verdict_ids,))
 
     def judged_reports(self, days: float | None = None) -> list[dict[str, Any]]:
         """Reports with their latest verdict (given in the last ``days`` when set): what precision is measured on."""
