@@ -14,6 +14,7 @@ class BeginnerProfile(Detector):
     """MusicBrainz's own spam heuristic: a beginner account with a bio or a website."""
 
     name = "beginner_profile"
+    evidence = False
 
     def __init__(self, points: float = 15.0, no_edits: float = 5.0):
         self.points = points
@@ -39,6 +40,7 @@ class AccountProfile(Detector):
     """How the account behaves: spam accounts fill in a profile at once and then never edit (DESIGN.md, 2018)."""
 
     name = "account_profile"
+    evidence = False
 
     def __init__(self, quick_profile: float = 8.0, quick_confirm: float = 4.0, gender_no_area: float = 5.0,
                  birth_date: float = 2.0,

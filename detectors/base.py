@@ -68,6 +68,10 @@ class Detector:
     """Base of every detector: ``__init__`` stores parameters only, ``score`` is pure."""
 
     name: ClassVar[str]
+    #: Whether the detector reads the payload (what the record shows others: text, links, contacts, the email
+    #: address it gave, campaigns, reputation). Only such evidence may start a report; a detector of account
+    #: metadata (beginner, confirmation time, counts, a digit in the name) only shifts a score evidence started.
+    evidence: ClassVar[bool] = True
 
     def score(self, batch: Sequence[Features]) -> list[Verdict]:
         """One verdict per record of ``batch``, in order."""

@@ -28,7 +28,7 @@ class TextLinks(Detector):
 
     def score(self, batch: Sequence[Features]) -> list[Verdict]:
         if not hasattr(self, "music_sites_"):
-            self.music_sites_ = data.word_list("music_sites")
+            self.music_sites_ = data.music_sites()
         verdicts = []
         for f in batch:
             points, reasons = 0.0, []
@@ -53,9 +53,10 @@ class LinkReputation(Detector):
 
     name = "link_reputation"
 
-    def __init__(self, listed: float = 30.0, shortener: float = 15.0, free_hosting: float = 10.0,
-                 spam_words: float = 15.0, cache_dir: str | None = None):
+    def __init__(self, listed: float = 30.0, referrer_spam: float = 30.0, shortener: float = 15.0,
+                 free_hosting: float = 10.0, spam_words: float = 15.0, cache_dir: str | None = None):
         self.listed = listed
+        self.referrer_spam = referrer_spam
         self.shortener = shortener
         self.free_hosting = free_hosting
         self.spam_words = spam_words
@@ -66,6 +67,7 @@ class LinkReputation(Detector):
             self.websites_ = PatternSet(data.smokedetector("blacklisted_websites"), words=False,
                                         cache_dir=self.cache_dir).prepare()
             self.shorteners_ = data.shorteners()
+            self.referrer_spam_ = data.word_list("referrer_spam_domains")
             self.document_hosts_ = data.word_list("document_hosts")
             self.url_words_ = sorted(data.word_list("spam_url_words"))
         verdicts = []
@@ -80,6 +82,10 @@ class LinkReputation(Detector):
                 points += self.listed
                 reasons.append("SmokeDetector lists the site: " + ", ".join(
                     f"/{self.websites_.patterns[i]}/ matched {text!r}" for i, text in listed[:3]))
+            spammy = [d for d in dict.fromkeys([*f.domains, *f.hosts]) if d in self.referrer_spam_]
+            if spammy:
+                points += self.referrer_spam
+                reasons.append(f"Matomo's referrer-spam list names the site: {', '.join(spammy[:3])}")
             short = [h for h in f.hosts if h in self.shorteners_]
             if short:
                 points += self.shortener

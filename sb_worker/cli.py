@@ -267,7 +267,8 @@ def _score_file(args: argparse.Namespace) -> int:
     thresholds = Thresholds(settings.review_threshold, settings.auto_threshold)
     source = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")
     with source:
-        bad = score_lines(source, pipeline, thresholds, args.kind, sys.stdout, sys.stderr, explain=args.explain)
+        bad = score_lines(source, pipeline, thresholds, args.kind, sys.stdout, sys.stderr, explain=args.explain,
+                          network=SOURCES[args.kind].network)
     return 1 if bad else 0
 
 
@@ -371,19 +372,19 @@ def _eval(args: argparse.Namespace) -> None:
     records, _ = _read_labelled(args.file)
     neural = build_pipeline(settings.detectors, model=model, cache_dir=settings.cache_dir or None)
     heuristic = build_pipeline(settings.detectors, reputation=model.reputation, cache_dir=settings.cache_dir or None)
-    results = neural.verdicts("editor", records)
-    good = [(r, x) for r, x in zip(records, results) if not isinstance(x, RecordError)]
-    y = np.array([1.0 if r["label"] == "spam" else 0.0 for r, _ in good])
-    scores = {
-        f"neural ({model.version})": 100 * model.probabilities([x[0] for _, x in good], [x[1] for _, x in good]),
-        "heuristic only": np.array([heuristic.combine(*x).score for _, x in good], dtype=float),
-    }
+    scored = {name: pipeline.score("editor", records) for name, pipeline in
+              ((f"neural ({model.version})", neural), ("heuristic only", heuristic))}
+    good = [i for i, r in enumerate(scored["heuristic only"]) if not isinstance(r, RecordError)]
+    y = np.array([1.0 if records[i]["label"] == "spam" else 0.0 for i in good])
+    scores = {name: np.array([results[i].score for i in good], dtype=float) for name, results in scored.items()}
     reports = {name: evaluation.report(y, s, settings.review_threshold, settings.auto_threshold)
                for name, s in scores.items()}
     bands = evaluation.reliability(y, scores[f"neural ({model.version})"] / 100)
     if args.json:
         print(json.dumps({**reports, "reliability": bands}, indent=2))
     else:
+        print(f"figures on {args.file} as given: on a split of the training corpus they measure that corpus, not "
+              "spam the model has not seen (benchmarks.generalisation measures that)\n")
         print(evaluation.table(reports))
         print("\nreliability of the model's probability: band, records, mean predicted, observed spam share")
         print("\n".join(f"  {b['band']}  {b['records']:6,d}  {b['predicted']:.3f}  {b['observed']:.3f}" for b in bands))
@@ -440,19 +441,12 @@ def _model_list(args: argparse.Namespace) -> None:
 
 
 def _model_add(args: argparse.Namespace) -> None:
-    import json
+    from sb_worker.models import register
 
-    from sb_worker.models import pack
-    from sb_worker.neural import NeuralModel
-
-    model = NeuralModel.load(args.directory)  # refuse what workers could not load
-    info = json.loads((args.directory / "model.json").read_text(encoding="utf-8"))
-    store = runtime.get().store
-    added = store.add_model(model.version, pack(args.directory), {k: info.get(k) for k in ("libraries", "metrics", "data_hash")})
-    print(f"{'stored' if added else 'already stored:'} {model.version}")
+    version, added = register(runtime.get().store, args.directory, activate=args.activate)
+    print(f"{'stored' if added else 'already stored:'} {version}")
     if args.activate:
-        store.activate_model(model.version)
-        print(f"{model.version} is active; workers switch within SB_MODEL_CHECK_S seconds")
+        print(f"{version} is active; workers switch within SB_MODEL_CHECK_S seconds")
 
 
 def _model_activate(args: argparse.Namespace) -> None:

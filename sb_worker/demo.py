@@ -14,7 +14,7 @@ import psycopg2
 from sb_worker import runtime
 from sb_worker.embedded import EmbeddedPostgres, EmbeddedRedis, WorkerProcess
 from sb_worker.enqueue import Publisher, enqueue_changes
-from sb_worker.pipeline import HEURISTIC_VERSION
+from sb_worker.models import ModelStore, offline_model, register
 from sb_worker.sample import SPAMMER, SampleSummary, build_sample
 from sb_worker.settings import Settings
 
@@ -52,6 +52,8 @@ class DemoSummary:
     seconds: float
     workers: int
     quality: dict[str, Quality]
+    model: str
+    at_100: int
     top: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -76,6 +78,11 @@ def run_demo(data_dir: Path, editors: int = 5000, seed: int = 1, workers: int = 
             f"{sample.edits:,} edits, in {time.perf_counter() - start:.1f} s")
         rt = runtime.get()
         rt.store.migrate()
+        # The model production scores with: the default one, trained on first use and cached (as `sb score` does).
+        model = offline_model(settings, say=say)
+        register(rt.store, ModelStore(settings.model_dir).active(), activate=True)
+        versions = (model.version, f"{model.version}+weights")
+        say(f"scoring with model {model.version} (edits with its weights alone: {versions[1]})")
         # Compile the detectors' pattern sets here, once, into the cache the worker processes load from: on a
         # first run they would otherwise each compile them while the clock runs.
         rt.pipeline.score("editor", [])
@@ -85,19 +92,19 @@ def run_demo(data_dir: Path, editors: int = 5000, seed: int = 1, workers: int = 
             with Publisher(settings.broker_url, settings.chunk_size) as publisher:
                 queued = enqueue_changes(rt.sources, rt.store, publisher, dt.timedelta(seconds=settings.enqueue_overlap_s))
             say(f"queued {queued['editor']:,} editors and {queued['edit']:,} edits in chunks of {settings.chunk_size}")
-            _wait_for_scans(rt, sum(queued.values()), say)
+            _wait_for_scans(rt, versions, sum(queued.values()), say)
             seconds = time.perf_counter() - start
-        summary = _summarise(rt, mb_dsn, sample, seconds, workers)
+        summary = _summarise(rt, mb_dsn, sample, seconds, workers, versions)
         runtime.close()
     say.summary(summary)
     return summary
 
 
-def _wait_for_scans(rt: runtime.Runtime, expected: int, say: _Printer) -> None:
+def _wait_for_scans(rt: runtime.Runtime, versions: tuple[str, ...], expected: int, say: _Printer) -> None:
     done, last_change, last_done = 0, time.monotonic(), -1
     while done < expected:
         time.sleep(0.05)  # the poll interval bounds how exactly the throughput is measured
-        done = sum(rt.store.count_scanned(HEURISTIC_VERSION).values()) + sum(rt.store.count_errors().values())
+        done = sum(rt.store.count_scanned(versions).values()) + sum(rt.store.count_errors().values())
         say.progress(done, expected)
         if done != last_done:
             last_change, last_done = time.monotonic(), done
@@ -106,7 +113,7 @@ def _wait_for_scans(rt: runtime.Runtime, expected: int, say: _Printer) -> None:
 
 
 def _summarise(rt: runtime.Runtime, mb_dsn: str, sample: SampleSummary, seconds: float,
-               workers: int) -> DemoSummary:
+               workers: int, versions: tuple[str, ...]) -> DemoSummary:
     conn = psycopg2.connect(mb_dsn)
     try:
         with conn.cursor() as cur:
@@ -127,9 +134,10 @@ def _summarise(rt: runtime.Runtime, mb_dsn: str, sample: SampleSummary, seconds:
         quality[kind] = Quality(len(reported & truth), len(reported - truth), len(truth - reported))
     top = [{**r, "name": names.get(r["entity_id"], "")} for r in reports if r["kind"] == "editor"][:5]
     return DemoSummary(editors=sample.editors, edits=sample.edits, spammers=sample.spammers,
-                       scanned=rt.store.count_scanned(HEURISTIC_VERSION), errors=rt.store.count_errors(),
+                       scanned=rt.store.count_scanned(versions), errors=rt.store.count_errors(),
                        reports=len(reports), review_threshold=rt.store.thresholds().review, seconds=seconds,
-                       workers=workers, quality=quality, top=top)
+                       workers=workers, quality=quality, model=versions[0], top=top,
+                       at_100=sum(r["score"] == 100 for r in reports))
 
 
 class _Printer:
@@ -161,7 +169,9 @@ class _Printer:
             f"  scanned     {scanned:,} entities ({s.scanned.get('editor', 0):,} editors, {s.scanned.get('edit', 0):,} edits) "
             f"in {s.seconds:.1f} s with {s.workers} worker processes: {s.throughput:,.0f} entities/s",
             f"  errors      {sum(s.errors.values()):,}",
-            f"  reports     {s.reports:,} open at review threshold {s.review_threshold:g}",
+            f"  model       {s.model} (editors; edits with its weights alone)",
+            f"  reports     {s.reports:,} open at review threshold {s.review_threshold:g}, "
+            f"{s.at_100:,} of them ({s.at_100 / max(1, s.reports):.0%}) at exactly 100",
         ]
         for kind, label in (("editor", "editors"), ("edit", "edits  ")):
             q = s.quality[kind]
@@ -170,5 +180,5 @@ class _Printer:
         lines.append("  top reports:")
         for r in s.top:
             lines.append(f"    #{r['id']} editor {r['entity_id']} {r['name']!r}: score {r['score']}")
-            lines += [f"        {reason['detector']} +{reason['points']:g}: {reason['why'][:110]}" for reason in r["reasons"]]
+            lines += [f"        {reason['detector']} {reason['points']:+g}: {reason['why'][:110]}" for reason in r["reasons"]]
         self("\n".join(lines))

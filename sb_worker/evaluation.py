@@ -54,6 +54,17 @@ def recall_at_precision(y: np.ndarray, scores: np.ndarray, target: float) -> tup
     return float(recall[best]), float(thresholds[best])
 
 
+def recall_at_fpr(y: np.ndarray, scores: np.ndarray, fpr: float = 0.01) -> float:
+    """The highest recall at a threshold that flags at most ``fpr`` of the honest records (0 if none does)."""
+    ham, spam = np.sort(scores[y == 0]), scores[y == 1]
+    if not len(spam):
+        return float("nan")
+    candidates = np.unique(np.r_[scores, np.inf])
+    flagged_ham = len(ham) - np.searchsorted(ham, candidates, side="left")  # honest records at or above each
+    allowed = candidates[flagged_ham <= fpr * len(ham)]
+    return float((spam >= allowed.min()).mean())
+
+
 def at_threshold(y: np.ndarray, scores: np.ndarray, threshold: float) -> dict[str, Any]:
     """Precision, recall and the confusion matrix when scores at or above ``threshold`` are flagged."""
     flagged = scores >= threshold

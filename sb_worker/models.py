@@ -68,17 +68,38 @@ def offline_model(settings: Settings, path: str | None = None, say=print) -> Any
     """The model offline commands use: ``path``, else the store's active one, else the default, built now."""
     from sb_worker.neural import NeuralModel, save_atomically
 
+    from sb_worker.neural import ModelError
+
     if path:
         return NeuralModel.load(Path(path))
     store = ModelStore(settings.model_dir)
     active = store.active()
     if active is not None:
-        return NeuralModel.load(active)
-    say(f"no model in {store.directory} yet: training the default one on the bundled corpus (once)")
+        try:
+            return NeuralModel.load(active)
+        except ModelError as exc:  # e.g. made by an older SpamBrainz: the default is rebuilt, the folder kept
+            say(f"the active model in {store.directory} cannot be used ({exc}): training the default one anew")
+    else:
+        say(f"no model in {store.directory} yet: training the default one on the bundled corpus (once)")
     model = train_default(settings)
     save_atomically(model, store.directory)
     store.activate(model.version)
     return model
+
+
+def register(store: Any, directory: Path, activate: bool = False) -> tuple[str, bool]:
+    """Store the artifact in ``directory`` in the SpamBrainz database (and make it active); returns its version
+    and whether it was new. The artifact is loaded first, so what workers could not load is refused here."""
+    import json
+
+    from sb_worker.neural import NeuralModel
+
+    model = NeuralModel.load(directory)
+    info = json.loads((Path(directory) / "model.json").read_text(encoding="utf-8"))
+    added = store.add_model(model.version, pack(directory), {k: info.get(k) for k in ("libraries", "metrics", "data_hash")})
+    if activate:
+        store.activate_model(model.version)
+    return model.version, added
 
 
 def pack(directory: Path) -> bytes:

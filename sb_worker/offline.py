@@ -46,20 +46,21 @@ def explanation(score: Score, thresholds: Thresholds) -> str:
 
 
 def score_lines(lines: Iterable[bytes], pipeline: Pipeline, thresholds: Thresholds, kind: str, out: TextIO,
-                err: TextIO, explain: bool = False) -> int:
-    """Score every good line in batches, in input order; returns how many lines were bad."""
-    model = pipeline.model.version if pipeline.model is not None else None
+                err: TextIO, explain: bool = False, network: bool = True) -> int:
+    """Score every good line in batches, in input order; returns how many lines were bad. ``network=False``
+    scores with the weights alone, as the workers score a source the model's network was not trained on."""
     bad = 0
     batch: list[tuple[int, Any]] = []
 
     def flush() -> None:
         nonlocal bad
-        results = pipeline.score(kind, [record for _, record in batch])
+        results = pipeline.score(kind, [record for _, record in batch], network=network)
         for (number, _), result in zip(batch, results):
             if isinstance(result, RecordError):
                 bad += 1
                 err.write(f"line {number}: {result.error}\n")
             else:
+                model = result.model_version if pipeline.model is not None else None
                 out.write((explanation(result, thresholds) if explain
                            else json.dumps(result_json(result, thresholds, model), ensure_ascii=False)) + "\n")
         batch.clear()

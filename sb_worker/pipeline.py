@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from importlib import resources
-from typing import Any
+from typing import Any, Protocol
 
 from detectors import Detector, build_detectors
 from detectors.base import DetectorConfigError, Features, Verdict
@@ -17,7 +16,11 @@ from sb_worker.errors import BadInput, ConfigError
 from sb_worker.features import extract
 
 #: Stored with every score, so scores of different scorers never mix.
-HEURISTIC_VERSION = "heuristic-2"
+HEURISTIC_VERSION = "heuristic-3"
+#: A record with no evidence in its payload scores at most this: metadata alone never starts a report.
+NO_EVIDENCE_CEILING = 25
+#: The reason the model gives when words of the text carried its score (see ``NeuralModel.explain``).
+MODEL_REASON = "model_text"
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,9 @@ class Thresholds:
     def __post_init__(self) -> None:
         if not 0 <= self.review <= 100:
             raise BadInput(f"the review threshold must be between 0 and 100, got {self.review:g}")
+        if self.review <= NO_EVIDENCE_CEILING:
+            raise BadInput(f"the review threshold must be above {NO_EVIDENCE_CEILING} (the most a record with no "
+                           f"evidence scores), got {self.review:g}")
         if self.auto is not None and not self.review < self.auto <= 100:
             raise BadInput(f"the auto threshold must be above the review threshold ({self.review:g}) "
                            f"and at most 100, got {self.auto:g}")
@@ -100,19 +106,34 @@ class Weights:
         return cls.from_json(resources.files("sb_worker.data").joinpath("weights.json").read_text("utf-8"))
 
 
+class Model(Protocol):
+    """What the pipeline needs of a trained model (``sb_worker.neural.NeuralModel`` is one)."""
+
+    version: str
+    reputation: Reputation
+    weights: Weights
+
+    def probabilities(self, features: Sequence[Features], verdicts: Sequence[Sequence[Verdict]]) -> Any: ...
+
+    def explain(self, features: Sequence[Features]) -> list[tuple[tuple[str, float], ...]]: ...
+
+
 class Pipeline:
     """Scores batches of records with a fixed list of detectors, and fitted weights or a trained model.
 
     With a ``model`` (see ``sb_worker.neural``), the score is the model's calibrated probability for the whole
-    batch at once, and the model's version is stored with it; the weights still order the reasons.
+    batch at once, and the model's version is stored with it; the weights still order the reasons, and the words
+    the model names join them. Either way, a record whose payload gives no evidence (no detector that reads it
+    fired, and the model names no words) scores at most ``NO_EVIDENCE_CEILING``, in the same order.
     """
 
     def __init__(self, detectors: Sequence[Detector], weights: Weights | None = None,
-                 version: str = HEURISTIC_VERSION, model: Any = None):
+                 version: str = HEURISTIC_VERSION, model: Model | None = None):
         self.detectors = list(detectors)
         self.weights = weights or Weights()
         self.model = model
         self.version = model.version if model is not None else version
+        self.evidence = frozenset(d.name for d in self.detectors if d.evidence)
 
     def verdicts(self, kind: str, records: Sequence[Mapping[str, Any]],
                  shape: str | None = None) -> list[RecordError | tuple[Features, list[Verdict]]]:
@@ -144,32 +165,54 @@ class Pipeline:
         ``network=False`` leaves the model's network out: the weights alone score (with the model's reputation),
         for a source the network was not trained on, and the version stored is ``<model version>+weights``."""
         results = self.verdicts(kind, records, shape)
+        use_network = self.model is not None and network
         version = self.version if network or self.model is None else f"{self.version}+weights"
-        scores = [r if isinstance(r, RecordError) else self.combine(*r, kind=kind, version=version) for r in results]
         good = [i for i, r in enumerate(results) if not isinstance(r, RecordError)]
-        if self.model is not None and network and good:
-            probabilities = self.model.probabilities([results[i][0] for i in good], [results[i][1] for i in good])
-            for i, p in zip(good, probabilities):
-                scores[i] = dataclasses.replace(scores[i], score=round(100 * float(p)), model_version=self.version)
-        return scores
+        probabilities: dict[int, float] = {}
+        words: dict[int, tuple[tuple[str, float], ...]] = {}
+        if use_network and good:
+            features, verdicts = [results[i][0] for i in good], [results[i][1] for i in good]
+            probabilities = dict(zip(good, map(float, self.model.probabilities(features, verdicts))))
+            # Words are named where they can matter: below the ceiling, evidence or not, a score is the same.
+            worth = [i for i in good if 100 * probabilities[i] > NO_EVIDENCE_CEILING]
+            words = dict(zip(worth, self.model.explain([results[i][0] for i in worth])))
+        return [r if isinstance(r, RecordError) else
+                self.combine(*r, kind=kind, version=version, probability=probabilities.get(i), words=words.get(i, ()))
+                for i, r in enumerate(results)]
 
     def combine(self, features: Features, verdicts: Sequence[Verdict], kind: str | None = None,
-                version: str | None = None) -> Score:
-        """The score of one record from its detectors' verdicts; reasons in order of contribution."""
-        contributions = [(c, v) for v in verdicts if (c := self.weights.weight(v.detector) * v.points)]
-        contributions.sort(key=lambda cv: -cv[0])  # stable: registry order breaks ties
-        logit = self.weights.bias + sum(c for c, _ in contributions)
-        reasons = tuple(Reason(v.detector, v.points, "; ".join(v.reasons)) for _, v in contributions)
-        return Score(kind or features.kind, features.entity_id, to_score(logit), reasons, version or self.version)
+                version: str | None = None, probability: float | None = None,
+                words: Sequence[tuple[str, float]] = ()) -> Score:
+        """The score of one record from its detectors' verdicts (or the model's ``probability`` and the ``words``
+        it names); reasons in order of contribution."""
+        contributions = [(c, Reason(v.detector, v.points, "; ".join(v.reasons)))
+                         for v in verdicts if (c := self.weights.weight(v.detector) * v.points)]
+        if probability is None:
+            probability = sigmoid(self.weights.bias + sum(c for c, _ in contributions))
+        if words:
+            total = sum(value for _, value in words)
+            named = ", ".join(f"{phrase!r} (+{value:.1f})" for phrase, value in words)
+            contributions.append((total, Reason(MODEL_REASON, round(total, 2), f"text reads like spam to the model: {named}")))
+        contributions.sort(key=lambda cr: -cr[0])  # stable: registry order breaks ties
+        evidence = bool(words) or any(v.points > 0 and v.detector in self.evidence for v in verdicts)
+        score = round(100 * probability) if evidence else round(NO_EVIDENCE_CEILING * probability)
+        return Score(kind or features.kind, features.entity_id, score, tuple(r for _, r in contributions),
+                     version or self.version)
+
+
+def sigmoid(logit: float) -> float:
+    """A log-odds as a probability."""
+    return 1 / (1 + math.exp(-max(-50.0, min(50.0, logit))))
 
 
 def to_score(logit: float) -> int:
     """A log-odds of spam as a 0–100 score (a probability × 100)."""
-    return round(100 / (1 + math.exp(-max(-50.0, min(50.0, logit)))))
+    return round(100 * sigmoid(logit))
 
 
 def build_pipeline(detector_config: Mapping[str, Mapping] | None = None, weights: Weights | None = None,
-                   reputation: Reputation | None = None, cache_dir: str | None = None, model: Any = None) -> Pipeline:
+                   reputation: Reputation | None = None, cache_dir: str | None = None,
+                   model: Model | None = None) -> Pipeline:
     """The pipeline with every registered detector, configured and checked; bad configuration is a ConfigError.
 
     With a model, the detectors use the model's reputation table and its weights order the reasons, so they see

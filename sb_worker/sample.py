@@ -13,9 +13,10 @@ import datetime as dt
 import hashlib
 import random
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any
@@ -153,19 +154,48 @@ class SampleSummary:
     edits: int
 
 
-def real_texts() -> dict[str, list[str]]:
-    """The de-duplicated real texts bundled in ``sb_worker/data``, by label ("spam" or "ham")."""
+#: The real text collections bundled in ``sb_worker/data`` (see its SOURCES.md).
+COLLECTIONS = ("youtube", "sms")
+
+
+@lru_cache(maxsize=None)
+def collection_texts(name: str) -> dict[str, tuple[str, ...]]:
+    """The de-duplicated texts of one bundled collection ("youtube" or "sms"), by label ("spam" or "ham")."""
     texts: dict[str, dict[str, None]] = {"spam": {}, "ham": {}}
     data = resources.files("sb_worker.data")
-    for entry in sorted(data.iterdir(), key=lambda e: e.name):
-        if entry.name.startswith("Youtube") and entry.name.endswith(".csv"):
-            for row in csv.DictReader(entry.read_text(encoding="utf-8").splitlines()):
-                texts["spam" if row["label"] == "1" else "ham"][row["CONTENT"].strip()] = None
-        elif entry.name == "SMSSpamCollection.tsv":
-            for line in entry.read_text(encoding="utf-8").splitlines()[1:]:
-                label, _, text = line.partition("\t")
-                texts["spam" if label == "spam" else "ham"][text.strip()] = None
-    return {label: [t for t in found if t] for label, found in texts.items()}
+    if name == "youtube":
+        for entry in sorted(data.iterdir(), key=lambda e: e.name):
+            if entry.name.startswith("Youtube") and entry.name.endswith(".csv"):
+                for row in csv.DictReader(entry.read_text(encoding="utf-8").splitlines()):
+                    texts["spam" if row["label"] == "1" else "ham"][row["CONTENT"].strip()] = None
+    elif name == "sms":
+        for line in data.joinpath("SMSSpamCollection.tsv").read_text(encoding="utf-8").splitlines()[1:]:
+            label, _, text = line.partition("\t")
+            texts["spam" if label == "spam" else "ham"][text.strip()] = None
+    else:
+        raise ValueError(f"unknown text collection {name!r}; bundled: {', '.join(COLLECTIONS)}")
+    return {label: tuple(t for t in found if t) for label, found in texts.items()}
+
+
+def real_texts(collections: Sequence[str] = COLLECTIONS) -> dict[str, list[str]]:
+    """The de-duplicated real texts of the given bundled collections, by label ("spam" or "ham")."""
+    merged: dict[str, dict[str, None]] = {"spam": {}, "ham": {}}
+    for name in collections:
+        for label, texts in collection_texts(name).items():
+            merged[label].update(dict.fromkeys(texts))
+    return {label: list(found) for label, found in merged.items()}
+
+
+@lru_cache(maxsize=1)
+def written_bios() -> dict[str, tuple[tuple[str, str], ...]]:
+    """SpamBrainz's own profile texts in many languages (``data/bios.tsv``): (language, text) by label."""
+    found: dict[str, list[tuple[str, str]]] = {"spam": [], "ham": []}
+    text = resources.files("sb_worker.data").joinpath("bios.tsv").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            label, language, bio = line.split("\t")
+            found[label].append((language, bio))
+    return {label: tuple(rows) for label, rows in found.items()}
 
 
 def _vary(text: str, rng: random.Random) -> str:
@@ -185,9 +215,10 @@ def _cut(text: str, limit: int) -> str:
 class _Generator:
     """Builds the rows of every table in memory from one seeded random generator."""
 
-    def __init__(self, seed: int):
+    def __init__(self, seed: int, collections: Sequence[str] = COLLECTIONS):
         self.rng = random.Random(seed)
-        self.texts = real_texts()
+        self.texts = real_texts(collections)
+        self.written = {label: [text for _, text in rows] for label, rows in written_bios().items()}
         self.rows: dict[str, list[tuple]] = {t: [] for t in (
             "editor", "edit", "edit_data", "edit_note", "vote", "artist", "annotation", "artist_annotation",
             "url", "link", "l_artist_url", "editor_collection")}
@@ -212,18 +243,25 @@ class _Generator:
         return f"{r.choice(['', r.choice(CITIES) + '-', 'best', 'top', 'cheap'])}{word}{r.choice(['', str(r.randint(1, 99))])}{r.choice(SPAM_TLDS)}"
 
     def spam_sentence(self, family: str, domain: str) -> str:
+        return self.fill(self.rng.choice(SPAM_FAMILIES[family]), family, domain)
+
+    def fill(self, template: str, family: str, domain: str) -> str:
+        """A spam template with its city, phone, link and products filled in."""
         r = self.rng
         pill, pill2 = r.sample(PILLS, 2)
         url = r.choice([f"https://{domain}", f"https://www.{domain}/{r.choice(CITIES)}", f"http://{domain}/?ref={r.randint(1, 999)}", domain])
-        return r.choice(SPAM_FAMILIES[family]).format(
+        return template.format(
             city=r.choice(CITIES).title(), phone=self.phone(), url=url, software=r.choice(SOFTWARE),
             brand=r.choice(BRANDS), pill=pill, pill2=pill2, n=r.choice([10, 15, 20, 25, 50, 100, 200, 500]))
 
     def spam_bio(self, family: str, domain: str) -> str:
         """Short ads (0–300 characters) mostly, and long keyword-stuffed ones (2,500–4,000): DESIGN.md."""
         r = self.rng
-        if r.random() < 0.2:
+        roll = r.random()
+        if roll < 0.2 and self.texts["spam"]:
             return r.choice(self.texts["spam"])
+        if roll < 0.3:  # adverts in other languages: a language is not a sign of honesty either
+            return self.fill(r.choice(self.written["spam"]), family, domain)
         if r.random() < 0.7:
             return _cut(" ".join(self.spam_sentence(family, domain) for _ in range(r.randint(1, 2))), 300)
         target, parts = r.randint(2500, 4000), []
@@ -234,11 +272,12 @@ class _Generator:
     def ham_bio(self, name: str) -> str:
         r = self.rng
         roll = r.random()
-        if roll < 0.35:
+        if roll < 0.35 and self.texts["ham"]:
             return r.choice(self.texts["ham"])
         if roll < 0.45:
             return r.choice(HAM_LINK_BIOS).format(name=name)
-        return r.choice(HAM_BIOS).format(genre=r.choice(GENRES), decade=r.choice([60, 70, 80, 90]))
+        template = r.choice(self.written["ham"]) if roll < 0.7 else r.choice(HAM_BIOS)
+        return template.format(genre=r.choice(GENRES), decade=r.choice([60, 70, 80, 90]))
 
     def ham_website(self, name: str) -> str:
         return self.rng.choice([f"https://{name}.bandcamp.com", f"https://soundcloud.com/{name}",
@@ -445,10 +484,11 @@ _COLUMNS = {
 _SEQUENCES = ["editor", "artist", "url", "edit", "edit_note", "vote", "annotation", "link", "l_artist_url", "editor_collection"]
 
 
-def _generate(editors: int, seed: int, spam_share: float) -> tuple[_Generator, list[dict[str, Any]], list[dict[str, Any]]]:
+def _generate(editors: int, seed: int, spam_share: float, collections: Sequence[str] = COLLECTIONS,
+              ) -> tuple[_Generator, list[dict[str, Any]], list[dict[str, Any]]]:
     if editors < 1:
         raise ValueError("a sample needs at least one editor")
-    gen = _Generator(seed)
+    gen = _Generator(seed, collections)
     people = gen.editors(editors, spam_share)
     edits = gen.edits(people)
     accepted: dict[int, int] = {}
@@ -463,9 +503,11 @@ def _generate(editors: int, seed: int, spam_share: float) -> tuple[_Generator, l
     return gen, people, edits
 
 
-def sample_records(editors: int, seed: int, spam_share: float = 0.07) -> list[dict[str, Any]]:
-    """The sample's editors as labelled records (DESIGN.md's format), without a database: a training corpus."""
-    gen, people, _ = _generate(editors, seed, spam_share)
+def sample_records(editors: int, seed: int, spam_share: float = 0.07,
+                   collections: Sequence[str] = COLLECTIONS) -> list[dict[str, Any]]:
+    """The sample's editors as labelled records (DESIGN.md's format), without a database: a training corpus.
+    Their bios draw on the real text ``collections`` named (none: the generator's own texts only)."""
+    gen, people, _ = _generate(editors, seed, spam_share, collections)
     columns = [c.strip() for c in _COLUMNS["editor"].split(",")]
     counts: dict[str, dict[int, int]] = {key: {} for key in ("edits", "accepted_edits", "votes", "notes", "collections")}
     for row in gen.rows["edit"]:

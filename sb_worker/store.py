@@ -591,11 +591,11 @@ class Store:
                 "failed": failed, "done": scored + failed >= total, "rejected": scan["errors"]}
 
     # -- reading back (demo, tests) -------------------------------------------------------------
-    def count_scanned(self, model_version: str) -> dict[str, int]:
-        """How many entities of each kind have a score from ``model_version``."""
+    def count_scanned(self, model_versions: Sequence[str]) -> dict[str, int]:
+        """How many entities of each kind have a score from one of ``model_versions``."""
         with self.db.transaction() as cur:
-            cur.execute("SELECT kind, count(*) AS n FROM score WHERE model_version = %s GROUP BY kind",
-                        (model_version,))
+            cur.execute("SELECT kind, count(*) AS n FROM score WHERE model_version = ANY(%s) GROUP BY kind",
+                        (list(model_versions),))
             return {row["kind"]: row["n"] for row in cur.fetchall()}
 
     def count_errors(self) -> dict[str, int]:

@@ -109,12 +109,14 @@ def start_worker(tmp_path: Path) -> Iterator[Callable[..., WorkerProcess]]:
 
 
 @pytest.fixture(scope="session")
-def default_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The default trained model's artifact folder (trained once into SB_MODEL_DIR, then reused)."""
-    from sb_worker.models import train_default
+def default_model() -> Path:
+    """The default trained model's artifact folder: trained once into SB_MODEL_DIR, as `sb score` and `sb demo`
+    train it on first use, then reused (the demo's test runs `sb demo` on the same folder)."""
+    from sb_worker.models import ModelStore, offline_model
 
-    model = train_default(Settings())
-    return model.save(tmp_path_factory.mktemp("default") / model.version)
+    settings = Settings()
+    offline_model(settings)
+    return ModelStore(settings.model_dir).active()
 
 
 @pytest.fixture

@@ -31,6 +31,14 @@ def word_list(name: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def music_sites() -> frozenset[str]:
+    """Sites musicians and fans link to: SpamBrainz's own list and the hosts MusicBrainz's URL clean-up knows
+    (GPL-2.0-or-later, metabrainz/musicbrainz-server), each also without its ``www.``."""
+    hosts = word_list("music_sites") | word_list("musicbrainz_known_sites")
+    return frozenset(hosts | {h.removeprefix("www.") for h in hosts})
+
+
+@lru_cache(maxsize=1)
 def shorteners() -> frozenset[str]:
     """URL shortener hosts, from PeterDaveHello/url-shorteners via the antispam-link-shorteners package (MIT)."""
     text = resources.files("antispam_link_shorteners").joinpath("shorteners.txt").read_text(encoding="utf-8")

@@ -59,6 +59,7 @@ class MusicBrainzEditors(_MusicBrainz):
 
 class MusicBrainzEdits(_MusicBrainz):
     kind = shape = "edit"
+    network = False  # the network was trained on accounts, not edits: the weights score edits, with its reputation
 
     def entity_url(self, entity_id: int, name: str) -> str:
         return f"{self.base}/edit/{entity_id}"

@@ -42,7 +42,10 @@ def test_demo_runs_to_its_summary_twice_and_leaves_nothing_running(tmp_path):
                         r"processes: ([\d,]+) entities/s", first)
     assert scanned and int(scanned.group(2)) == 203 and int(scanned.group(3)) == edits
     assert int(scanned.group(1)) == 203 + edits and int(scanned.group(4).replace(",", "")) > 0
-    reports = int(re.search(r"reports +(\d+) open at review threshold 50", first).group(1))
+    # It scores with the trained default model, as production does, and says which.
+    model = re.search(r"model +(nn-[0-9a-f]{12}) \(editors; edits with its weights alone\)", first)
+    assert model and f"scoring with model {model.group(1)}" in first
+    reports = int(re.search(r"reports +(\d+) open at review threshold 50, (\d+) of them", first).group(1))
     editors = re.search(r"editors +precision ([\d.]+), recall ([\d.]+) against MB's SPAMMER flag "
                         r"\((\d+) spam reported, (\d+) honest reported, (\d+) spam missed\)", first)
     edits_q = re.search(r"edits +precision [\d.]+, recall [\d.]+ against MB's SPAMMER flag "

@@ -2,8 +2,8 @@ import pytest
 
 from detectors.base import Detector, Verdict
 from sb_worker.errors import BadInput, ConfigError
-from sb_worker.pipeline import (HEURISTIC_VERSION, Pipeline, RecordError, Score, Thresholds, Weights,
-                                build_pipeline, to_score)
+from sb_worker.pipeline import (HEURISTIC_VERSION, MODEL_REASON, NO_EVIDENCE_CEILING, Pipeline, RecordError, Score,
+                                Thresholds, Weights, build_pipeline, to_score)
 
 SPAM = {"id": 1, "privs": 8192, "bio": "Escorts https://hot.com https://hot.com/vip",
         "website": "https://hot.com", "counts": {"edits": 0}}
@@ -83,3 +83,50 @@ def test_thresholds_decide_the_action():
 def test_impossible_thresholds_are_refused(review, auto):
     with pytest.raises(BadInput, match="threshold"):
         Thresholds(review, auto)
+
+
+class SureModel:
+    """A stand-in model for the pipeline's own logic: sure every record is spam; names words only when told."""
+
+    version = "nn-test"
+    reputation = None
+    weights = Weights()
+
+    def __init__(self, words=()):
+        self.words = tuple(words)
+
+    def probabilities(self, features, verdicts):
+        return [0.99] * len(features)
+
+    def explain(self, features):
+        return [self.words] * len(features)
+
+
+EMPTY = {"id": 5, "name": "user100", "privs": 8192, "member_since": "2026-11-01T10:00:00Z",
+         "email_confirm_date": "2026-11-01T10:03:00Z", "counts": {"edits": 0}}
+
+
+def test_without_evidence_a_record_never_reaches_the_review_threshold():
+    pipeline = Pipeline(build_pipeline().detectors, model=SureModel())
+    [score] = pipeline.score("editor", [EMPTY])
+    assert score.score == round(NO_EVIDENCE_CEILING * 0.99) and Thresholds(50).action(score.score) == "none"
+
+
+def test_words_the_model_names_are_its_evidence_and_its_reason():
+    pipeline = Pipeline(build_pipeline().detectors, model=SureModel([("free spins", 2.5), ("casino", 1.5)]))
+    [score] = pipeline.score("editor", [{**EMPTY, "bio": "casino free spins"}])
+    assert score.score == 99
+    [reason] = [r for r in score.reasons if r.detector == MODEL_REASON]
+    assert reason.points == 4.0 and "'free spins' (+2.5), 'casino' (+1.5)" in reason.why
+
+
+def test_a_detector_of_the_payload_is_evidence_and_account_metadata_is_not():
+    pipeline = Pipeline(build_pipeline().detectors, model=SureModel())
+    linked, bare = pipeline.score("editor", [{**EMPTY, "website": "https://cheap-pills.example"}, EMPTY])
+    assert linked.score == 99 and bare.score < 50
+    assert {"account_profile", "beginner_profile"} & {r.detector for r in bare.reasons}
+
+
+def test_the_review_threshold_stays_above_what_no_evidence_can_score():
+    with pytest.raises(BadInput, match=f"above {NO_EVIDENCE_CEILING}"):
+        Thresholds(review=NO_EVIDENCE_CEILING)

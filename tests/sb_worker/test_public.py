@@ -37,7 +37,7 @@ def test_the_page_says_what_matters_with_live_figures(settings, rt):
         assert f'<section id="{section}">' in html and f"<h2>{title}</h2>" in html
     assert f'<strong id="reports-week">{opened:,}</strong> reports this week' in html
     assert f'<strong id="precision">{precision * 100:.1f}%</strong>' in html and "3 verdicts" in html
-    assert '<strong id="model">heuristic-2</strong>' in html
+    assert '<strong id="model">heuristic-3</strong>' in html
     assert "a spam ninja, a person, reviews every\n      report" in html and "<script" not in html
     rt.store.set_thresholds(Thresholds(50, 95))
     assert "Automatic action is <strong>on</strong> for scores of\n      95" in create_app(settings).test_client().get("/").text
@@ -61,4 +61,4 @@ def test_the_page_renders_every_section_in_a_browser(settings, rt, served, brows
         dark = sum(crop.histogram()[:100])  # pixels of text drawn in the section, not an empty box
         assert crop.height > 40 and dark > 500, (section, crop.size, dark)
     assert browser.find_element(By.ID, "reports-week").text == f"{opened:,}"
-    assert browser.find_element(By.ID, "model").text == "heuristic-2"
+    assert browser.find_element(By.ID, "model").text == "heuristic-3"

@@ -104,7 +104,7 @@ def test_the_list_is_sorted_filtered_and_shows_model_and_thresholds(page, rt):
     html = page.get("/review").text
     scores = [int(s) for s in re.findall(r'<span class="score">(\d+)</span>', html)]
     assert scores and scores == sorted(scores, reverse=True) and min(scores) >= 50
-    assert "model <strong>heuristic-2</strong>" in html and "review at <strong>50</strong>" in html
+    assert "model <strong>heuristic-3</strong>" in html and "review at <strong>50</strong>" in html
     total = int(re.search(r'id="count">([\d,]+) open', html).group(1).replace(",", ""))
     assert total == len(rt.store.open_reports())
     band = page.get("/review?band=90-100").text

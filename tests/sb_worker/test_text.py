@@ -1,3 +1,5 @@
+import unicodedata
+
 import pytest
 
 from sb_worker.text import MAX_CHARS, fold_confusables, normalise
@@ -38,3 +40,65 @@ def test_confusables_come_from_unicode_data():
 
 def test_only_the_first_characters_are_read():
     assert len(normalise("x" * (MAX_CHARS + 10)).skeleton) == MAX_CHARS
+
+
+# Honest phrases in 25 scripts (SpamBrainz's own): each word is wholly in its script, so it is read as itself.
+HONEST_SCRIPTS = {
+    "Cyrillic": "Я собираю старые пластинки и добавляю их сюда",
+    "Greek": "Ελληνική μουσική: συλλέγω παλιούς δίσκους",
+    "Armenian": "Ես հին ձայնապնակներ եմ հավաքում",
+    "Georgian": "ვაგროვებ ძველ ფირფიტებს",
+    "Hebrew": "אני אוסף תקליטים ישנים",
+    "Arabic": "أجمع الأسطوانات القديمة وأضيفها هنا",
+    "Persian (Arabic)": "من صفحه‌های قدیمی جمع می‌کنم",
+    "Ethiopic": "የድሮ ሸክላዎችን እሰበስባለሁ",
+    "Devanagari": "मैं पुराने रिकॉर्ड इकट्ठा करता हूँ",
+    "Bengali": "আমি পুরনো রেকর্ড সংগ্রহ করি",
+    "Gujarati": "હું જૂની રેકોર્ડ ભેગી કરું છું",
+    "Gurmukhi": "ਮੈਂ ਪੁਰਾਣੇ ਰਿਕਾਰਡ ਇਕੱਠੇ ਕਰਦਾ ਹਾਂ",
+    "Tamil": "நான் பழைய இசைத்தட்டுகளை சேகரிக்கிறேன்",
+    "Telugu": "నేను పాత రికార్డులు సేకరిస్తాను",
+    "Kannada": "ನಾನು ಹಳೆಯ ದಾಖಲೆಗಳನ್ನು ಸಂಗ್ರಹಿಸುತ್ತೇನೆ",
+    "Malayalam": "ഞാൻ പഴയ റെക്കോർഡുകൾ ശേഖരിക്കുന്നു",
+    "Sinhala": "මම පැරණි වාර්තා එකතු කරමි",
+    "Thai": "ฉันสะสมแผ่นเสียงเก่าและเพิ่มข้อมูลไว้ที่นี่",
+    "Lao": "ຂ້ອຍເກັບແຜ່ນສຽງເກົ່າ",
+    "Khmer": "ខ្ញុំប្រមូលថាសចាស់ៗ",
+    "Myanmar": "ကျွန်တော် ဓာတ်ပြားဟောင်းများ စုဆောင်းသည်",
+    "Tibetan": "ང་ལ་རོལ་མོ་དགའ།",
+    "Han": "我收集老唱片并把它们添加到这里。",
+    "Hiragana and Katakana": "ふるいレコードをあつめています",
+    "Hangul": "오래된 음반을 모으고 여기에 추가하고 있습니다",
+    "Cherokee": "ᏣᎳᎩ ᎦᏬᏂᎯᏍᏗ",
+}
+
+
+@pytest.mark.parametrize("script", sorted(HONEST_SCRIPTS))
+def test_honest_text_in_every_script_comes_through_unchanged_apart_from_case(script):
+    text = HONEST_SCRIPTS[script]
+    result = normalise(text)
+    assert result.skeleton == unicodedata.normalize("NFKC", text).casefold()
+    assert result.disguises == ()
+
+
+def test_latin_text_only_loses_its_accents():
+    assert normalise("Col·lecciono discos antics; Ich höre Schallplatten").skeleton == \
+        "col·lecciono discos antics; ich hore schallplatten"
+
+
+@pytest.mark.parametrize("text, skeleton", [
+    ("Best саsіnо bonus", "best casino bonus"),          # Cyrillic letters inside Latin words
+    ("cаsino online", "casino online"),                  # one lone Cyrillic letter in a Latin word
+    ("free ѕріnѕ today", "free spins today"),
+    ("Cheap ѕео backlinks and more", "cheap seo backlinks and more"),  # a word wholly of look-alikes amid Latin
+    ("Вuy Vιagra now", "buy viagra now"),               # Greek iota in a Latin word
+])
+def test_look_alike_letters_that_disguise_a_word_are_folded(text, skeleton):
+    result = normalise(text)
+    assert result.skeleton == skeleton and "homoglyph" in result.disguises
+
+
+def test_a_word_of_look_alikes_in_its_own_scripts_text_is_read_as_itself():
+    # "сео" (Cyrillic) in a Russian sentence is Russian, not a disguised "ceo"
+    result = normalise("Лучшие сео услуги в городе")
+    assert result.skeleton == "лучшие сео услуги в городе" and result.disguises == ()
