@@ -69,8 +69,9 @@ def run_demo(data_dir: Path, editors: int = 5000, seed: int = 1, workers: int = 
     with EmbeddedPostgres(data_dir / "postgres") as pg, EmbeddedRedis(data_dir / "redis.db") as redis:
         redis.client.flushall()  # messages left by an interrupted earlier run
         mb_dsn = pg.create_database("musicbrainz_sample")
+        here = Settings.from_env()  # where models and pattern sets are cached, as for `sb score`
         settings = Settings(mb_dsn=mb_dsn, dsn=pg.create_database("spambrainz"), broker_url=redis.url,
-                            data_dir=str(data_dir))
+                            data_dir=str(data_dir), model_dir=here.model_dir, cache_dir=here.cache_dir)
         runtime.configure(settings)
         start = time.perf_counter()
         sample = build_sample(mb_dsn, editors=editors, seed=seed)
