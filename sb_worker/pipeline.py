@@ -194,7 +194,8 @@ class Pipeline:
             named = ", ".join(f"{phrase!r} (+{value:.1f})" for phrase, value in words)
             contributions.append((total, Reason(MODEL_REASON, round(total, 2), f"text reads like spam to the model: {named}")))
         contributions.sort(key=lambda cr: -cr[0])  # stable: registry order breaks ties
-        evidence = bool(words) or any(v.points > 0 and v.detector in self.evidence for v in verdicts)
+        # Evidence is what the reasons show: a detector weighted zero gives no reason, so it is no evidence either.
+        evidence = bool(words) or any(r.points > 0 and r.detector in self.evidence for _, r in contributions)
         score = round(100 * probability) if evidence else round(NO_EVIDENCE_CEILING * probability)
         return Score(kind or features.kind, features.entity_id, score, tuple(r for _, r in contributions),
                      version or self.version)
