@@ -162,7 +162,6 @@ def network_inputs(features: Sequence[Features], verdicts: Sequence[Sequence[Ver
     return [text, grams, payload, account, points]
 
 
-
 @functools.cache
 def _pin_mmap_threshold() -> None:
     """Have glibc always map large blocks (a chunk's hashed inputs are 16 MB) and return them when freed.
@@ -188,6 +187,7 @@ def device() -> str:
 
         return "GPU" if torch.cuda.is_available() else "CPU"
     return "CPU"
+
 
 @dataclass
 class NeuralModel:

@@ -82,6 +82,11 @@ class Settings:
             value = getattr(self, name)
             if value is not None and not 0 <= value <= 100:
                 raise ConfigError(f"SB_{name.upper()} must be between 0 and 100, got {value}")
+        from sb_worker.pipeline import NO_EVIDENCE_CEILING
+
+        if self.review_threshold <= NO_EVIDENCE_CEILING:
+            raise ConfigError(f"SB_REVIEW_THRESHOLD must be above {NO_EVIDENCE_CEILING} (the most a record with no "
+                              f"evidence scores), got {self.review_threshold}")
         # The broker must not hand a running task to a second worker: the timeout outlives the longest task.
         if self.visibility_timeout_s <= self.task_soft_time_limit_s * 2:
             raise ConfigError(

@@ -7,8 +7,8 @@ Only the first ``MAX_CHARS`` characters are normalised, so no input costs more t
 
 A script is not a disguise. Look-alike letters of other scripts (Cyrillic, Greek, Armenian, Cherokee) are
 folded to Latin only where a disguise is: in a word that mixes them with Latin letters (UTS #39's mixed-script
-test), or in a word made wholly of look-alikes amid Latin text ("Вuy" is mixed; "сазіпо" in an English bio is
-all look-alikes). A word wholly in one script, in a text of that script, is that script's word: honest Russian,
+test), or in a word made wholly of look-alikes amid Latin text ("Вuy" is mixed; "ѕео" in an English bio is all
+look-alikes). A word wholly in one script, in a text of that script, is that script's word: honest Russian,
 Greek, Arabic or Hindi comes through unchanged apart from case and NFKC, and only Latin letters lose their
 accents.
 """
@@ -34,7 +34,7 @@ _FORMAT = regex.compile(r"[\p{Cf}\p{Cc}--[\n\t\u200c\u200d]]+|(?<=\p{Latin})[\u2
 # Indic scripts and emoji need.
 _HIDING = regex.compile(r"[\p{L}\p{N}][\u200b\u2060\ufeff\u00ad\u180e]+[\p{L}\p{N}]|[\p{Latin}][\u200c\u200d]+[\p{Latin}]"
                         r"|[\u202a-\u202e]")
-_LATIN_MARKS = regex.compile(r"(?<=\p{Latin})\p{Mn}+")  # accents on Latin letters; other scripts' marks are letters' parts
+_LATIN_MARKS = regex.compile(r"(?<=\p{Latin})\p{Mn}+")  # accents of Latin letters (other scripts' marks are letters)
 _LOOKALIKE = regex.compile(r"[\p{Cyrillic}\p{Greek}\p{Armenian}\p{Cherokee}]")  # scripts with Latin look-alikes
 _LATIN = regex.compile(r"\p{Latin}")
 _WORD = regex.compile(r"[\p{L}\p{M}\p{N}]+")

@@ -28,6 +28,7 @@ def test_round_trip_through_the_environment():
     ({"SB_CHUNK_SIZE": "many"}, "SB_CHUNK_SIZE: cannot read 'many'"),
     ({"SB_CHUNK_SIZE": "0"}, "SB_CHUNK_SIZE must be at least 1"),
     ({"SB_REVIEW_THRESHOLD": "150"}, "SB_REVIEW_THRESHOLD must be between 0 and 100"),
+    ({"SB_REVIEW_THRESHOLD": "20"}, "SB_REVIEW_THRESHOLD must be above 25"),
     ({"SB_DETECTORS": "[1]"}, "SB_DETECTORS: cannot read.*JSON object"),
     ({"SB_DETECTORS": "{"}, "SB_DETECTORS: cannot read"),
     ({"SB_REPORT_SINKS": "webhook"}, "SB_WEBHOOK_URL is empty"),
