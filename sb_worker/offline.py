@@ -26,6 +26,12 @@ def read_records(lines: Iterable[bytes]) -> Iterator[tuple[int, Any, str | None]
         except json.JSONDecodeError as exc:
             yield number, None, f"not JSON: {exc.msg} at column {exc.colno}"
             continue
+        except RecursionError:
+            yield number, None, "nested too deeply to read"
+            continue
+        except ValueError as exc:  # e.g. an integer of more digits than Python converts (4,300 by default)
+            yield number, None, f"cannot be read: {exc}"
+            continue
         if not isinstance(record, dict):
             yield number, None, f"a record must be a JSON object, got {type(record).__name__}"
             continue

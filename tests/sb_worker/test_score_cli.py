@@ -38,6 +38,16 @@ def test_one_line_per_good_record_in_order_and_bad_lines_named():
     assert done.returncode == 1
 
 
+def test_a_line_nested_too_deeply_or_with_a_huge_number_is_named_and_the_rest_still_scored():
+    lines = [json.dumps(SPAM), "[" * 100_000 + "]" * 100_000, '{"id": ' + "9" * 5000 + "}", json.dumps(HAM)]
+    done = sb_score("\n".join(lines).encode())
+    assert [json.loads(line)["id"] for line in done.stdout.decode().splitlines()] == [1, 2]
+    errors = done.stderr.decode().splitlines()
+    assert errors[0] == "line 2: nested too deeply to read"
+    assert errors[1].startswith("line 3: cannot be read: ") and "digits" in errors[1] and len(errors) == 2
+    assert done.returncode == 1
+
+
 def test_explain_is_for_people_and_a_clean_file_exits_zero():
     done = sb_score(json.dumps(SPAM).encode() + b"\n" + json.dumps(HAM).encode(), "--explain")
     out = done.stdout.decode()
