@@ -25,11 +25,11 @@ from typing import Any
 import numpy as np
 
 from sb_worker import evaluation
-from sb_worker.corpus import GENERATOR, TEST_SAMPLE_SEED, source_names, source_records, with_disguises
+from sb_worker.corpus import GENERATOR, account_records, source_names, source_records, with_disguises
 from sb_worker.fit import cross_fitted_points, fit_weights, reputation_of
 from sb_worker.models import training_pipelines
 from sb_worker.pipeline import build_pipeline
-from sb_worker.sample import COLLECTIONS, sample_records
+from sb_worker.sample import COLLECTIONS
 from sb_worker.settings import Settings
 
 SCORERS = ("network", "weights", "tf-idf")
@@ -40,7 +40,7 @@ def fold(held_out: str, sources: list[str]) -> tuple[list[dict[str, Any]], list[
     kept = [c for c in COLLECTIONS if c != held_out]
     train = [r for s in sources if s != held_out for r in source_records(s, collections=kept)]
     if held_out == GENERATOR:
-        test = [{**r, "source": GENERATOR} for r in sample_records(1000, TEST_SAMPLE_SEED, collections=())]
+        test = account_records("test", editors=1000, collections=())
     else:
         test = source_records(held_out, per_language=None)
     return with_disguises(train), test

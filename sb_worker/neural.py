@@ -206,6 +206,7 @@ class NeuralModel:
 
     def __post_init__(self) -> None:
         self.word_vectors = _WordCache(self.vectors.wv.get_vector)  # this process's memo of word vectors
+        self._wide_cache: tuple[np.ndarray, _WordCache] | None = None  # see _wide
         _pin_mmap_threshold()
 
     def raw(self, features: Sequence[Features], verdicts: Sequence[Sequence[Verdict]]) -> np.ndarray:
@@ -261,7 +262,7 @@ class NeuralModel:
 
     def _wide(self) -> tuple[np.ndarray, _WordCache]:
         """The wide part's weights of the hashed inputs in calibrated log-odds, and a memo of each word's sum."""
-        if getattr(self, "_wide_cache", None) is None:
+        if self._wide_cache is None:
             kernel = self.network.get_layer("wide").get_weights()[0].reshape(-1)[:HASH_BUCKETS] * self.calibration[0]
             self._wide_cache = kernel, _WordCache(lambda word: float(kernel[_BUCKETS[word]].sum()))
         return self._wide_cache

@@ -14,11 +14,10 @@ from detectors.base import DetectorConfigError, Features, Verdict
 from detectors.reputation import Reputation
 from sb_worker.errors import BadInput, ConfigError
 from sb_worker.features import extract
+from sb_worker.settings import NO_EVIDENCE_CEILING
 
 #: Stored with every score, so scores of different scorers never mix.
 HEURISTIC_VERSION = "heuristic-3"
-#: A record with no evidence in its payload scores at most this: metadata alone never starts a report.
-NO_EVIDENCE_CEILING = 25
 #: The reason the model gives when words of the text carried its score (see ``NeuralModel.explain``).
 MODEL_REASON = "model_text"
 

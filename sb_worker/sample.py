@@ -187,15 +187,15 @@ def real_texts(collections: Sequence[str] = COLLECTIONS) -> dict[str, list[str]]
 
 
 @lru_cache(maxsize=1)
-def written_bios() -> dict[str, tuple[tuple[str, str], ...]]:
-    """SpamBrainz's own profile texts in many languages (``data/bios.tsv``): (language, text) by label."""
-    found: dict[str, list[tuple[str, str]]] = {"spam": [], "ham": []}
+def written_bios() -> dict[str, tuple[str, ...]]:
+    """SpamBrainz's own profile texts in many languages (``data/bios.tsv``, label, language, text), by label."""
+    found: dict[str, list[str]] = {"spam": [], "ham": []}
     text = resources.files("sb_worker.data").joinpath("bios.tsv").read_text(encoding="utf-8")
     for line in text.splitlines():
         if line.strip() and not line.startswith("#"):
-            label, language, bio = line.split("\t")
-            found[label].append((language, bio))
-    return {label: tuple(rows) for label, rows in found.items()}
+            label, _language, bio = line.split("\t")
+            found[label].append(bio)
+    return {label: tuple(bios) for label, bios in found.items()}
 
 
 def _vary(text: str, rng: random.Random) -> str:
@@ -218,7 +218,7 @@ class _Generator:
     def __init__(self, seed: int, collections: Sequence[str] = COLLECTIONS):
         self.rng = random.Random(seed)
         self.texts = real_texts(collections)
-        self.written = {label: [text for _, text in rows] for label, rows in written_bios().items()}
+        self.written = written_bios()
         self.rows: dict[str, list[tuple]] = {t: [] for t in (
             "editor", "edit", "edit_data", "edit_note", "vote", "artist", "annotation", "artist_annotation",
             "url", "link", "l_artist_url", "editor_collection")}

@@ -12,6 +12,10 @@ from typing import Any
 
 from sb_worker.errors import ConfigError
 
+#: A record with no evidence in its payload scores at most this (``sb_worker.pipeline``): metadata alone never
+#: starts a report, so the review threshold must lie above it.
+NO_EVIDENCE_CEILING = 25
+
 PREFIX = "SB_"
 
 
@@ -82,8 +86,6 @@ class Settings:
             value = getattr(self, name)
             if value is not None and not 0 <= value <= 100:
                 raise ConfigError(f"SB_{name.upper()} must be between 0 and 100, got {value}")
-        from sb_worker.pipeline import NO_EVIDENCE_CEILING
-
         if self.review_threshold <= NO_EVIDENCE_CEILING:
             raise ConfigError(f"SB_REVIEW_THRESHOLD must be above {NO_EVIDENCE_CEILING} (the most a record with no "
                               f"evidence scores), got {self.review_threshold}")
