@@ -8,11 +8,12 @@ from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Any
 
-from flask import Flask, Response, g, jsonify, request
+from flask import Flask, Response, abort, g, jsonify, request
+from werkzeug.datastructures import MultiDict
 from werkzeug.routing import IntegerConverter
 
 from detectors.registry import NAMES as DETECTORS
-from sb_worker import public, review, runtime, service, stats
+from sb_worker import public, review, runtime, service, stats, untrusted
 from sb_worker.db import jsonable
 from sb_worker.errors import BadInput, SpamBrainzError, Unavailable
 from sb_worker.ids import parse_ids
@@ -22,6 +23,7 @@ from sb_worker.tokens import hash_token
 SCOPES = ("submit", "feedback", "admin")
 MAX_BODY = 1_000_000  # bytes; bigger requests get 413
 MAX_IDS = 10_000      # IDs in one scan request
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 TOKEN_TTL_S = 5.0     # a verified token is trusted this long without asking the database; revocation waits as long
 
 
@@ -45,6 +47,23 @@ def create_app(settings: Settings | None = None) -> Flask:
     verified: dict[bytes, tuple[float, dict[str, Any]]] = {}  # token hash -> (when checked, token row)
     if settings is not None:
         runtime.configure(settings)
+    # Every text a template prints (names, websites, notes, appeals: what accounts wrote) shows invisible and
+    # direction-changing characters as code points; marked-up text (review.highlight) has done so already.
+    app.jinja_env.finalize = lambda value: review.visible(value) if type(value) is str else value
+
+    @app.before_request
+    def _storable_text() -> None:
+        """Query parameters, form fields and path parts that cannot be stored as text are a 400, on every route."""
+        form = request.form if request.mimetype in _FORM_TYPES else MultiDict()
+        values = [(f"the query parameter {k[:40]!r}", v) for k, v in request.args.items(multi=True)]
+        values += [(f"the form field {k[:40]!r}", v) for k, v in form.items(multi=True)]
+        values += [("a query parameter or form field name", k) for k in [*request.args, *form]]
+        values += [(f"the path's {k}", v) for k, v in (request.view_args or {}).items() if isinstance(v, str)]
+        try:
+            for name, value in values:
+                untrusted.text(name, value)
+        except BadInput as exc:
+            abort(400, str(exc))
 
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError) -> tuple[Response, int, dict[str, str]]:
@@ -61,6 +80,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     @app.errorhandler(SpamBrainzError)
     def _config(exc: SpamBrainzError) -> tuple[Response, int]:
         return jsonify(error=str(exc)), 500
+
+    @app.errorhandler(400)
+    def _bad_request(exc: Exception) -> tuple[Response, int]:
+        return jsonify(error=getattr(exc, "description", "bad request")), 400
 
     @app.errorhandler(404)
     def _not_found(exc: Exception) -> tuple[Response, int]:
@@ -98,10 +121,22 @@ def create_app(settings: Settings | None = None) -> Flask:
             return checked
         return decorate
 
-    def body() -> dict[str, Any]:
-        data = request.get_json(silent=True)
+    def body(*known: str) -> dict[str, Any]:
+        """The request's JSON object, checked by ``untrusted.loads``; a field not in ``known`` is a 400."""
+        if not request.is_json:
+            raise ApiError(400, "the body must be a JSON object (Content-Type: application/json)")
+        raw = request.get_data()  # a Content-Length past MAX_BODY is a 413 (RequestEntityTooLarge) here
+        if len(raw) >= MAX_BODY:  # a chunked body is cut at the limit: reading on is a 413 when there was more
+            request.stream.read(1)
+        try:
+            data = untrusted.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise ApiError(400, f"the body is not UTF-8 (byte {exc.start + 1})") from None
         if not isinstance(data, dict):
             raise ApiError(400, "the body must be a JSON object (Content-Type: application/json)")
+        unknown = sorted(set(data) - set(known))
+        if unknown:
+            raise ApiError(400, f"unknown field(s): {', '.join(unknown)}; known: {', '.join(known)}")
         return data
 
     @app.get("/healthz")
@@ -124,10 +159,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     @app.post("/v1/scans")
     @requires("submit")
     def submit_scan() -> tuple[Response, int, dict[str, str]]:
-        data = body()
+        data = body("editors", "edits")
         raw = {kind: data.get(f"{kind}s", []) for kind in ("editor", "edit")}
-        if set(data) - {"editors", "edits"}:
-            raise ApiError(400, f"unknown field(s): {', '.join(sorted(set(data) - {'editors', 'edits'}))}")
         if not all(isinstance(v, list) for v in raw.values()):
             raise ApiError(400, "'editors' and 'edits' must be lists of IDs")
         if sum(len(v) for v in raw.values()) > MAX_IDS:
@@ -196,7 +229,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     @app.post("/v1/reports/<int:report_id>/verdict")
     @requires("feedback")
     def verdict(report_id: int) -> tuple[Response, int]:
-        data = body()
+        data = body("verdict", "ninja", "note", "trust")
         if data.get("verdict") not in ("spam", "ham"):
             raise ApiError(400, "verdict must be \"spam\" or \"ham\"")
         ninja, note = _ninja_and_note(data)
@@ -211,7 +244,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     @app.post("/v1/appeals")
     @requires("submit")
     def appeal() -> tuple[Response, int]:
-        data = body()
+        data = body("editor_id", "message")
         editor, message = data.get("editor_id"), data.get("message")
         if isinstance(editor, bool) or not isinstance(editor, int) or not 1 <= editor < 2**63:
             raise ApiError(400, "editor_id must be the appealing account's editor ID")
@@ -230,7 +263,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     @app.post("/v1/appeals/<int:appeal_id>/decision")
     @requires("feedback")
     def decide(appeal_id: int) -> Response:
-        data = body()
+        data = body("decision", "ninja", "note")
         if data.get("decision") not in ("upheld", "rejected"):
             raise ApiError(400, "decision must be \"upheld\" or \"rejected\"")
         ninja, note = _ninja_and_note(data)
@@ -262,10 +295,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     @app.put("/v1/thresholds")
     @requires("admin")
     def put_thresholds() -> Response:
-        data = body()
-        unknown = set(data) - {"review", "auto", "automatic_action"}
-        if unknown:
-            raise ApiError(400, f"unknown field(s): {', '.join(sorted(unknown))}")
+        data = body("review", "auto", "automatic_action")
         for key in ("review", "auto"):
             if key in data and data[key] is not None and (isinstance(data[key], bool)
                                                           or not isinstance(data[key], (int, float))):

@@ -6,6 +6,8 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
+from sb_worker import untrusted
+from sb_worker.errors import BadInput
 from sb_worker.pipeline import Pipeline, RecordError, Score, Thresholds
 
 BATCH = 512  # records scored together, as a worker scores a chunk
@@ -22,15 +24,9 @@ def read_records(lines: Iterable[bytes]) -> Iterator[tuple[int, Any, str | None]
             yield number, None, f"not valid UTF-8 (byte {exc.start + 1})"
             continue
         try:
-            record = json.loads(text)
-        except json.JSONDecodeError as exc:
-            yield number, None, f"not JSON: {exc.msg} at column {exc.colno}"
-            continue
-        except RecursionError:
-            yield number, None, "nested too deeply to read"
-            continue
-        except ValueError as exc:  # e.g. an integer of more digits than Python converts (4,300 by default)
-            yield number, None, f"cannot be read: {exc}"
+            record = untrusted.loads(text, "the record", strings=False)  # the pipeline reads any text
+        except BadInput as exc:
+            yield number, None, str(exc)
             continue
         if not isinstance(record, dict):
             yield number, None, f"a record must be a JSON object, got {type(record).__name__}"

@@ -17,8 +17,12 @@ from pathlib import Path
 
 import pytest
 import schemathesis
+from collections import Counter
+from urllib.parse import quote
+
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from sb_worker import service
 from sb_worker.api import create_app
@@ -54,6 +58,56 @@ def test_no_request_makes_the_api_fail(api_schema):
             assert response.status_code < 500, (case.method, case.formatted_path, case.body, response.text[:500])
 
         check()
+
+
+# What schemathesis' default strategies never draw: each once reached a 500 (a RecursionError, PostgreSQL refusing
+# a NUL, an OverflowError while formatting an error).
+HOSTILE_TEXT = ["a\x00b", "\ud800", "x\udfffy", "admin\u202egpj.exe", "\u2066\u200b", "🎵" * 3, "é" * 10_001, " ", ""]
+HOSTILE_JSON = ["9" * 401, "-" + "9" * 400, "1e999", "NaN", "-Infinity", "[" * 1000 + "]" * 1000,
+                '{"a": ' * 40 + "1" + "}" * 40, "true", "null", "[]", "0.5"]
+VALUES = st.one_of(st.sampled_from(HOSTILE_TEXT).map(json.dumps), st.sampled_from(HOSTILE_JSON))
+IN_URL = st.one_of(st.sampled_from(HOSTILE_TEXT).map(lambda t: quote(t.encode("utf-8", "surrogatepass"))),
+                   st.sampled_from(["1", "0", "9" * 30, "%ED%A0%80", "-1"]))
+
+
+def hostile_request(path: str, operation: dict) -> st.SearchStrategy:
+    """(path with hostile parameters, raw JSON body): known fields and unknown ones, each given a hostile value."""
+    names = re.findall(r"\{(\w+)\}", path)
+    queries = [p["name"] for p in operation.get("parameters", []) if p["in"] == "query"]
+    schema = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
+    fields = sorted(schema.get("properties", {})) or ["editors"]
+    key = st.one_of(st.sampled_from(fields), st.sampled_from(HOSTILE_TEXT))
+    body = st.one_of(st.dictionaries(key, VALUES, max_size=4).map(
+        lambda d: "{" + ", ".join(f"{json.dumps(k)}: {v}" for k, v in d.items()) + "}"), st.sampled_from(HOSTILE_JSON))
+
+    def build(parts: list[str], query: dict[str, str], raw: str) -> tuple[str, str]:
+        url = path
+        for name, part in zip(names, parts):
+            url = url.replace("{" + name + "}", part)
+        return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else ""), raw
+    return st.builds(build, st.lists(IN_URL, min_size=len(names), max_size=len(names)),
+                     st.dictionaries(st.sampled_from(queries or ["x"]), IN_URL, max_size=2), body)
+
+
+def test_hostile_strings_numbers_and_nesting_get_a_4xx_on_every_route(api_schema):
+    spec = json.loads(resources.files("sb_worker").joinpath("openapi.json").read_text())
+    client = api_schema.app.test_client()
+    statuses: Counter = Counter()
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            @given(request=hostile_request(path, operation))
+            @hypothesis_settings(max_examples=40, deadline=None, derandomize=True, database=None,
+                                 suppress_health_check=list(HealthCheck))
+            def check(request):
+                url, raw = request
+                answer = client.open(url, method=method, data=raw.encode("utf-8", "surrogatepass"),
+                                     content_type="application/json", headers=api_schema.fuzz_headers)
+                statuses[answer.status_code] += 1
+                assert answer.status_code < 500, (method, url, raw[:200], answer.get_data(as_text=True)[:300])
+
+            check()
+    print("hostile fuzz:", dict(sorted(statuses.items())))
+    assert statuses[400] > 100 and sum(statuses.values()) >= 20 * 40  # the values reached the checks
 
 
 # -- gunicorn behind nginx, as docker-compose.yml deploys them ------------------------------------------------------
@@ -102,7 +156,7 @@ def deployed(settings, rt, tmp_path):
     try:
         wait_until(lambda: listening(api_port) and listening(proxy_port), 60, "gunicorn and nginx to listen")
         token = add_token(rt.store, "client", ["submit"])
-        yield proxy_port, token
+        yield proxy_port, token, api_port
     finally:
         proxy.terminate()
         api.terminate()
@@ -121,7 +175,7 @@ def get(port: int, path: str, timeout: float = 5.0) -> tuple[int, float]:
 
 
 def test_slow_clients_and_oversized_bodies_do_not_stall_the_api(deployed):
-    port, token = deployed
+    port, token, _ = deployed
     # 300 clients that send half a request and stop, 50 that trickle a body: far more than gunicorn's 32 threads.
     slow = []
     for i in range(350):
@@ -147,3 +201,14 @@ def test_slow_clients_and_oversized_bodies_do_not_stall_the_api(deployed):
         for sock in slow:
             sock.close()
     assert get(port, "/v1/thresholds")[0] == 401  # and afterwards: answered, not stuck
+
+
+def test_a_chunked_body_over_the_limit_is_a_413_from_gunicorn_itself(deployed):
+    _, token, api_port = deployed  # nginx buffers and counts a chunked body; gunicorn alone streams it to the API
+    conn = http.client.HTTPConnection("127.0.0.1", api_port, timeout=10)
+    conn.request("POST", "/v1/scans", body=iter([b'{"editors": [', b"1, " * 400_000, b"1]}"]), encode_chunked=True,
+                 headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+    answer = conn.getresponse()
+    text = answer.read()
+    conn.close()
+    assert answer.status == 413 and b"larger than 1,000,000 bytes" in text, text

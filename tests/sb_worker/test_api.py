@@ -111,7 +111,7 @@ def test_a_scan_is_queued_and_its_progress_read(api, rt, redis_server):
 
 
 @pytest.mark.parametrize("payload, status, message", [
-    ("not json", 400, "the body must be a JSON object"),
+    ("not json", 400, "the body is not JSON: Expecting value at line 1 column 1"),
     ({"editors": "5"}, 400, "'editors' and 'edits' must be lists of IDs"),
     ({"editors": [5], "user": 1}, 400, "unknown field(s): user"),
     ({"editors": [-1, "x"]}, 400, "no valid IDs to scan: editor ID -1 is out of range"),
@@ -121,6 +121,39 @@ def test_bad_scan_requests_say_what_is_wrong(api, payload, status, message):
     kwargs = {"data": payload, "content_type": "application/json"} if isinstance(payload, str) else {"json": payload}
     answer = api("post", "/v1/scans", scope="submit", **kwargs)
     assert answer.status_code == status and message in answer.json["error"]
+
+
+NESTED = "[" * 1000 + "]" * 1000
+NUL, SURROGATE = '"a\\u0000b"', '"a\\ud800b"'  # as JSON escapes: the parsed strings hold U+0000 and U+D800
+
+
+@pytest.mark.parametrize("method, path, scope, body, message", [
+    ("post", "/v1/scans", "submit", NESTED, "the body is nested more than 32 levels deep"),
+    ("post", "/v1/scans", "submit", '{"editors": ' + NESTED + "}", "the body is nested more than 32 levels deep"),
+    ("put", "/v1/thresholds", "admin", NESTED, "the body is nested more than 32 levels deep"),
+    ("put", "/v1/thresholds", "admin", '{"review": ' + "9" * 401 + "}", "a number has 401 digits (at most 30)"),
+    ("put", "/v1/thresholds", "admin", '{"review": 1e999}', "review is a number too large to hold"),
+    ("put", "/v1/thresholds", "admin", '{"review": NaN}', "NaN is not a number JSON allows"),
+    ("post", "/v1/reports/1/verdict", "feedback", '{"verdict": "spam", "ninja": ' + NUL + "}",
+     "ninja contains a NUL character at position 2"),
+    ("post", "/v1/reports/1/verdict", "feedback", '{"verdict": "spam", "ninja": "x", "note": ' + SURROGATE + "}",
+     "note contains a lone surrogate (U+D800) at position 2"),
+    ("post", "/v1/reports/1/verdict", "feedback", '{"verdict": "spam", "ninja": "x", "verdikt": "ham"}',
+     "unknown field(s): verdikt; known: verdict, ninja, note, trust"),
+    ("post", "/v1/appeals", "submit", '{"editor_id": 5, "message": ' + NUL + "}", "message contains a NUL character"),
+    ("post", "/v1/appeals", "submit", '{"editor_id": 5, "message": "x", ' + SURROGATE + ': 1}',
+     "a field name in the body contains a lone surrogate"),
+    ("post", "/v1/appeals/1/decision", "feedback", '{"decision": "upheld", "ninja": ' + SURROGATE + "}",
+     "ninja contains a lone surrogate"),
+    ("delete", "/v1/trusted/1?kind=a%00b", "feedback", None, "the query parameter 'kind' contains a NUL character"),
+    ("post", "/v1/models/a%00b/promote", "admin", None, "the path's version contains a NUL character"),
+    ("post", "/v1/scans", "submit", b'{"editors": [5], "x": "\xff"}', "the body is not UTF-8 (byte 24)"),
+])
+def test_hostile_but_well_formed_requests_get_a_400_naming_the_field(api, rt, method, path, scope, body, message):
+    before = query(rt.settings.dsn, "SELECT (SELECT count(*) FROM verdict), (SELECT count(*) FROM appeal)")
+    answer = api(method, path, scope=scope, data=body, content_type="application/json")
+    assert answer.status_code == 400 and message in answer.json["error"], answer.get_data(as_text=True)[:300]
+    assert query(rt.settings.dsn, "SELECT (SELECT count(*) FROM verdict), (SELECT count(*) FROM appeal)") == before
 
 
 def test_a_full_queue_pushes_back(api, settings, redis_server):

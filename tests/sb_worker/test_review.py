@@ -132,6 +132,14 @@ def test_a_verdict_needs_the_sessions_csrf_secret_and_closes_the_report(page, rt
     assert f'id="report-{first}"' in linked and "judged spam" in linked and linked.count("<article") == 1
 
 
+def test_a_form_field_that_cannot_be_stored_is_a_400_naming_it(page, settings):
+    sign_in(page, page.tokens["feedback"])
+    csrf = csrf_of(page.get("/review").text)
+    refused = page.post("/review/trusted/1/revoke", data={"kind": "a\x00b", "csrf": csrf})
+    assert refused.status_code == 400 and "the form field &#39;kind&#39; contains a NUL character" in refused.text
+    assert "<!doctype html>" in refused.text.lower()  # the page's own error page, not the API's JSON
+
+
 def test_a_revoked_token_ends_its_sessions(page, rt):
     sign_in(page, page.tokens["feedback"])
     assert page.get("/review").status_code == 200
@@ -142,8 +150,8 @@ def test_a_revoked_token_ends_its_sessions(page, rt):
 
 def test_hostile_bios_are_shown_as_inert_text(page, rt, settings):
     [(hostile,)] = query(settings.mb_dsn, """INSERT INTO musicbrainz.editor (name, website, bio, password, ha1)
-                                            VALUES ('pill<b>shop</b>', %s, %s, 'x', repeat('0', 32)) RETURNING id""",
-                         (HOSTILE_WEBSITE, HOSTILE_BIO))
+                                            VALUES (%s, %s, %s, 'x', repeat('0', 32)) RETURNING id""",
+                         ("pill<b>shop</b>\u202egpj.exe", HOSTILE_WEBSITE, HOSTILE_BIO))
     service.scan_chunk(rt, "editor", [hostile])
     [report] = [r for r in rt.store.open_reports() if r["entity_id"] == hostile]
     sign_in(page, page.tokens["feedback"])
@@ -152,7 +160,8 @@ def test_hostile_bios_are_shown_as_inert_text(page, rt, settings):
     assert "<script>" not in block and "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in block
     assert "<img" not in block and "&lt;img src=x onerror=alert(1)&gt;" in block
     assert "javascript:" in block and 'href="javascript:' not in html
-    assert "\u202e" not in block and "⟨U+202E⟩gnp.evil⟨U+202C⟩" in block
+    assert "⟨U+202E⟩gnp.evil⟨U+202C⟩" in block and "shop&lt;/b&gt;⟨U+202E⟩gpj.exe" in block
+    assert "\u202e" not in html  # the name in the heading too, where it would reorder the rest of the line
     assert "pill&lt;b&gt;shop&lt;/b&gt;" in block and "/user/pill%3Cb%3Eshop%3C%2Fb%3E" in block
     assert "<mark" in block
 

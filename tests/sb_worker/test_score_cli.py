@@ -29,7 +29,7 @@ def test_one_line_per_good_record_in_order_and_bad_lines_named():
     assert any("escorts" in r["why"] for r in spam["reasons"])  # the normalised match, not the fullwidth one
     assert ham["score"] < 50 and ham["action"] == "none" and huge["action"] == "none"
     assert done.stderr.decode().splitlines() == [
-        "line 2: not JSON: Expecting value at column 1",
+        "line 2: the record is not JSON: Expecting value at line 1 column 1",
         "line 3: a record must be a JSON object, got list",
         "line 5: field 'id' must be an integer, got str",
         "line 6: field 'bio' must be a string, got int",
@@ -39,12 +39,15 @@ def test_one_line_per_good_record_in_order_and_bad_lines_named():
 
 
 def test_a_line_nested_too_deeply_or_with_a_huge_number_is_named_and_the_rest_still_scored():
-    lines = [json.dumps(SPAM), "[" * 100_000 + "]" * 100_000, '{"id": ' + "9" * 5000 + "}", json.dumps(HAM)]
+    lines = [json.dumps(SPAM), "[" * 100_000 + "]" * 100_000, '{"id": ' + "9" * 5000 + "}", json.dumps(HAM),
+             '{"id": 5, "bio": ' + "[" * 40 + "]" * 40 + "}", '{"id": 6, "bio": NaN}']
     done = sb_score("\n".join(lines).encode())
     assert [json.loads(line)["id"] for line in done.stdout.decode().splitlines()] == [1, 2]
     errors = done.stderr.decode().splitlines()
-    assert errors[0] == "line 2: nested too deeply to read"
-    assert errors[1].startswith("line 3: cannot be read: ") and "digits" in errors[1] and len(errors) == 2
+    assert errors == ["line 2: the record is nested more than 32 levels deep",
+                      "line 3: the record: a number has 5,000 digits (at most 30)",
+                      "line 5: the record is nested more than 32 levels deep",
+                      "line 6: the record: NaN is not a number JSON allows"]
     assert done.returncode == 1
 
 
