@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from celery import Celery, signals
+from kombu.exceptions import OperationalError as BrokerError
 
 from sb_worker import runtime
-from sb_worker.errors import Unavailable
+from sb_worker.errors import Silence, Unavailable, timed_out
 
 app = Celery("spambrainz", include=["tasks.scan", "tasks.reports", "tasks.feedback", "tasks.periodic"])
 app.config_from_object("celeryconfig")
@@ -21,13 +25,35 @@ ENQUEUE_CHANGES = "spambrainz.enqueue_changes"
 PRIORITY_NAMED, PRIORITY_CRON, PRIORITY_BACKFILL = 0, 3, 6
 
 
+_silent_broker = Silence("the broker")
+
+
+@contextmanager
+def broker_call(connection) -> Iterator[None]:
+    """Around one use of the broker on ``connection``: Unavailable when Redis is gone or does not answer within
+    SB_BROKER_TIMEOUT_S, and then at once for as long again (see :class:`Silence`)."""
+    _silent_broker.check()
+    try:
+        yield
+    except (BrokerError, OSError, *connection.connection_errors, *connection.channel_errors) as exc:
+        if timed_out(exc):
+            _silent_broker.begin(app.conf.broker_connection_timeout)
+        raise Unavailable(f"the broker is unreachable: {exc}") from None
+
+
 @app.on_after_configure.connect
 def _apply_settings(sender: Celery, **_: object) -> None:
     """Take the broker URL and time limits from SpamBrainz's settings, read when Celery first needs them."""
     settings = runtime.settings()
     sender.conf.broker_url = settings.broker_url
+    # A Redis that is alive but does not answer (stopped, a full network buffer) must not hold anyone: every call
+    # waits SB_BROKER_TIMEOUT_S at most, then fails as a connection error (the API answers 503; a task retries).
     sender.conf.broker_transport_options = {**sender.conf.broker_transport_options,
-                                            "visibility_timeout": settings.visibility_timeout_s}
+                                            "visibility_timeout": settings.visibility_timeout_s,
+                                            "socket_timeout": settings.broker_timeout_s,
+                                            "socket_connect_timeout": settings.broker_timeout_s,
+                                            "socket_keepalive": True}
+    sender.conf.broker_connection_timeout = settings.broker_timeout_s
     sender.conf.task_soft_time_limit = settings.task_soft_time_limit_s
     sender.conf.task_time_limit = settings.task_soft_time_limit_s + 60
     sender.conf.beat_schedule = beat_schedule(settings)

@@ -10,9 +10,7 @@ from typing import Any
 from dataclasses import dataclass
 from types import TracebackType
 
-from kombu.exceptions import OperationalError as BrokerError
-
-from sb_worker.celery import PRIORITY_BACKFILL, PRIORITY_CRON, PRIORITY_NAMED, SCAN_CHUNK, app
+from sb_worker.celery import PRIORITY_BACKFILL, PRIORITY_CRON, PRIORITY_NAMED, SCAN_CHUNK, app, broker_call
 from sb_worker.errors import Unavailable
 from sb_worker.service import queue_depth
 from sb_worker.sources import Source
@@ -34,9 +32,10 @@ def chunks(ids: Iterable[int], size: int) -> Iterator[list[int]]:
 class Publisher:
     """Sends ``scan_chunk`` messages over one broker connection."""
 
-    def __init__(self, broker_url: str, chunk_size: int):
+    def __init__(self, broker_url: str, chunk_size: int, retry: bool = True):
         self.broker_url = broker_url
         self.chunk_size = chunk_size
+        self.retry = retry  # False: a broker that does not answer fails the first send (the API's choice)
         self.connection = None
 
     def __enter__(self) -> Publisher:
@@ -50,12 +49,13 @@ class Publisher:
         """Queue ``ids`` in chunks; returns how many IDs were queued."""
         queued = 0
         try:
-            for chunk in chunks(ids, self.chunk_size):
-                app.send_task(SCAN_CHUNK, args=(kind, chunk), kwargs={"queued_at": time.time()},
-                              connection=self.connection, priority=priority)
-                queued += len(chunk)
-        except BrokerError as exc:
-            raise Unavailable(f"the broker is unreachable after queueing {queued} {kind}s: {exc}") from None
+            with broker_call(self.connection):
+                for chunk in chunks(ids, self.chunk_size):
+                    app.send_task(SCAN_CHUNK, args=(kind, chunk), kwargs={"queued_at": time.time()},
+                                  connection=self.connection, priority=priority, retry=self.retry)
+                    queued += len(chunk)
+        except Unavailable as exc:
+            raise Unavailable(f"{exc} (after queueing {queued} {kind}s)") from None
         return queued
 
 
@@ -75,11 +75,12 @@ def enqueue_changes(sources: Mapping[str, Source], store: Store, publisher: Publ
 
 
 def enqueue_missing(sources: Mapping[str, Source], store: Store, publisher: Publisher) -> dict[str, int]:
-    """Queue again every entity up to cron's marks that has no score, or (an editor) changed after its latest
-    score: what a broker that lost messages (a Redis crash, a lost volume) never delivered."""
+    """Queue again every entity there is that has neither a score nor a scan error, or (an editor) changed after
+    both: what a broker that lost messages (a Redis crash, a lost volume) or a worker that dropped a chunk never
+    scanned. Entities beyond cron's marks are included: a chunk asked for by name may lie there."""
     queued = {}
     for kind, source in sources.items():
-        with source.changes(store.mark(kind).last_id) as rows, store.scanned(kind) as scans:
+        with source.changes(source.latest().last_id) as rows, store.scanned(kind) as scans:
             queued[kind] = publisher.publish(kind, unscanned(rows, scans), PRIORITY_CRON)
     return queued
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from detectors.reputation import Reputation
 
+from sb_worker import db
 from sb_worker.errors import BadInput, ConfigError, Unavailable
 from sb_worker.mb import MBReader
 from sb_worker.metrics import Metrics, make_metrics
@@ -116,6 +117,7 @@ def configure(settings: Settings) -> None:
     global _settings
     close()
     _settings = settings
+    db.set_timeout(settings.db_timeout_s)
 
 
 def settings() -> Settings:
@@ -123,6 +125,7 @@ def settings() -> Settings:
     global _settings
     if _settings is None:
         _settings = Settings.from_env()
+        db.set_timeout(_settings.db_timeout_s)
     return _settings
 
 

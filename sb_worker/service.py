@@ -69,6 +69,24 @@ def scan_chunk(rt: Runtime, kind: str, raw_ids: Sequence[Any], queued_at: float 
     return ScanResult(kind, len(scores), errors, saved.undelivered)
 
 
+def out_of_time(rt: Runtime, kind: str, ids: Sequence[Any]) -> list[list[Any]]:
+    """What to do with a chunk that ran past the task's soft time limit (nothing of it was stored): its two halves,
+    to be queued again; or, for one entity, a scan error naming it and the limit (``sb enqueue --missing`` skips
+    it until a rescan succeeds)."""
+    limit = rt.settings.task_soft_time_limit_s
+    rt.metrics.incr(f"scan.{kind}.out_of_time")
+    if len(ids) > 1:
+        log.warning("a chunk of %d %ss ran past the soft time limit (%d s): queued again as two halves",
+                    len(ids), kind, limit)
+        return [list(ids[:len(ids) // 2]), list(ids[len(ids) // 2:])]
+    for entity in ids:  # the one
+        error = RecordError(kind, str(entity), f"scanning {kind} {entity} alone took longer than the soft time "
+                            f"limit of {limit} s (SB_TASK_SOFT_TIME_LIMIT_S)")
+        log.warning("cannot scan %s %s: %s", error.kind, error.entity, error.error)
+        rt.store.save_scan([], [error])
+    return []
+
+
 def deliver(rt: Runtime, report_id: int) -> list[str]:
     """Send one report to every configured sink that does not have it yet; returns the sinks sent to now."""
     rt.ready()
@@ -167,36 +185,30 @@ def change_thresholds(store, review: float | None = None, auto: float | None | s
 
 
 def publish_scan(settings, editors: list[int], edits: list[int]) -> None:
-    """Queue a scan asked for by name (the highest priority)."""
+    """Queue a scan asked for by name (the highest priority); a broker that does not answer is Unavailable within
+    SB_BROKER_TIMEOUT_S, without retries: the API's caller retries, not a thread of the API."""
     from sb_worker.enqueue import Publisher
 
-    with Publisher(settings.broker_url, settings.chunk_size) as publisher:
+    with Publisher(settings.broker_url, settings.chunk_size, retry=False) as publisher:
         publisher.publish("editor", editors)
         publisher.publish("edit", edits)
 
 
 def queue_depth(broker_url: str, queue: str = "scan") -> int:
     """How many messages wait in a queue, over all its priority levels."""
-    from kombu.exceptions import OperationalError as BrokerError
+    from sb_worker.celery import app, broker_call
 
-    from sb_worker.celery import app
-
-    try:
-        with app.connection_for_read(broker_url) as connection:
-            client = connection.default_channel.client
-            return sum(client.llen(queue if p == 0 else f"{queue}:{p}") for p in range(10))
-    except (BrokerError, OSError) as exc:
-        raise Unavailable(f"the broker is unreachable: {exc}") from None
+    with app.connection_for_read(broker_url) as connection, broker_call(connection):
+        client = connection.default_channel.client
+        return sum(client.llen(queue if p == 0 else f"{queue}:{p}") for p in range(10))
 
 
 def queue_feedback(settings) -> None:
     """Wake the trainer; the verdicts themselves are already in the database, so a lost message loses nothing."""
-    from kombu.exceptions import OperationalError as BrokerError
-
-    from sb_worker.celery import APPLY_FEEDBACK, app
+    from sb_worker.celery import APPLY_FEEDBACK, app, broker_call
 
     try:
-        with app.connection_for_write(settings.broker_url) as connection:
-            app.send_task(APPLY_FEEDBACK, connection=connection)
-    except (BrokerError, OSError):
+        with app.connection_for_write(settings.broker_url) as connection, broker_call(connection):
+            app.send_task(APPLY_FEEDBACK, connection=connection, retry=False)
+    except Unavailable:
         log.warning("could not wake the trainer; it will find the verdicts in the database on its next run")

@@ -67,6 +67,8 @@ class Settings:
     model_dir: str = field(default_factory=lambda: str(Path.home() / ".cache" / "spambrainz" / "models"))
     model_check_s: float = 10.0
     max_queue_depth: int = 1000
+    broker_timeout_s: float = 2.0     # the longest any Redis call waits (connect or answer); then 503 / a retry
+    db_timeout_s: float = 10.0        # the longest any database wait lasts (connect, statement, stream batch)
     feedback_batch: int = 20
     feedback_wait_s: float = 30.0
     gate_tolerance: float = 0.0
@@ -94,6 +96,11 @@ class Settings:
             raise ConfigError(
                 f"SB_VISIBILITY_TIMEOUT_S ({self.visibility_timeout_s}) must be more than twice "
                 f"SB_TASK_SOFT_TIME_LIMIT_S ({self.task_soft_time_limit_s})")
+        if not self.db_timeout_s > 0:
+            raise ConfigError(f"SB_DB_TIMEOUT_S must be positive, got {self.db_timeout_s}")
+        if not self.broker_timeout_s > 1:  # a worker's BRPOP waits 1 s for a message; its socket must outlast that
+            raise ConfigError(f"SB_BROKER_TIMEOUT_S must be more than 1 (a worker polls Redis for 1 s at a time), "
+                              f"got {self.broker_timeout_s}")
         if self.gauges_every_s <= 0 or self.enqueue_every_s < 0:
             raise ConfigError("SB_GAUGES_EVERY_S must be positive and SB_ENQUEUE_EVERY_S zero or positive")
         for sink, needed in (("webhook", ("webhook_url",)), ("mail", ("mail_to",)),

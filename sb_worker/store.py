@@ -75,7 +75,7 @@ class Store:
     def migrate(self) -> list[str]:
         """Apply the migrations not yet applied, in order, in one transaction; returns their file names."""
         applied = []
-        with self.db.transaction() as cur:
+        with self.db.transaction(unlimited=True) as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATIONS_LOCK,))
             cur.execute("""CREATE TABLE IF NOT EXISTS schema_version (
                                version INTEGER PRIMARY KEY, name TEXT NOT NULL,
@@ -286,9 +286,14 @@ class Store:
 
     @contextmanager
     def scanned(self, kind: str) -> Iterator[Iterator[tuple[int, Any]]]:
-        """(entity ID, time of its latest score) for every scored entity of ``kind``, in ID order, streamed."""
-        with self.db.stream("""SELECT entity_id, max(scanned_at) FROM score WHERE kind = %s
-                               GROUP BY entity_id ORDER BY entity_id""", (kind,)) as rows:
+        """(entity ID, time of its latest score or scan error) for every entity of ``kind`` scanned, in ID order,
+        streamed."""
+        with self.db.stream("""SELECT entity_id, max(at) FROM (
+                                   SELECT entity_id, scanned_at AS at FROM score WHERE kind = %(kind)s
+                                   UNION ALL
+                                   SELECT entity::bigint, last_seen FROM scan_error
+                                   WHERE kind = %(kind)s AND entity ~ '^[0-9]{1,18}$') AS scanned
+                               GROUP BY entity_id ORDER BY entity_id""", {"kind": kind}) as rows:
             yield (tuple(row) for row in rows)
 
     # -- backfills -----------------------------------------------------------------------------------------------

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import psycopg2
 import pytest
@@ -93,3 +95,32 @@ def assert_each_scored_once(settings, kinds: tuple[str, ...] = ("editor",)) -> N
     [(reports, distinct_reports)] = query(settings.dsn, "SELECT count(*), count(DISTINCT (kind, entity_id)) FROM report")
     assert reports == distinct_reports > 0
     assert query(settings.dsn, "SELECT count(*) FROM scan_error") == [(0,)]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def listening(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+@contextmanager
+def gunicorn(settings, workers: int = 2, threads: int = 16) -> Iterator[int]:
+    """The API served by gunicorn with ``settings`` (and no other SB_ variable), as deployed; yields its port."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SB_")} | settings.to_env()
+    api = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads), "-b",
+                            f"127.0.0.1:{port}", "--log-level", "warning", "sb_worker.api:wsgi()"], env=env)
+    try:
+        wait_until(lambda: listening(port), 60, "gunicorn to listen")
+        yield port
+    finally:
+        api.terminate()
+        api.wait(30)

@@ -20,7 +20,8 @@ def postgres_socket(dsn: str) -> str:
 class Proxy:
     """Listens on 127.0.0.1:``port`` and relays each connection to ``target`` (a Unix socket path or a
     ``(host, port)`` pair). :meth:`cut` drops every live connection and refuses new ones, as a server that has gone
-    away; :meth:`restore` accepts again on the same port."""
+    away; :meth:`restore` accepts again on the same port. :meth:`freeze` keeps every connection open and accepts
+    new ones, but forwards nothing (a frozen server, a network that stopped carrying packets); :meth:`thaw` resumes."""
 
     def __init__(self, target: str | tuple[str, int]):
         self.target = target
@@ -29,6 +30,8 @@ class Proxy:
         self._pairs: list[tuple[socket.socket, socket.socket]] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self._flowing = threading.Event()
+        self._flowing.set()
         self._threads: list[threading.Thread] = []
 
     def __enter__(self) -> Proxy:
@@ -72,6 +75,14 @@ class Proxy:
                 sock.close()
         time.sleep(0.1)
 
+    def freeze(self) -> None:
+        """Forward nothing more, either way, and leave new connections unanswered."""
+        self._flowing.clear()
+
+    def thaw(self) -> None:
+        """Forward again what waited, and what comes."""
+        self._flowing.set()
+
     def dsn(self, direct: str) -> str:
         """The DSN of the database ``direct`` names, through the proxy."""
         return f"postgresql://postgres@127.0.0.1:{self.port}/{urlparse(direct).path.lstrip('/')}"
@@ -82,6 +93,9 @@ class Proxy:
                 client, _ = listener.accept()
             except OSError:
                 return  # cut
+            while not self._flowing.wait(0.1):  # frozen: the client is connected, and nothing answers
+                if self._listener is not listener:
+                    break
             try:
                 if isinstance(self.target, str):
                     upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -105,7 +119,9 @@ class Proxy:
         selector.register(b, selectors.EVENT_READ, a)
         try:
             while True:
-                for key, _ in selector.select(timeout=1.0):
+                if not self._flowing.wait(0.1):
+                    continue  # frozen: what was sent waits in the sockets' buffers
+                for key, _ in selector.select(timeout=0.2):
                     data = key.fileobj.recv(65536)
                     if not data:
                         return

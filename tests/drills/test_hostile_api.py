@@ -10,24 +10,21 @@ import re
 import shutil
 import socket
 import subprocess
-import sys
 import time
+from collections import Counter
 from importlib import resources
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import schemathesis
-from collections import Counter
-from urllib.parse import quote
-
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from sb_worker import service
 from sb_worker.api import create_app
-from sb_worker.settings import PREFIX
-from tests.helpers import add_token, query, wait_until
+from tests.helpers import add_token, free_port, gunicorn, listening, query, wait_until
 
 ROOT = Path(__file__).parents[2]
 
@@ -111,57 +108,39 @@ def test_hostile_strings_numbers_and_nesting_get_a_4xx_on_every_route(api_schema
 
 
 # -- gunicorn behind nginx, as docker-compose.yml deploys them ------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def listening(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=1).close()
-        return True
-    except OSError:
-        return False
-
-
 @pytest.fixture
 def deployed(settings, rt, tmp_path):
     """gunicorn (2 workers x 16 threads, as in docker-compose.yml) behind nginx with the deployed configuration."""
     nginx = shutil.which("nginx") or str(ROOT / ".venv/nginx/usr/sbin/nginx")
     assert os.access(nginx, os.X_OK), "the slow-client drill needs nginx (make test unpacks Debian's into .venv)"
-    api_port, proxy_port = free_port(), free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(PREFIX)} | settings.to_env()
-    api = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "--threads", "16", "-b",
-                            f"127.0.0.1:{api_port}", "--log-level", "warning", "sb_worker.api:wsgi()"], env=env)
-    template = (ROOT / "deploy/nginx/spambrainz.conf.template").read_text()
-    server = re.sub(r"\$\{(\w+)\}", lambda m: {"API_UPSTREAM": f"127.0.0.1:{api_port}",
-                                                 "NGINX_PORT": f"127.0.0.1:{proxy_port}"}[m.group(1)], template)
-    for folder in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (tmp_path / folder).mkdir()
-    (tmp_path / "nginx.conf").write_text(f"""
-        {"user root;" if os.geteuid() == 0 else ""}
-        worker_processes 1;
-        pid {tmp_path}/nginx.pid;
-        error_log {tmp_path}/error.log;
-        events {{ worker_connections 4096; }}
-        http {{
-            access_log off;
-            client_body_temp_path {tmp_path}/body; proxy_temp_path {tmp_path}/proxy;
-            fastcgi_temp_path {tmp_path}/fastcgi; uwsgi_temp_path {tmp_path}/uwsgi; scgi_temp_path {tmp_path}/scgi;
-            {server}
-        }}""")
-    proxy = subprocess.Popen([nginx, "-p", str(tmp_path), "-e", str(tmp_path / "error.log"), "-c",
-                              str(tmp_path / "nginx.conf"), "-g", "daemon off;"])
-    try:
-        wait_until(lambda: listening(api_port) and listening(proxy_port), 60, "gunicorn and nginx to listen")
-        token = add_token(rt.store, "client", ["submit"])
-        yield proxy_port, token, api_port
-    finally:
-        proxy.terminate()
-        api.terminate()
-        proxy.wait(20)
-        api.wait(30)
+    proxy_port = free_port()
+    with gunicorn(settings, workers=2, threads=16) as api_port:
+        template = (ROOT / "deploy/nginx/spambrainz.conf.template").read_text()
+        server = re.sub(r"\$\{(\w+)\}", lambda m: {"API_UPSTREAM": f"127.0.0.1:{api_port}",
+                                                     "NGINX_PORT": f"127.0.0.1:{proxy_port}"}[m.group(1)], template)
+        for folder in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+            (tmp_path / folder).mkdir()
+        (tmp_path / "nginx.conf").write_text(f"""
+            {"user root;" if os.geteuid() == 0 else ""}
+            worker_processes 1;
+            pid {tmp_path}/nginx.pid;
+            error_log {tmp_path}/error.log;
+            events {{ worker_connections 4096; }}
+            http {{
+                access_log off;
+                client_body_temp_path {tmp_path}/body; proxy_temp_path {tmp_path}/proxy;
+                fastcgi_temp_path {tmp_path}/fastcgi; uwsgi_temp_path {tmp_path}/uwsgi; scgi_temp_path {tmp_path}/scgi;
+                {server}
+            }}""")
+        proxy = subprocess.Popen([nginx, "-p", str(tmp_path), "-e", str(tmp_path / "error.log"), "-c",
+                                  str(tmp_path / "nginx.conf"), "-g", "daemon off;"])
+        try:
+            wait_until(lambda: listening(proxy_port), 60, "nginx to listen")
+            token = add_token(rt.store, "client", ["submit"])
+            yield proxy_port, token, api_port
+        finally:
+            proxy.terminate()
+            proxy.wait(20)
 
 
 def get(port: int, path: str, timeout: float = 5.0) -> tuple[int, float]:

@@ -25,18 +25,20 @@ def test_unscanned_are_the_ids_without_a_score_or_changed_since_their_latest_one
     assert list(unscanned(rows, [])) == [1, 2, 3, 4, 7] and list(unscanned([], scans)) == []
 
 
-def test_enqueue_missing_queues_what_the_marks_cover_and_nothing_scored(rt, settings, redis_server):
-    with Publisher(settings.broker_url, chunk_size=1000) as publisher:
-        enqueue_changes(rt.sources, rt.store, publisher, NO_OVERLAP)  # the marks, up to every editor and edit
-    redis_server.client.flushall()  # ... and the queue lost
+def test_enqueue_missing_queues_every_entity_with_neither_a_score_nor_an_error(rt, settings, redis_server):
     every = [i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.editor ORDER BY id")]
-    service.scan_chunk(rt, "editor", every[:100])
+    service.scan_chunk(rt, "editor", every[:100])  # named, as `sb enqueue --editor` does: no mark moved
+    assert service.out_of_time(rt, "editor", [every[100]]) == []  # too slow alone: a scan error, not scanned again
+    assert service.out_of_time(rt, "editor", every[101:104]) == [[every[101]], every[102:104]]  # halves, nothing stored
     query(settings.mb_dsn, "UPDATE musicbrainz.editor SET last_updated = now() + interval '1 minute' WHERE id = %s",
           (every[5],))
     with Publisher(settings.broker_url, chunk_size=1000) as publisher:
         queued = enqueue_missing(rt.sources, rt.store, publisher)
-    assert ids_in(queued_scans(redis_server.client), "editor") == [every[5], *every[100:]]
+    assert ids_in(queued_scans(redis_server.client), "editor") == [every[5], *every[101:]]
     assert queued["edit"] == query(settings.mb_dsn, "SELECT count(*) FROM musicbrainz.edit")[0][0]
+    [(error,)] = query(settings.dsn, "SELECT error FROM scan_error")
+    assert error == f"scanning editor {every[100]} alone took longer than the soft time limit of 300 s " \
+                    "(SB_TASK_SOFT_TIME_LIMIT_S)"
 
 
 def test_chunks():

@@ -8,9 +8,9 @@ import time
 import psycopg2
 import pytest
 
-from sb_worker.enqueue import Publisher, enqueue_changes
+from sb_worker.enqueue import Publisher, enqueue_changes, enqueue_missing
 from sb_worker.pipeline import Score
-from tests.helpers import finished, query, wait_until
+from tests.helpers import finished, query, queued_scans, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -102,3 +102,28 @@ def test_bad_ids_are_named_and_the_rest_of_the_chunk_is_scanned(settings, start_
         ("99999999", "editor 99999999 does not exist in MusicBrainz"),
     ]
     assert "cannot scan editor 99999999: editor 99999999 does not exist in MusicBrainz" in worker.log()
+
+
+def test_a_chunk_past_its_soft_time_limit_is_split_and_an_entity_too_slow_alone_is_a_scan_error(
+        rt, settings, start_worker, redis_server):
+    settings = settings.replace(task_soft_time_limit_s=2, visibility_timeout_s=9)
+    worker = start_worker(settings, concurrency=1)
+    slow, fast = (i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.editor ORDER BY id LIMIT 2"))
+    lock = psycopg2.connect(settings.mb_dsn)  # reading editors waits for this lock: a chunk that takes too long
+    lock.cursor().execute("LOCK TABLE musicbrainz.editor IN ACCESS EXCLUSIVE MODE")
+    with Publisher(settings.broker_url, chunk_size=100) as publisher:
+        publisher.publish("editor", [slow, fast])
+    wait_until(lambda: query(settings.dsn, "SELECT entity FROM scan_error") == [(str(slow),)], 60,
+               "the chunk to be split and its first half, alone, to run out of time")
+    lock.rollback()  # the second half now loads at once
+    lock.close()
+    wait_until(lambda: query(settings.dsn, "SELECT entity_id FROM score") == [(fast,)], 30, "the second half")
+    log = worker.log()
+    assert "a chunk of 2 editors ran past the soft time limit (2 s): queued again as two halves" in log
+    assert f"cannot scan editor {slow}: scanning editor {slow} alone took longer than the soft time limit of 2 s" in log
+    assert redis_server.client.llen("scan") == 0 and redis_server.client.hlen("unacked") == 0
+    worker.stop()
+    with Publisher(settings.broker_url, chunk_size=100_000) as publisher:  # nothing of the chunk is missing
+        enqueue_missing(rt.sources, rt.store, publisher)
+    [(_, _, again)] = [scan for scan in queued_scans(redis_server.client) if scan[1] == "editor"]
+    assert slow not in again and fast not in again and len(again) == mb_counts(settings)[0] - 2
