@@ -2,7 +2,7 @@ import unicodedata
 
 import pytest
 
-from sb_worker.text import MAX_CHARS, fold_confusables, normalise
+from sb_worker.text import MAX_CHARS, fold_confusables, fold_disguised, normalise
 
 
 @pytest.mark.parametrize("text, skeleton, disguise", [
@@ -102,3 +102,12 @@ def test_a_word_of_look_alikes_in_its_own_scripts_text_is_read_as_itself():
     # "сео" (Cyrillic) in a Russian sentence is Russian, not a disguised "ceo"
     result = normalise("Лучшие сео услуги в городе")
     assert result.skeleton == "лучшие сео услуги в городе" and result.disguises == ()
+
+
+def test_only_words_around_the_rarer_scripts_letters_are_looked_at_and_symbols_are_not_letters():
+    # Amid Cyrillic, a Latin word is a word; a word mixing both is the disguise (found from its Latin letters).
+    assert fold_disguised("Я люблю Beatles и Вuy стиль") == ("Я люблю Beatles и buy стиль", True, True)
+    # A symbol of the Greek script (U+1D216) between Latin words joins no word, so nothing is mixed.
+    assert fold_disguised("too much\U0001d216i have") == ("too much\U0001d216i have", False, False)
+    # Amid Latin, a word wholly of look-alikes is folded (ΑΒΕ), one with a letter that imitates nothing is Greek.
+    assert fold_disguised("Greek ΑΒΕ and ΑΒΓ") == ("Greek abe and ΑΒΓ", False, True)
