@@ -95,7 +95,8 @@ class LinkReputation(Detector):
             if hosted:
                 points += self.free_hosting
                 reasons.append(f"links to free hosting {', '.join(hosted[:3])}")
-            words = sorted({w for u in urls for w in self.url_words_ if w in _host_and_path(u)})
+            places = [_host_and_path(u) for u in urls]
+            words = sorted({w for place in places for w in self.url_words_ if w in place})
             if words:
                 points += self.spam_words
                 reasons.append(f"advertising words in the link: {', '.join(words[:5])}")

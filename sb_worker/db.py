@@ -38,11 +38,17 @@ class _NoAnswer(psycopg2.OperationalError):
     """The server did not answer within SB_DB_TIMEOUT_S."""
 
 
+class _Timed(psycopg2.extensions.connection):
+    """A connection of :class:`Database`: its waits are limited. Other connections in the process (building a
+    sample database, a test's own queries) wait as long as it takes, as psycopg2's own do."""
+
+
 def _wait(conn: psycopg2.extensions.connection) -> None:
     """psycopg2's wait callback: libpq runs non-blocking and this polls its socket, so a server that accepted the
     connection and then stopped answering (frozen, or behind a proxy that stopped forwarding) cannot hang a thread;
     signals (a task's soft time limit) are handled at once too."""
-    deadline = float("inf") if getattr(_unlimited, "on", False) else time.monotonic() + _timeout_s
+    limited = isinstance(conn, _Timed) and not getattr(_unlimited, "on", False)
+    deadline = time.monotonic() + _timeout_s if limited else float("inf")
     while (state := conn.poll()) != psycopg2.extensions.POLL_OK:
         left = min(deadline - time.monotonic(), 3600.0)
         if left <= 0:
@@ -76,8 +82,8 @@ class Database:
     def _connect(self) -> psycopg2.extensions.connection:
         if self._conn is None or self._conn.closed:
             try:
-                conn = psycopg2.connect(self.dsn, application_name="spambrainz", keepalives=1, keepalives_idle=30,
-                                        keepalives_interval=10, keepalives_count=3)
+                conn = psycopg2.connect(self.dsn, connection_factory=_Timed, application_name="spambrainz",
+                                        keepalives=1, keepalives_idle=30, keepalives_interval=10, keepalives_count=3)
                 conn.autocommit = True
                 with conn.cursor() as cur:
                     cur.execute("SET statement_timeout = %s", (int(_timeout_s * 1000),))
