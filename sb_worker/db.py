@@ -22,16 +22,17 @@ log = logging.getLogger(__name__)
 # Errors that mean the server or the connection is gone, not that our SQL is wrong.
 _GONE = (psycopg2.OperationalError, psycopg2.InterfaceError)
 
-_timeout_s = 10.0
-_unlimited = threading.local()  # .on: this thread's current transaction may take as long as it takes
+#: How long one wait may last, by the patience a transaction asks for: "short" for the API's and the workers'
+#: reads and writes (SB_DB_TIMEOUT_S), "long" for reading whole tables, as `sb enqueue` and backfills do
+#: (SB_DB_LONG_TIMEOUT_S), "unlimited" for migrations. Process-wide, as psycopg2's wait callback is.
+_limits: dict[str, float | None] = {"short": 10.0, "long": 600.0, "unlimited": None}
 
 
-def set_timeout(seconds: float) -> None:
-    """Every wait for a database (connecting, each statement, each batch of a stream) lasts at most ``seconds``;
-    then the connection is dropped and the caller gets :class:`Unavailable`. The server also ends a statement that
-    runs that long. Process-wide, as psycopg2's wait callback is (``SB_DB_TIMEOUT_S``)."""
-    global _timeout_s
-    _timeout_s = seconds
+def set_timeouts(short: float, long: float) -> None:
+    """Every wait for a database (connecting, a statement, a batch of a stream) lasts at most ``short`` seconds,
+    or ``long`` in a transaction that reads whole tables; then the connection is dropped and the caller gets
+    :class:`Unavailable`. The server also ends a statement that runs that long."""
+    _limits.update(short=short, long=long)
 
 
 class _NoAnswer(psycopg2.OperationalError):
@@ -39,20 +40,25 @@ class _NoAnswer(psycopg2.OperationalError):
 
 
 class _Timed(psycopg2.extensions.connection):
-    """A connection of :class:`Database`: its waits are limited. Other connections in the process (building a
-    sample database, a test's own queries) wait as long as it takes, as psycopg2's own do."""
+    """A connection of :class:`Database`: its waits are limited, as its current transaction's ``patience`` says.
+    Other connections in the process (building a sample database, a test's own queries) wait as long as it takes,
+    as psycopg2's own do."""
+
+    patience = "short"
 
 
 def _wait(conn: psycopg2.extensions.connection) -> None:
     """psycopg2's wait callback: libpq runs non-blocking and this polls its socket, so a server that accepted the
     connection and then stopped answering (frozen, or behind a proxy that stopped forwarding) cannot hang a thread;
     signals (a task's soft time limit) are handled at once too."""
-    limited = isinstance(conn, _Timed) and not getattr(_unlimited, "on", False)
-    deadline = time.monotonic() + _timeout_s if limited else float("inf")
+    limit = _limits[conn.patience] if isinstance(conn, _Timed) else None
+    # A second more than the server's statement_timeout: a live server's own error comes first.
+    deadline = time.monotonic() + limit + 1.0 if limit is not None else float("inf")
     while (state := conn.poll()) != psycopg2.extensions.POLL_OK:
         left = min(deadline - time.monotonic(), 3600.0)
         if left <= 0:
-            raise _NoAnswer(f"no answer within {_timeout_s:g} s (SB_DB_TIMEOUT_S)")
+            raise _NoAnswer(f"no answer within {limit + 1.0:g} s (SB_DB_TIMEOUT_S + 1, or SB_DB_LONG_TIMEOUT_S + 1 "
+                            f"for whole tables)")
         waiting = select.poll()  # anew each time: while connecting, libpq may move to another socket
         waiting.register(conn.fileno(), select.POLLIN if state == psycopg2.extensions.POLL_READ else select.POLLOUT)
         waiting.poll(left * 1000)
@@ -86,10 +92,11 @@ class Database:
                                         keepalives=1, keepalives_idle=30, keepalives_interval=10, keepalives_count=3)
                 conn.autocommit = True
                 with conn.cursor() as cur:
-                    cur.execute("SET statement_timeout = %s", (int(_timeout_s * 1000),))
+                    cur.execute("SET statement_timeout = %s", (_milliseconds(_limits["short"]),))
                 conn.autocommit = False
             except _GONE as exc:
-                self._silent_if_hung(exc)
+                if isinstance(exc, _NoAnswer):
+                    self._silence.begin(_limits["short"])
                 raise Unavailable(f"{self.name} unreachable: {_first_line(exc)}") from None
             if self.readonly:  # one consistent snapshot per read; the read-write store keeps the server's default
                 # (READ COMMITTED), which also makes value()'s autocommit switch free of round trips
@@ -98,17 +105,11 @@ class Database:
         return self._conn
 
     @contextmanager
-    def transaction(self, unlimited: bool = False) -> Iterator[psycopg2.extras.RealDictCursor]:
-        """A cursor in one transaction: committed on success, rolled back on any error. ``unlimited``: free of
-        SB_DB_TIMEOUT_S (a migration, which may rebuild a large table)."""
-        _unlimited.on = unlimited
-        try:
-            with self._guarded() as conn, conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
-                if unlimited:
-                    cur.execute("SET LOCAL statement_timeout = 0")
-                yield cur
-        finally:
-            _unlimited.on = False
+    def transaction(self, patience: str = "short") -> Iterator[psycopg2.extras.RealDictCursor]:
+        """A cursor in one transaction: committed on success, rolled back on any error. ``patience`` is "short",
+        "long" (a read of whole tables) or "unlimited" (a migration, which may rebuild a large table)."""
+        with self._guarded(patience) as conn, conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
+            yield cur
 
     def value(self, query: str, params: tuple | dict = ()) -> Any:
         """The first column of the first row (or None) of one read-only statement, sent without BEGIN and COMMIT:
@@ -126,23 +127,32 @@ class Database:
 
     @contextmanager
     def stream(self, query: str, params: tuple | dict = (), itersize: int = 10_000) -> Iterator[Iterator[tuple]]:
-        """Rows of a large query read in batches through a server-side cursor, inside one transaction."""
-        with self._guarded() as conn, conn.cursor(name="sb_stream") as cur:
+        """Rows of a large query read in batches through a server-side cursor, inside one transaction with "long"
+        patience."""
+        with self._guarded("long") as conn, conn.cursor(name="sb_stream") as cur:
             cur.itersize = itersize
             cur.execute(query, params)
             yield iter(cur)
 
     @contextmanager
-    def _guarded(self) -> Iterator[psycopg2.extensions.connection]:
-        """The connection for one transaction: commit on success, roll back on error, Unavailable when gone."""
+    def _guarded(self, patience: str = "short") -> Iterator[psycopg2.extensions.connection]:
+        """The connection for one transaction with ``patience``: commit on success, roll back on error, Unavailable
+        when gone."""
+        if patience not in _limits:
+            raise ValueError(f"patience must be one of {', '.join(_limits)}, got {patience!r}")
         self._silence.check()
         conn = self._connect()
         try:
+            if patience != "short":
+                conn.patience = patience
+                with conn.cursor() as cur:
+                    cur.execute("SET LOCAL statement_timeout = %s", (_milliseconds(_limits[patience]),))
             yield conn
             conn.commit()
         except _GONE as exc:
             self.close()
-            self._silent_if_hung(exc)
+            if isinstance(exc, _NoAnswer):
+                self._silence.begin(_limits[patience] or 0.0)
             raise Unavailable(f"{self.name} connection lost: {_first_line(exc)}") from None
         except BaseException:
             if not conn.closed:
@@ -151,10 +161,8 @@ class Database:
                 except _GONE:
                     self.close()
             raise
-
-    def _silent_if_hung(self, exc: BaseException) -> None:
-        if isinstance(exc, _NoAnswer):
-            self._silence.begin(_timeout_s)
+        finally:
+            conn.patience = "short"
 
     def close(self) -> None:
         """Close the connection; the next transaction opens a new one."""
@@ -164,6 +172,10 @@ class Database:
             except _GONE:
                 pass
             self._conn = None
+
+
+def _milliseconds(limit: float | None) -> int:
+    return 0 if limit is None else max(1, int(limit * 1000))  # 0: PostgreSQL's "no limit"
 
 
 def iso(value: Any) -> Any:

@@ -139,7 +139,7 @@ class MBReader:
     def changed(self, kind: str, mark: Mark, overlap: dt.timedelta) -> tuple[list[int], Mark]:
         """IDs past ``mark`` (rows new since, or touched within ``overlap`` before it) and the mark to store next."""
         since = (mark.last_time - overlap) if mark.last_time else dt.datetime.min.replace(tzinfo=dt.timezone.utc)
-        with self.db.transaction() as cur:
+        with self.db.transaction("long") as cur:  # reads the whole table
             cur.execute(_CHANGED[kind], (mark.last_id, since))
             rows = cur.fetchall()
         ids = [row["id"] for row in rows]
@@ -149,7 +149,7 @@ class MBReader:
 
     def latest(self, kind: str) -> Mark:
         """The mark that covers every row of ``kind`` there is now."""
-        with self.db.transaction() as cur:
+        with self.db.transaction("long") as cur:  # reads the whole table
             cur.execute(_LATEST[kind])
             row = cur.fetchone()
         return Mark(row["last_id"] or 0, row["last_time"])
@@ -184,7 +184,7 @@ class MBReader:
 
     def count(self, kind: str, upto: int | None = None) -> int:
         """How many rows of ``kind`` there are (with IDs up to ``upto`` when given), for progress bars."""
-        with self.db.transaction() as cur:
+        with self.db.transaction("long") as cur:  # reads the whole table
             cur.execute(f"SELECT count(*) AS n FROM musicbrainz.{kind} WHERE %(upto)s IS NULL OR id <= %(upto)s",
                         {"upto": upto})
             return cur.fetchone()["n"]

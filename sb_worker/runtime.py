@@ -117,7 +117,7 @@ def configure(settings: Settings) -> None:
     global _settings
     close()
     _settings = settings
-    db.set_timeout(settings.db_timeout_s)
+    db.set_timeouts(settings.db_timeout_s, settings.db_long_timeout_s)
 
 
 def settings() -> Settings:
@@ -125,7 +125,7 @@ def settings() -> Settings:
     global _settings
     if _settings is None:
         _settings = Settings.from_env()
-        db.set_timeout(_settings.db_timeout_s)
+        db.set_timeouts(_settings.db_timeout_s, _settings.db_long_timeout_s)
     return _settings
 
 

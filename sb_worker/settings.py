@@ -68,7 +68,8 @@ class Settings:
     model_check_s: float = 10.0
     max_queue_depth: int = 1000
     broker_timeout_s: float = 2.0     # the longest any Redis call waits (connect or answer); then 503 / a retry
-    db_timeout_s: float = 10.0        # the longest any database wait lasts (connect, statement, stream batch)
+    db_timeout_s: float = 10.0        # the longest any database wait lasts (connecting, a statement)
+    db_long_timeout_s: float = 600.0  # ... in a read of whole tables (`sb enqueue`, backfills, streams)
     feedback_batch: int = 20
     feedback_wait_s: float = 30.0
     gate_tolerance: float = 0.0
@@ -96,8 +97,9 @@ class Settings:
             raise ConfigError(
                 f"SB_VISIBILITY_TIMEOUT_S ({self.visibility_timeout_s}) must be more than twice "
                 f"SB_TASK_SOFT_TIME_LIMIT_S ({self.task_soft_time_limit_s})")
-        if not self.db_timeout_s > 0:
-            raise ConfigError(f"SB_DB_TIMEOUT_S must be positive, got {self.db_timeout_s}")
+        if not 0 < self.db_timeout_s <= self.db_long_timeout_s:
+            raise ConfigError(f"SB_DB_TIMEOUT_S ({self.db_timeout_s}) must be positive and at most "
+                              f"SB_DB_LONG_TIMEOUT_S ({self.db_long_timeout_s})")
         if not self.broker_timeout_s > 1:  # a worker's BRPOP waits 1 s for a message; its socket must outlast that
             raise ConfigError(f"SB_BROKER_TIMEOUT_S must be more than 1 (a worker polls Redis for 1 s at a time), "
                               f"got {self.broker_timeout_s}")

@@ -75,7 +75,7 @@ class Store:
     def migrate(self) -> list[str]:
         """Apply the migrations not yet applied, in order, in one transaction; returns their file names."""
         applied = []
-        with self.db.transaction(unlimited=True) as cur:
+        with self.db.transaction("unlimited") as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATIONS_LOCK,))
             cur.execute("""CREATE TABLE IF NOT EXISTS schema_version (
                                version INTEGER PRIMARY KEY, name TEXT NOT NULL,

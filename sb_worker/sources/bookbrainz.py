@@ -75,7 +75,7 @@ class BookBrainzEditors(Source):
 
     def changed(self, mark: Mark, overlap: dt.timedelta) -> tuple[list[int], Mark]:
         since = (mark.last_time - overlap) if mark.last_time else dt.datetime.min.replace(tzinfo=dt.timezone.utc)
-        with self.db.transaction() as cur:
+        with self.db.transaction("long") as cur:  # reads the whole table
             cur.execute(f"SELECT id, {_CHANGED_AT} AS changed FROM bookbrainz.editor "
                         f"WHERE id > %s OR {_CHANGED_AT} > %s ORDER BY id", (mark.last_id, since))
             rows = cur.fetchall()
@@ -84,7 +84,7 @@ class BookBrainzEditors(Source):
         return ids, Mark(max([mark.last_id, *ids]), latest)
 
     def latest(self) -> Mark:
-        with self.db.transaction() as cur:
+        with self.db.transaction("long") as cur:  # reads the whole table
             cur.execute(f"SELECT max(id) AS last_id, max({_CHANGED_AT}) AS last_time FROM bookbrainz.editor")
             row = cur.fetchone()
         return Mark(row["last_id"] or 0, row["last_time"])
@@ -102,7 +102,7 @@ class BookBrainzEditors(Source):
             yield (tuple(row) for row in rows)
 
     def count(self, upto: int | None = None) -> int:
-        with self.db.transaction() as cur:
+        with self.db.transaction("long") as cur:  # reads the whole table
             cur.execute("SELECT count(*) AS n FROM bookbrainz.editor WHERE %(upto)s IS NULL OR id <= %(upto)s",
                         {"upto": upto})
             return cur.fetchone()["n"]
