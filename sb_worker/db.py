@@ -36,7 +36,7 @@ def set_timeouts(short: float, long: float) -> None:
 
 
 class _NoAnswer(psycopg2.OperationalError):
-    """The server did not answer within SB_DB_TIMEOUT_S."""
+    """The server did not answer within the transaction's limit (see ``_limits``)."""
 
 
 class _Timed(psycopg2.extensions.connection):

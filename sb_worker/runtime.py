@@ -122,10 +122,8 @@ def configure(settings: Settings) -> None:
 
 def settings() -> Settings:
     """This process's settings, read from the environment on first use."""
-    global _settings
     if _settings is None:
-        _settings = Settings.from_env()
-        db.set_timeouts(_settings.db_timeout_s, _settings.db_long_timeout_s)
+        configure(Settings.from_env())
     return _settings
 
 

@@ -22,7 +22,7 @@ def scan_chunk(self, kind: str, ids: list, queued_at: float | None = None) -> di
         halves = service.out_of_time(rt, kind, ids)
         for half in halves:
             self.apply_async(args=(kind, half), kwargs={"queued_at": queued_at},
-                             priority=self.request.delivery_info.get("priority"))
+                             priority=(self.request.delivery_info or {}).get("priority"))
         return {"kind": kind, "scanned": 0, "split": [len(h) for h in halves]}
     if rt.sinks:
         for report_id in result.to_deliver:
