@@ -24,10 +24,10 @@ import time
 from pathlib import Path
 
 from sb_worker import runtime, service
-from sb_worker.tokens import new_token
 from sb_worker.embedded import EmbeddedPostgres, EmbeddedRedis
-from sb_worker.sample import build_sample
+from sb_worker.samples.musicbrainz import build_sample
 from sb_worker.settings import PREFIX, Settings
+from sb_worker.web.tokens import new_token
 
 CLIENTS = 50
 PROCESSES = 5
@@ -82,19 +82,19 @@ def main() -> None:
         runtime.configure(settings)
         rt = runtime.get()
         rt.store.migrate()
-        editors = [r["id"] for r in rt.mb.load_editors(range(1, 5100))]
+        editors = [r["id"] for r in rt.source("editor").mb.load_editors(range(1, 5100))]
         for i in range(0, len(editors), 500):
             service.scan_chunk(rt, "editor", editors[i:i + 500])
         token, token_hash = new_token()
-        rt.store.add_token("benchmark", token_hash, ["feedback"])
-        reports = [r["id"] for r in rt.store.open_reports()]
+        rt.store.access.add_token("benchmark", token_hash, ["feedback"])
+        reports = [r["id"] for r in rt.store.reports.open()]
         runtime.close()
 
         port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith(PREFIX)} | settings.to_env()
         workers, threads = (sys.argv[1:3] + ["2", "16"][len(sys.argv[1:3]):]) if len(sys.argv) > 1 else ("2", "16")
         server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", workers, "--threads", threads, "-b",
-                                   f"127.0.0.1:{port}", "--log-level", "warning", "sb_worker.api:wsgi()"], env=env)
+                                   f"127.0.0.1:{port}", "--log-level", "warning", "sb_worker.web.app:wsgi()"], env=env)
         try:
             for _ in range(100):
                 try:

@@ -12,10 +12,12 @@ from __future__ import annotations
 import sys
 import time
 
-from benchmarks.service import embedded_service
 from sb_worker import runtime
+from sb_worker.broker import Publisher
 from sb_worker.embedded import WorkerProcess
-from sb_worker.enqueue import Publisher, backfill
+from sb_worker.enqueue import backfill
+
+from benchmarks.service import embedded_service
 
 WORKERS = 2
 

@@ -4,7 +4,7 @@ BookBrainz sample, for the network, for the model's fitted weights, and for the 
 Run: .venv/bin/python -m benchmarks.bookbrainz [EDITORS] [SEED]   (default 1,000 editors, seed 7)
 
 The sample is built on embedded PostgreSQL and read through the bookbrainz_editor source; the default trained
-model is trained on first use into SB_MODEL_DIR. This is why that source has ``network = False``.
+model is trained on first use into SB_MODEL_DIR. This is why that source has ``scored_by_network = False``.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ import tempfile
 from pathlib import Path
 
 from sb_worker.embedded import EmbeddedPostgres
-from sb_worker.models import train_default
-from sb_worker.pipeline import Score, build_pipeline
+from sb_worker.model.registry import train_default
 from sb_worker.runtime import offline_pipeline
+from sb_worker.samples.bookbrainz import build_bookbrainz_sample
+from sb_worker.scoring.pipeline import Score, build_pipeline
 from sb_worker.settings import Settings
-from sb_worker.sources.bookbrainz import BookBrainzEditors
-from sb_worker.sources.bookbrainz_sample import build_bookbrainz_sample
+from sb_worker.storage.sources.bookbrainz import BookBrainzEditors
 
 
 def main(editors: int = 1000, seed: int = 7) -> None:

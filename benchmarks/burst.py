@@ -15,10 +15,11 @@ import statistics
 import sys
 import time
 
-from benchmarks.service import embedded_service
+from sb_worker.broker import Publisher
 from sb_worker.celery import PRIORITY_CRON
 from sb_worker.embedded import WorkerProcess
-from sb_worker.enqueue import Publisher
+
+from benchmarks.service import embedded_service
 
 WORKERS = 2
 
@@ -27,7 +28,7 @@ def main() -> None:
     editors = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
     with embedded_service(editors, seed=2, model=True) as service:
         settings, rt = service.settings, service.rt
-        ids = rt.mb.db.value("SELECT array_agg(id ORDER BY id) FROM musicbrainz.editor")
+        ids = rt.source("editor").mb.db.value("SELECT array_agg(id ORDER BY id) FROM musicbrainz.editor")
         with WorkerProcess(settings, service.tmp / "worker.log", queues=("scan",), concurrency=WORKERS) as worker, \
                 Publisher(settings.broker_url, settings.chunk_size) as publisher:
             for warm in ids[:WORKERS * 2]:  # one tiny chunk per process and more: each loads the model

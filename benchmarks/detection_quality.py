@@ -20,9 +20,9 @@ import subprocess
 import sys
 import tempfile
 
-from sb_worker.corpus import account_records, disguise, labelled, text_records
-from sb_worker.fit import reputation_of
-from sb_worker.pipeline import RecordError, Weights, build_pipeline
+from sb_worker.model.corpus import account_records, disguise, labelled, text_records
+from sb_worker.model.fit import reputation_of
+from sb_worker.scoring.pipeline import RecordError, Weights, build_pipeline
 from sb_worker.settings import Settings
 
 FAMILIES = {

@@ -16,9 +16,9 @@ import time
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core, as one worker process has
 
-from sb_worker.corpus import labelled  # noqa: E402
-from sb_worker.fit import reputation_of  # noqa: E402
-from sb_worker.pipeline import build_pipeline  # noqa: E402
+from sb_worker.model.corpus import labelled  # noqa: E402
+from sb_worker.model.fit import reputation_of  # noqa: E402
+from sb_worker.scoring.pipeline import build_pipeline  # noqa: E402
 from sb_worker.settings import Settings  # noqa: E402
 
 CHUNK = 512

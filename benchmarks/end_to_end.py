@@ -19,12 +19,14 @@ from pathlib import Path
 
 import psycopg2
 
-from benchmarks.service import embedded_service
 from sb_worker import runtime
+from sb_worker.broker import Publisher, chunks
 from sb_worker.embedded import WorkerProcess
-from sb_worker.enqueue import Publisher, backfill, chunks
-from sb_worker.mb import _EDITORS
+from sb_worker.enqueue import backfill
 from sb_worker.settings import Settings
+from sb_worker.storage.mb import _EDITORS
+
+from benchmarks.service import embedded_service
 
 
 def raw_read_rate(mb_dsn: str, chunk_size: int) -> tuple[int, float]:
@@ -50,7 +52,7 @@ def pipeline_rate(settings: Settings, workers: int, log: Path) -> tuple[int, flo
         cur.execute("TRUNCATE score, report, report_delivery, verdict, scan_error, backfill, scan_mark CASCADE")
     with WorkerProcess(settings, log, queues=("scan",), concurrency=workers) as worker, \
             Publisher(settings.broker_url, settings.chunk_size) as publisher:
-        first = rt.mb.db.value("SELECT min(id) FROM musicbrainz.editor")
+        first = rt.source("editor").mb.db.value("SELECT min(id) FROM musicbrainz.editor")
         for _ in range(workers * 2):  # each process loads the pattern sets and the model before the clock starts
             publisher.publish("editor", [first])
         while worker.log().count(" succeeded in ") < workers * 2:

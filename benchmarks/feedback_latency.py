@@ -15,10 +15,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from sb_worker import learning, runtime, service
+from sb_worker import runtime, service
 from sb_worker.embedded import EmbeddedPostgres, EmbeddedRedis
-from sb_worker.models import pack, train_default
-from sb_worker.sample import build_sample
+from sb_worker.model.registry import pack, train_default
+from sb_worker.samples.musicbrainz import build_sample
 from sb_worker.settings import Settings
 
 
@@ -34,14 +34,14 @@ def main() -> None:
         rt.store.migrate()
         model = train_default(settings)
         artifact = model.save(Path(tmp) / model.version)
-        rt.store.add_model(model.version, pack(artifact), {})
-        rt.store.activate_model(model.version)
-        service.scan_chunk(rt, "editor", [r["id"] for r in rt.mb.load_editors(range(1, 1100))])
-        reports = [r["id"] for r in rt.store.open_reports()][: settings.feedback_batch]
+        rt.store.models.store(model.version, pack(artifact), {})
+        rt.store.models.promote(model.version)
+        service.scan_chunk(rt, "editor", [r["id"] for r in rt.source("editor").mb.load_editors(range(1, 1100))])
+        reports = [r["id"] for r in rt.store.reports.open()][: settings.feedback_batch]
         for report_id in reports:
-            rt.store.add_verdict(report_id, "spam", "benchmark", "")
+            rt.store.verdicts.add(report_id, "spam", "benchmark", "")
         start = time.perf_counter()
-        result = learning.apply_pending(rt)
+        result = service.apply_feedback(rt)
         elapsed = time.perf_counter() - start
         print(f"{result['applied']} verdicts (batch {settings.feedback_batch}) -> {result['candidate']} "
               f"{'promoted' if result['promoted'] else 'kept as a candidate'} in {elapsed:.1f} s (target 60 s)")

@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python -m benchmarks.generalisation [--sources youtube,sms,...] [--json FILE]
 
-The sources are those of ``sb_worker.corpus``: each real text collection (YouTube comments, SMS), each language
+The sources are those of ``sb_worker.model.corpus``: each real text collection (YouTube comments, SMS), each language
 group of the multilingual honest sentences, and the generator's accounts. For each source left out, three
 scorers are trained on all the others, the same way:
   network   ``sb train``'s model (with the detectors, scored through the pipeline as the workers score)
@@ -24,12 +24,12 @@ from typing import Any
 
 import numpy as np
 
-from sb_worker import evaluation
-from sb_worker.corpus import GENERATOR, account_records, source_names, source_records, with_disguises
-from sb_worker.fit import cross_fitted_points, fit_weights, reputation_of
-from sb_worker.models import training_pipelines
-from sb_worker.pipeline import build_pipeline
-from sb_worker.sample import COLLECTIONS
+from sb_worker.model import evaluation
+from sb_worker.model.corpus import GENERATOR, account_records, source_names, source_records, with_disguises
+from sb_worker.model.fit import cross_fitted_points, fit_weights, reputation_of
+from sb_worker.model.registry import training_pipelines
+from sb_worker.samples.texts import COLLECTIONS
+from sb_worker.scoring.pipeline import build_pipeline
 from sb_worker.settings import Settings
 
 SCORERS = ("network", "weights", "tf-idf")
@@ -82,7 +82,7 @@ def measure(y: np.ndarray, scores: np.ndarray, review: float) -> dict[str, float
 
 
 def run(sources: list[str], settings: Settings, say=print) -> dict[str, Any]:
-    from sb_worker.neural import train
+    from sb_worker.model.training import train
 
     make = training_pipelines(settings)
     review = settings.review_threshold

@@ -26,9 +26,9 @@ for var in ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS
 import importlib  # noqa: E402
 
 importlib.import_module("sb_worker.celery")  # what a scan worker imports, so that the memory figure includes it
-from sb_worker.corpus import labelled  # noqa: E402
-from sb_worker.models import offline_model  # noqa: E402
-from sb_worker.pipeline import build_pipeline  # noqa: E402
+from sb_worker.model.corpus import labelled  # noqa: E402
+from sb_worker.model.registry import offline_model  # noqa: E402
+from sb_worker.scoring.pipeline import build_pipeline  # noqa: E402
 from sb_worker.settings import Settings  # noqa: E402
 
 CHUNK = 512

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from sb_worker import runtime
 from sb_worker.embedded import EmbeddedPostgres, EmbeddedRedis
-from sb_worker.models import pack, train_default
-from sb_worker.sample import SampleSummary, build_sample
+from sb_worker.model.registry import pack, train_default
+from sb_worker.samples.musicbrainz import SampleSummary, build_sample
 from sb_worker.settings import Settings
 
 
@@ -47,8 +47,8 @@ def embedded_service(editors: int, seed: int = 1, model: bool = False) -> Iterat
         version = None
         if model:
             trained = train_default(Settings.from_env())
-            rt.store.add_model(trained.version, pack(trained.save(Path(tmp) / trained.version)), {})
-            rt.store.activate_model(trained.version)
+            rt.store.models.store(trained.version, pack(trained.save(Path(tmp) / trained.version)), {})
+            rt.store.models.promote(trained.version)
             version = trained.version
         try:
             yield Service(settings, rt, Path(tmp), sample, build_s, version)

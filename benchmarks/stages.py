@@ -13,11 +13,12 @@ import sys
 import time
 from collections import defaultdict
 
-from benchmarks.service import embedded_service
 from sb_worker import runtime
-from sb_worker.enqueue import chunks
-from sb_worker.features import extract
-from sb_worker.pipeline import Score
+from sb_worker.broker import chunks
+from sb_worker.scoring.features import extract
+from sb_worker.scoring.pipeline import Score
+
+from benchmarks.service import embedded_service
 
 SIZES = (50, 200, 500, 1000, 2000)
 STAGES = ("load", "features", "detectors", "model", "store")
@@ -29,7 +30,7 @@ def stage_times(rt: runtime.Runtime, ids: list[int], size: int) -> dict[str, flo
     spent: dict[str, float] = defaultdict(float)
     for chunk in chunks(ids, size):
         t0 = time.perf_counter()
-        records, _ = rt.mb.load("editor", chunk)
+        records, _ = rt.source("editor").load(chunk)
         t1 = time.perf_counter()
         features = [extract("editor", r) for r in records]
         t2 = time.perf_counter()
@@ -41,7 +42,7 @@ def stage_times(rt: runtime.Runtime, ids: list[int], size: int) -> dict[str, flo
         scores = [Score(s.kind, s.entity_id, round(100 * float(p)), s.reasons, pipeline.version)
                   for s, p in zip(scores, probabilities)]
         t4 = time.perf_counter()
-        rt.store.save_scan(scores, [])
+        rt.store.reports.save_scan(scores, [])
         t5 = time.perf_counter()
         for stage, seconds in zip(STAGES, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4)):
             spent[stage] += seconds
@@ -52,7 +53,7 @@ def main() -> None:
     editors = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
     with embedded_service(editors, model=True) as service:
         rt = service.rt
-        ids = rt.mb.db.value("SELECT array_agg(id ORDER BY id) FROM musicbrainz.editor")
+        ids = rt.source("editor").mb.db.value("SELECT array_agg(id ORDER BY id) FROM musicbrainz.editor")
         stage_times(rt, ids[:1000], 500)  # warm up: compiled patterns, the model's first call
         print(f"{len(ids):,} editors, model {service.model}; per chunk (ms) and per editor (µs):")
         print(f"{'chunk':>6} " + " ".join(f"{s:>17}" for s in STAGES) + f" {'total µs/editor':>16} {'editors/s':>10}")

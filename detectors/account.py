@@ -59,10 +59,12 @@ class AccountProfile(Detector):
         self.area = area
         self.cache_dir = cache_dir
 
+    def fit(self) -> AccountProfile:
+        self.usernames_ = PatternSet(data.smokedetector("blacklisted_usernames"), words=False,
+                                     cache_dir=self.cache_dir).prepare()
+        return self
+
     def score(self, batch: Sequence[Features]) -> list[Verdict]:
-        if not hasattr(self, "usernames_"):
-            self.usernames_ = PatternSet(data.smokedetector("blacklisted_usernames"), words=False,
-                                         cache_dir=self.cache_dir).prepare()
         verdicts = []
         for f in batch:
             found: list[tuple[float, str]] = []

@@ -56,22 +56,44 @@ class Features:
 
 
 @dataclass(frozen=True)
+class Match:
+    """What a reason matched, as the detector read it, for the page to mark where it stands in the record:
+
+    - ``"text"``: a piece of the text's skeleton (``Features.skeleton``: folded, lower-cased, de-leeted);
+    - ``"clean"``: a piece of its cleaned form, which contacts are read from (folded and lower-cased only);
+    - ``"links"``: a URL, host or domain, in the website, the text or the added URLs (any case);
+    - ``"phone"``: a phone number in E.164, written in the text with any grouping.
+    """
+
+    where: str
+    found: str
+
+
+@dataclass(frozen=True)
 class Verdict:
-    """One detector's answer for one record: points of evidence for spam and why, in words a ninja reads."""
+    """One detector's answer for one record: points of evidence for spam and why, in words a ninja reads, and what
+    it matched."""
 
     detector: str
     points: float
     reasons: tuple[str, ...] = ()
+    evidence: tuple[Match, ...] = ()
 
 
 class Detector:
-    """Base of every detector: ``__init__`` stores parameters only, ``score`` is pure."""
+    """Base of every detector: ``__init__`` stores parameters only; ``fit`` sets what it learns or loads (attributes
+    ending in ``_``: lists, compiled pattern sets, indexes), once, when the registry builds it; ``score`` is pure
+    and changes nothing."""
 
     name: ClassVar[str]
     #: Whether the detector reads the payload (what the record shows others: text, links, contacts, the email
     #: address it gave, campaigns, reputation). Only such evidence may start a report; a detector of account
     #: metadata (beginner, confirmation time, counts, a digit in the name) only shifts a score evidence started.
     evidence: ClassVar[bool] = True
+
+    def fit(self) -> Detector:
+        """Load or learn what ``score`` reads; returns the detector. Nothing to do for most."""
+        return self
 
     def score(self, batch: Sequence[Features]) -> list[Verdict]:
         """One verdict per record of ``batch``, in order."""

@@ -21,15 +21,17 @@ class Campaigns(Detector):
         self.shared_domain = shared_domain
         self.reputation = reputation
 
+    def fit(self) -> Campaigns:
+        # Pigeonhole: cut 64 bits into max_bits + 1 bands; two hashes within max_bits agree on a whole band.
+        self.width_ = 64 // (self.max_bits + 1)
+        self.bands_: dict[tuple[int, int], list[int]] = {}
+        for h in (self.reputation or Reputation()).spam_simhashes:
+            for key in self._bands(h):
+                self.bands_.setdefault(key, []).append(h)
+        return self
+
     def score(self, batch: Sequence[Features]) -> list[Verdict]:
         reputation = self.reputation or Reputation()
-        if not hasattr(self, "bands_"):
-            # Pigeonhole: cut 64 bits into max_bits + 1 bands; two hashes within max_bits agree on a whole band.
-            self.width_ = 64 // (self.max_bits + 1)
-            self.bands_: dict[tuple[int, int], list[int]] = {}
-            for h in reputation.spam_simhashes:
-                for key in self._bands(h):
-                    self.bands_.setdefault(key, []).append(h)
         verdicts = []
         for f in batch:
             points, reasons = 0.0, []

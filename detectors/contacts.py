@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from detectors.base import Detector, Features, Verdict
+from detectors.base import Detector, Features, Match, Verdict
 
 
 class ContactDetails(Detector):
@@ -21,15 +21,18 @@ class ContactDetails(Detector):
     def score(self, batch: Sequence[Features]) -> list[Verdict]:
         verdicts = []
         for f in batch:
-            points, reasons = 0.0, []
+            points, reasons, evidence = 0.0, [], []
             if f.phones:
                 points += self.phone + self.each_more_phone * (len(f.phones) - 1)
                 reasons.append(f"phone number{'s' if len(f.phones) > 1 else ''} {', '.join(f.phones[:3])}")
+                evidence += [Match("phone", p) for p in f.phones[:3]]
             if f.messengers:
                 points += self.messenger
                 reasons.append(f"messenger contact {', '.join(f.messengers[:3])}")
+                evidence += [Match("clean", m.rpartition(" ")[2]) for m in f.messengers[:3] if "@" in m]
             if f.text_email_domains:
                 points += self.email
                 reasons.append(f"email address in the text (at {', '.join(f.text_email_domains[:3])})")
-            verdicts.append(Verdict(self.name, points, tuple(reasons)))
+                evidence += [Match("clean", "@" + d) for d in f.text_email_domains[:3]]
+            verdicts.append(Verdict(self.name, points, tuple(reasons), tuple(evidence)))
         return verdicts

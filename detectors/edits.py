@@ -6,11 +6,8 @@ import re
 from collections.abc import Sequence
 
 from detectors.base import Detector, Features, Verdict
+from detectors.musicbrainz import ENTITY_CREATE_TYPES, SITE_OF_LINK_TYPE
 
-# Link types whose URL must be on one site (MB's link_type IDs, DESIGN.md): a mismatch means the link is not
-# what it claims to be.
-SITE_OF_LINK_TYPE = {718: "bandcamp.com", 291: "soundcloud.com", 193: "youtube.com"}
-ENTITY_CREATE_TYPES = frozenset({1, 10, 20, 31, 41, 61, 71, 81, 140, 150})
 _SENTENCE = re.compile(r"[a-z]{2,}(?: [a-z]{2,}){7,}")
 
 

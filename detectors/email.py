@@ -32,9 +32,11 @@ class EmailProvider(Detector):
         self.disposable = disposable
         self.machine_made = machine_made
 
+    def fit(self) -> EmailProvider:
+        self.disposable_ = data.disposable_email_domains()
+        return self
+
     def score(self, batch: Sequence[Features]) -> list[Verdict]:
-        if not hasattr(self, "disposable_"):
-            self.disposable_ = data.disposable_email_domains()
         verdicts = []
         for f in batch:
             points, reasons = 0.0, []

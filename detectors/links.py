@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from detectors import data
-from detectors.base import Detector, Features, Verdict
+from detectors.base import Detector, Features, Match, Verdict
 from detectors.matcher import PatternSet
 from detectors.reputation import Reputation
 
@@ -26,12 +26,14 @@ class TextLinks(Detector):
         self.most = most
         self.website = website
 
+    def fit(self) -> TextLinks:
+        self.music_sites_ = data.music_sites()
+        return self
+
     def score(self, batch: Sequence[Features]) -> list[Verdict]:
-        if not hasattr(self, "music_sites_"):
-            self.music_sites_ = data.music_sites()
         verdicts = []
         for f in batch:
-            points, reasons = 0.0, []
+            points, reasons, evidence = 0.0, [], []
             domains = f.text_url_domains if len(f.text_url_domains) == len(f.text_urls) else ("",) * len(f.text_urls)
             counted = [d or u for u, d in zip(f.text_urls, domains) if d not in self.music_sites_]
             if counted:
@@ -41,10 +43,12 @@ class TextLinks(Detector):
                 where = "bio" if f.kind == "editor" else "edit text"
                 reasons.append(f"{n} link{'s' if n > 1 else ''} in the {where} ("
                                f"{', '.join(shown[:5])}{', …' if len(shown) > 5 else ''})")
+                evidence += [Match("links", link) for link in shown[:5]]
             if f.website and f.website_domain not in self.music_sites_:
                 points += self.website
                 reasons.append(f"website set ({f.website_domain or f.website[:80]})")
-            verdicts.append(Verdict(self.name, points, tuple(reasons)))
+                evidence.append(Match("links", f.website_domain or f.website[:80]))
+            verdicts.append(Verdict(self.name, points, tuple(reasons), tuple(evidence)))
         return verdicts
 
 
@@ -62,26 +66,29 @@ class LinkReputation(Detector):
         self.spam_words = spam_words
         self.cache_dir = cache_dir
 
+    def fit(self) -> LinkReputation:
+        self.websites_ = PatternSet(data.smokedetector("blacklisted_websites"), words=False,
+                                    cache_dir=self.cache_dir).prepare()
+        self.shorteners_ = data.shorteners()
+        self.referrer_spam_ = data.word_list("referrer_spam_domains")
+        self.document_hosts_ = data.word_list("document_hosts")
+        self.url_words_ = sorted(data.word_list("spam_url_words"))
+        return self
+
     def score(self, batch: Sequence[Features]) -> list[Verdict]:
-        if not hasattr(self, "websites_"):
-            self.websites_ = PatternSet(data.smokedetector("blacklisted_websites"), words=False,
-                                        cache_dir=self.cache_dir).prepare()
-            self.shorteners_ = data.shorteners()
-            self.referrer_spam_ = data.word_list("referrer_spam_domains")
-            self.document_hosts_ = data.word_list("document_hosts")
-            self.url_words_ = sorted(data.word_list("spam_url_words"))
         verdicts = []
         for f in batch:
             urls = [u.lower() for u in (f.website, *f.text_urls, *f.added_urls) if u]
             if not urls:
                 verdicts.append(Verdict(self.name, 0.0))
                 continue
-            points, reasons = 0.0, []
+            points, reasons, evidence = 0.0, [], []
             listed = self.websites_.search("\n".join(urls))
             if listed:
                 points += self.listed
                 reasons.append("SmokeDetector lists the site: " + ", ".join(
                     f"/{self.websites_.patterns[i]}/ matched {text!r}" for i, text in listed[:3]))
+                evidence += [Match("links", text) for _, text in listed[:3]]
             spammy = [d for d in dict.fromkeys([*f.domains, *f.hosts]) if d in self.referrer_spam_]
             if spammy:
                 points += self.referrer_spam
@@ -95,12 +102,13 @@ class LinkReputation(Detector):
             if hosted:
                 points += self.free_hosting
                 reasons.append(f"links to free hosting {', '.join(hosted[:3])}")
+            evidence += [Match("links", h) for h in dict.fromkeys([*spammy[:3], *short[:3], *hosted[:3]])]
             places = [_host_and_path(u) for u in urls]
             words = sorted({w for place in places for w in self.url_words_ if w in place})
             if words:
                 points += self.spam_words
                 reasons.append(f"advertising words in the link: {', '.join(words[:5])}")
-            verdicts.append(Verdict(self.name, points, tuple(reasons)))
+            verdicts.append(Verdict(self.name, points, tuple(reasons), tuple(evidence)))
         return verdicts
 
 
@@ -131,11 +139,12 @@ class DomainReputation(Detector):
             elif good:  # each link to a site honest accounts use weighs against the links counted as evidence
                 points += self.good_domain * min(len(good), 2)
                 reasons.append(f"links to sites known from honest accounts: {', '.join(good[:3])}")
+            evidence = tuple(Match("links", d) for d in ([d for d, _, _ in bad] or good)[:3])
             share, n = Reputation.spam_share(reputation.email_domains.get(f.email_domain))
             if f.email_domain and n >= 5 and share >= 0.8:
                 points += self.bad_email
                 reasons.append(f"email provider {f.email_domain} is used mostly by spam ({share:.0%} of {n} accounts)")
-            verdicts.append(Verdict(self.name, points, tuple(reasons)))
+            verdicts.append(Verdict(self.name, points, tuple(reasons), evidence))
         return verdicts
 
 

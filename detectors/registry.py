@@ -41,7 +41,8 @@ def build_detectors(config: Mapping[str, Mapping] | None = None,
                     registered: tuple[type[Detector], ...] = REGISTERED, **shared: Any) -> list[Detector]:
     """Instantiate the registered detectors with ``config[name]`` as options; ``{"enabled": false}`` turns one off.
 
-    ``shared`` values (``reputation``, ``cache_dir``) go to every detector that accepts them. Raises
+    Each is fitted (``Detector.fit``) here, so its pattern sets are compiled, or read from ``cache_dir``, before
+    any batch. ``shared`` values (``reputation``, ``cache_dir``) go to every detector that accepts them. Raises
     :class:`DetectorConfigError` for duplicate names, unknown detectors and unknown options.
     """
     config = dict(config or {})
@@ -67,5 +68,5 @@ def build_detectors(config: Mapping[str, Mapping] | None = None,
                 f"unknown option(s) {', '.join(bad)} for detector {cls.name!r}; "
                 f"it accepts: {', '.join(configurable + ['enabled'])}")
         given = {k: v for k, v in shared.items() if k in options_of(cls) and v is not None}
-        detectors.append(cls(**options, **given))
+        detectors.append(cls(**options, **given).fit())  # what it loads (pattern sets, lists) is loaded now
     return detectors

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from detectors import data
-from detectors.base import Detector, Features, Verdict
+from detectors.base import Detector, Features, Match, Verdict
 from detectors.matcher import PatternSet
 
 
@@ -24,9 +24,11 @@ class SmokeDetectorKeywords(Detector):
         self.most = most
         self.cache_dir = cache_dir
 
+    def fit(self) -> SmokeDetectorKeywords:
+        self.patterns_ = PatternSet(data.smokedetector("bad_keywords"), cache_dir=self.cache_dir).prepare()
+        return self
+
     def score(self, batch: Sequence[Features]) -> list[Verdict]:
-        if not hasattr(self, "patterns_"):
-            self.patterns_ = PatternSet(data.smokedetector("bad_keywords"), cache_dir=self.cache_dir).prepare()
         verdicts = []
         for f in batch:
             hits = self.patterns_.search(f.skeleton) if f.skeleton else []
@@ -35,7 +37,7 @@ class SmokeDetectorKeywords(Detector):
                 continue
             points = min(self.most, self.first + self.each_more * (len(hits) - 1))
             reasons = tuple(f"keyword /{self.patterns_.patterns[i]}/ matched {_show(text)}" for i, text in hits[:5])
-            verdicts.append(Verdict(self.name, points, reasons))
+            verdicts.append(Verdict(self.name, points, reasons, tuple(Match("text", text) for _, text in hits[:5])))
         return verdicts
 
 
@@ -51,11 +53,13 @@ class SpamPhrases(Detector):
         self.most = most
         self.cache_dir = cache_dir
 
+    def fit(self) -> SpamPhrases:
+        rules = data.spam_phrases()
+        self.families_ = [family for family, _ in rules]
+        self.patterns_ = PatternSet([pattern for _, pattern in rules], cache_dir=self.cache_dir).prepare()
+        return self
+
     def score(self, batch: Sequence[Features]) -> list[Verdict]:
-        if not hasattr(self, "patterns_"):
-            rules = data.spam_phrases()
-            self.families_ = [family for family, _ in rules]
-            self.patterns_ = PatternSet([pattern for _, pattern in rules], cache_dir=self.cache_dir).prepare()
         verdicts = []
         for f in batch:
             by_family: dict[str, list[str]] = {}
@@ -68,7 +72,8 @@ class SpamPhrases(Detector):
             points = min(self.most, self.first_family + self.each_more * (hits - 1))
             reasons = tuple(f"{family}: {', '.join(map(_show, dict.fromkeys(texts)))}"
                             for family, texts in sorted(by_family.items(), key=lambda kv: -len(kv[1])))
-            verdicts.append(Verdict(self.name, points, reasons))
+            found = dict.fromkeys(text for texts in by_family.values() for text in texts)
+            verdicts.append(Verdict(self.name, points, reasons, tuple(Match("text", text) for text in found)))
         return verdicts
 
 

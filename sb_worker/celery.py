@@ -1,15 +1,12 @@
-"""The Celery app (``celery -A sb_worker worker -Q scan``), configured from the one settings object."""
+"""The Celery app (``celery -A sb_worker worker -Q scan``), configured from the one settings object, and the
+worker process's life: checked at start, the pipeline loaded once per process. Publishing is in :mod:`sb_worker.broker`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from celery import Celery, signals
-from kombu.exceptions import OperationalError as BrokerError
 
 from sb_worker import runtime
-from sb_worker.errors import Silence, Unavailable, timed_out
+from sb_worker.errors import Unavailable
 
 app = Celery("spambrainz", include=["tasks.scan", "tasks.reports", "tasks.feedback", "tasks.periodic"])
 app.config_from_object("celeryconfig")
@@ -23,22 +20,6 @@ ENQUEUE_CHANGES = "spambrainz.enqueue_changes"
 
 #: Queue priorities (0 is served first): IDs asked for by name, then cron's new entities, then backfills.
 PRIORITY_NAMED, PRIORITY_CRON, PRIORITY_BACKFILL = 0, 3, 6
-
-
-_silent_broker = Silence("the broker")
-
-
-@contextmanager
-def broker_call(connection) -> Iterator[None]:
-    """Around one use of the broker on ``connection``: Unavailable when Redis is gone or does not answer within
-    SB_BROKER_TIMEOUT_S, and then at once for as long again (see :class:`Silence`)."""
-    _silent_broker.check()
-    try:
-        yield
-    except (BrokerError, OSError, *connection.connection_errors, *connection.channel_errors) as exc:
-        if timed_out(exc):
-            _silent_broker.begin(app.conf.broker_connection_timeout)
-        raise Unavailable(f"the broker is unreachable: {exc}") from None
 
 
 @app.on_after_configure.connect

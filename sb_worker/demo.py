@@ -11,11 +11,13 @@ from typing import Any, TextIO
 
 import psycopg2
 
+from detectors.musicbrainz import SPAMMER
 from sb_worker import runtime
+from sb_worker.broker import Publisher
 from sb_worker.embedded import EmbeddedPostgres, EmbeddedRedis, WorkerProcess
-from sb_worker.enqueue import Publisher, enqueue_changes
-from sb_worker.models import ModelStore, offline_model, register
-from sb_worker.sample import SPAMMER, SampleSummary, build_sample
+from sb_worker.enqueue import enqueue_changes
+from sb_worker.model.registry import Folder, offline_model, promote
+from sb_worker.samples.musicbrainz import SampleSummary, build_sample
 from sb_worker.settings import Settings
 
 STALL_TIMEOUT_S = 120  # give up when nothing was scanned for this long
@@ -81,7 +83,7 @@ def run_demo(data_dir: Path, editors: int = 5000, seed: int = 1, workers: int = 
         rt.store.migrate()
         # The model production scores with: the default one, trained on first use and cached (as `sb score` does).
         model = offline_model(settings, say=say)
-        register(rt.store, ModelStore(settings.model_dir).active(), activate=True)
+        promote(rt.store.models, model.version, Folder(settings.model_dir))
         versions = (model.version, f"{model.version}+weights")
         say(f"scoring with model {model.version} (edits with its weights alone: {versions[1]})")
         # Compile the detectors' pattern sets here, once, into the cache the worker processes load from: on a
@@ -105,7 +107,7 @@ def _wait_for_scans(rt: runtime.Runtime, versions: tuple[str, ...], expected: in
     done, last_change, last_done = 0, time.monotonic(), -1
     while done < expected:
         time.sleep(0.05)  # the poll interval bounds how exactly the throughput is measured
-        done = sum(rt.store.count_scanned(versions).values()) + sum(rt.store.count_errors().values())
+        done = sum(rt.store.reports.count_scanned(versions).values()) + sum(rt.store.reports.count_errors().values())
         say.progress(done, expected)
         if done != last_done:
             last_change, last_done = time.monotonic(), done
@@ -123,7 +125,7 @@ def _summarise(rt: runtime.Runtime, mb_dsn: str, sample: SampleSummary, seconds:
             cur.execute("SELECT e.id FROM musicbrainz.edit e JOIN musicbrainz.editor ed ON ed.id = e.editor "
                         "WHERE ed.privs & %s <> 0", (SPAMMER,))
             spam_edits = {row[0] for row in cur.fetchall()}
-            reports = rt.store.open_reports()
+            reports = rt.store.reports.open()
             editor_ids = [r["entity_id"] for r in reports if r["kind"] == "editor"][:5]
             cur.execute("SELECT id, name FROM musicbrainz.editor WHERE id = ANY(%s)", (editor_ids,))
             names = dict(cur.fetchall())
@@ -135,8 +137,8 @@ def _summarise(rt: runtime.Runtime, mb_dsn: str, sample: SampleSummary, seconds:
         quality[kind] = Quality(len(reported & truth), len(reported - truth), len(truth - reported))
     top = [{**r, "name": names.get(r["entity_id"], "")} for r in reports if r["kind"] == "editor"][:5]
     return DemoSummary(editors=sample.editors, edits=sample.edits, spammers=sample.spammers,
-                       scanned=rt.store.count_scanned(versions), errors=rt.store.count_errors(),
-                       reports=len(reports), review_threshold=rt.store.thresholds().review, seconds=seconds,
+                       scanned=rt.store.reports.count_scanned(versions), errors=rt.store.reports.count_errors(),
+                       reports=len(reports), review_threshold=rt.store.config.thresholds().review, seconds=seconds,
                        workers=workers, quality=quality, model=versions[0], top=top,
                        at_100=sum(r["score"] == 100 for r in reports))
 

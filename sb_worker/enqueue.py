@@ -6,57 +6,13 @@ import datetime as dt
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any
 from dataclasses import dataclass
-from types import TracebackType
+from typing import Any
 
-from sb_worker.celery import PRIORITY_BACKFILL, PRIORITY_CRON, PRIORITY_NAMED, SCAN_CHUNK, app, broker_call
-from sb_worker.errors import Unavailable
-from sb_worker.service import queue_depth
-from sb_worker.sources import Source
-from sb_worker.store import Store
-
-
-def chunks(ids: Iterable[int], size: int) -> Iterator[list[int]]:
-    """``ids`` cut into lists of at most ``size``."""
-    chunk: list[int] = []
-    for i in ids:
-        chunk.append(i)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-class Publisher:
-    """Sends ``scan_chunk`` messages over one broker connection."""
-
-    def __init__(self, broker_url: str, chunk_size: int, retry: bool = True):
-        self.broker_url = broker_url
-        self.chunk_size = chunk_size
-        self.retry = retry  # False: a broker that does not answer fails the first send (the API's choice)
-        self.connection = None
-
-    def __enter__(self) -> Publisher:
-        self.connection = app.connection_for_write(self.broker_url)
-        return self
-
-    def __exit__(self, exc_type: type | None, exc: BaseException | None, tb: TracebackType | None) -> None:
-        self.connection.release()
-
-    def publish(self, kind: str, ids: Iterable, priority: int = PRIORITY_NAMED) -> int:
-        """Queue ``ids`` in chunks; returns how many IDs were queued."""
-        queued = 0
-        try:
-            with broker_call(self.connection):
-                for chunk in chunks(ids, self.chunk_size):
-                    app.send_task(SCAN_CHUNK, args=(kind, chunk), kwargs={"queued_at": time.time()},
-                                  connection=self.connection, priority=priority, retry=self.retry)
-                    queued += len(chunk)
-        except Unavailable as exc:
-            raise Unavailable(f"{exc} (after queueing {queued} {kind}s)") from None
-        return queued
+from sb_worker.broker import Publisher, chunks, queue_depth
+from sb_worker.celery import PRIORITY_BACKFILL, PRIORITY_CRON
+from sb_worker.storage.sources import Source
+from sb_worker.storage.store import Store
 
 
 def enqueue_changes(sources: Mapping[str, Source], store: Store, publisher: Publisher,
@@ -68,9 +24,9 @@ def enqueue_changes(sources: Mapping[str, Source], store: Store, publisher: Publ
     """
     queued = {}
     for kind, source in sources.items():
-        ids, mark = source.changed(store.mark(kind), overlap)
+        ids, mark = source.changed(store.marks.get(kind), overlap)
         queued[kind] = publisher.publish(kind, ids, PRIORITY_CRON)
-        store.set_mark(kind, mark)
+        store.marks.set(kind, mark)
     return queued
 
 
@@ -80,7 +36,7 @@ def enqueue_missing(sources: Mapping[str, Source], store: Store, publisher: Publ
     scanned. Entities beyond cron's marks are included: a chunk asked for by name may lie there."""
     queued = {}
     for kind, source in sources.items():
-        with source.changes(source.latest().last_id) as rows, store.scanned(kind) as scans:
+        with source.changes(source.latest().last_id) as rows, store.reports.scanned(kind) as scans:
             queued[kind] = publisher.publish(kind, unscanned(rows, scans), PRIORITY_CRON)
     return queued
 
@@ -120,10 +76,10 @@ def backfill(source: Source, store: Store, publisher: Publisher, *, rate: float 
     and recording it queues that one chunk again (scans are idempotent).
     """
     kind = source.kind
-    state = None if restart else store.backfill(kind)
+    state = None if restart else store.marks.backfill(kind)
     resumed = state is not None
     if state is None:
-        state = store.start_backfill(kind, source.latest())  # read before the stream: what comes later is cron's
+        state = store.marks.start_backfill(kind, source.latest())  # read before the stream: what comes later is cron's
     total, done, queued = source.count(state["upto_id"]), state["queued"], 0
     started = time.monotonic()
     with source.all_ids(state["last_id"], state["upto_id"]) as ids:
@@ -135,12 +91,12 @@ def backfill(source: Source, store: Store, publisher: Publisher, *, rate: float 
             if rate:
                 time.sleep(max(0.0, queued / rate - (time.monotonic() - started)))
             publisher.publish(kind, chunk, PRIORITY_BACKFILL)
-            store.advance_backfill(kind, chunk[-1], len(chunk))
+            store.marks.advance_backfill(kind, chunk[-1], len(chunk))
             queued += len(chunk)
             done += len(chunk)
             if progress:
                 progress(done, total)
-    store.finish_backfill(kind)
+    store.marks.finish_backfill(kind)
     return Backfilled(kind, queued, done, total, finished=True, resumed=resumed)
 
 

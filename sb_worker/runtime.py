@@ -8,17 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from detectors.reputation import Reputation
-
-from sb_worker import db
 from sb_worker.errors import BadInput, ConfigError, Unavailable
-from sb_worker.mb import MBReader
 from sb_worker.metrics import Metrics, make_metrics
-from sb_worker.pipeline import Pipeline, Thresholds, Weights, build_pipeline
+from sb_worker.scoring.pipeline import Pipeline, Thresholds, Weights, build_pipeline
 from sb_worker.settings import Settings
 from sb_worker.sinks import Sink, build_sinks
-from sb_worker.sources import Source, build_sources, source_of
-from sb_worker.store import Store
-
+from sb_worker.storage import db
+from sb_worker.storage.sources import Source, build_sources, source_of
+from sb_worker.storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +25,6 @@ class Runtime:
     """What a worker process works with."""
 
     settings: Settings
-    mb: MBReader
     sources: dict[str, Source]
     store: Store
     pipeline: Pipeline
@@ -41,11 +37,9 @@ class Runtime:
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:
         """Build every component; configuration errors surface here. Connections open on first use."""
-        mb = MBReader(settings.mb_dsn)
         return cls(
             settings=settings,
-            mb=mb,
-            sources=build_sources(settings, mb),
+            sources=build_sources(settings),
             store=Store(settings.dsn, Thresholds(settings.review_threshold, settings.auto_threshold)),
             pipeline=offline_pipeline(settings),
             sinks=build_sinks(settings),
@@ -79,7 +73,7 @@ class Runtime:
         if now - self.model_checked_at < self.settings.model_check_s:
             return self.pipeline
         self.model_checked_at = now
-        wanted = self.store.active_model()
+        wanted = self.store.models.active()
         current = self.pipeline.model.version if self.pipeline.model is not None else None
         if wanted != current and wanted != self.failed_version:
             try:
@@ -93,16 +87,13 @@ class Runtime:
     def _pipeline_for(self, version: str | None) -> Pipeline:
         if version is None:
             return offline_pipeline(self.settings)
-        from sb_worker.models import load_version
-
-        model = load_version(self.store, version)
+        model = self.store.models.load(version)
         pipeline = build_pipeline(self.settings.detectors, model=model, cache_dir=self.settings.cache_dir or None)
         pipeline.score("editor", [])  # build the pattern sets now, not during a chunk
         return pipeline
 
     def close(self) -> None:
         """Close the database connections."""
-        self.mb.close()
         for source in self.sources.values():
             source.close()
         self.store.close()
@@ -137,7 +128,7 @@ def validate(settings: Settings) -> None:
     """Raise ConfigError if the detectors, the reputation file, the sources or the sinks in ``settings`` are
     misconfigured."""
     build_pipeline(settings.detectors, reputation=load_reputation(settings))
-    build_sources(settings, MBReader(settings.mb_dsn))
+    build_sources(settings)
     build_sinks(settings)
 
 

@@ -1,20 +1,24 @@
-"""What the tasks do, as plain functions over a :class:`Runtime`: testable without Celery."""
+"""What the tasks do, as plain functions over a :class:`Runtime`: scanning a chunk, delivering a report, recording
+a verdict, publishing the gauges, and the trainer's step. Testable without a worker."""
 
 from __future__ import annotations
 
 import logging
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from sb_worker.broker import queue_depth, queue_feedback
 from sb_worker.errors import BadInput, Unavailable
-from sb_worker import stats
-from sb_worker.ids import parse_ids
 from sb_worker.metrics import band
-from sb_worker.pipeline import RecordError, Score, Thresholds
+from sb_worker.model import learning, stats
 from sb_worker.runtime import Runtime
+from sb_worker.scoring.ids import parse_ids
+from sb_worker.scoring.pipeline import RecordError, Score, Thresholds
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +51,12 @@ def scan_chunk(rt: Runtime, kind: str, raw_ids: Sequence[Any], queued_at: float 
         ids, errors = parse_ids(kind, raw_ids)
         records, missing = source.load(ids) if ids else ([], [])
         errors += [RecordError(kind, str(i), f"{kind} {i} does not exist in {source.site}") for i in missing]
-        results = rt.current_pipeline().score(kind, records, source.shape, source.network)
+        results = rt.current_pipeline().score(kind, records, source.shape, source.scored_by_network)
         scores = [r for r in results if isinstance(r, Score)]
         errors += [r for r in results if isinstance(r, RecordError)]
         scored = {s.entity_id for s in scores}
         fingerprints = {(kind, r["id"]): fp for r in records if r["id"] in scored and (fp := source.fingerprint(r))}
-        saved = rt.store.save_scan(scores, errors, fingerprints)
+        saved = rt.store.reports.save_scan(scores, errors, fingerprints)
     if isinstance(queued_at, (int, float)):
         metrics.timing(f"scan.{kind}.delay", max(0.0, time.time() - queued_at) * 1000)
     metrics.incr(f"scan.{kind}.entities", len(scores))
@@ -83,7 +87,7 @@ def out_of_time(rt: Runtime, kind: str, ids: Sequence[Any]) -> list[list[Any]]:
         error = RecordError(kind, str(entity), f"scanning {kind} {entity} alone took longer than the soft time "
                             f"limit of {limit} s (SB_TASK_SOFT_TIME_LIMIT_S)")
         log.warning("cannot scan %s %s: %s", error.kind, error.entity, error.error)
-        rt.store.save_scan([], [error])
+        rt.store.reports.save_scan([], [error])
     return []
 
 
@@ -91,7 +95,7 @@ def deliver(rt: Runtime, report_id: int) -> list[str]:
     """Send one report to every configured sink that does not have it yet; returns the sinks sent to now."""
     rt.ready()
     report = report_for_sinks(rt, report_id)
-    done = rt.store.delivered_sinks(report_id)
+    done = rt.store.reports.delivered_sinks(report_id)
     sent = []
     for sink in rt.sinks:
         if sink.name not in done and sink.accepts(report):
@@ -100,17 +104,17 @@ def deliver(rt: Runtime, report_id: int) -> list[str]:
             except Unavailable:
                 rt.metrics.incr(f"reports.failed.{sink.name}")
                 raise
-            rt.store.mark_delivered(report_id, sink.name)
+            rt.store.reports.mark_delivered(report_id, sink.name)
             rt.metrics.incr(f"reports.delivered.{sink.name}")
             sent.append(sink.name)
-    rt.store.mark_delivered(report_id, None)
+    rt.store.reports.mark_delivered(report_id, None)
     return sent
 
 
 def report_for_sinks(rt: Runtime, report_id: int) -> dict[str, Any]:
     """A stored report with what people need beside it: the account, links, and the editor it is signed as."""
     settings = rt.settings
-    report = rt.store.report(report_id).as_json()
+    report = rt.store.reports.get(report_id).as_json()
     source = rt.source(report["kind"])
     account = source.account(report["entity_id"])
     if account:
@@ -127,15 +131,15 @@ def record_verdict(rt: Runtime, report_id: int, verdict: str, ninja: str, note: 
     "ham") also trusts the account with its current profile: it is not reported again until that changes."""
     if trust and verdict != "ham":
         raise BadInput("only an account declined as not spam can be trusted")
-    saved = rt.store.add_verdict(report_id, verdict, ninja, note)
+    saved = rt.store.verdicts.add(report_id, verdict, ninja, note)
     if trust:
-        report = rt.store.report(report_id)
+        report = rt.store.reports.get(report_id)
         source = rt.source(report.kind)
         account = source.account(report.entity_id)
         records = rt.source(account["kind"]).load([account["editor_id"]])[0] if account else []
         if not records:
             raise BadInput(f"the account of report {report_id} no longer exists in {source.site}")
-        rt.store.trust(account["kind"], account["editor_id"], rt.source(account["kind"]).fingerprint(records[0]),
+        rt.store.verdicts.trust(account["kind"], account["editor_id"], rt.source(account["kind"]).fingerprint(records[0]),
                        ninja, report_id)
     rt.metrics.incr(f"verdicts.{verdict}")
     queue_feedback(rt.settings)  # the trainer reads the verdicts from the table, so a lost wake-up loses nothing
@@ -146,7 +150,7 @@ def decide_appeal(rt: Runtime, appeal_id: int, upheld: bool, ninja: str, note: s
     """A ninja's decision on an appeal. It is also their verdict on the appealed report: upheld means it was not
     spam, a false positive counted against every detector that gave a reason (see /v1/stats), and it is feedback
     for the trainer like any other verdict."""
-    decided = rt.store.decide_appeal(appeal_id, upheld, ninja)
+    decided = rt.store.verdicts.decide_appeal(appeal_id, upheld, ninja)
     record_verdict(rt, decided["report_id"], "ham" if upheld else "spam", ninja, note or f"appeal {appeal_id}")
     rt.metrics.incr(f"appeals.{decided['status']}")
     return decided
@@ -156,17 +160,17 @@ def publish_gauges(rt: Runtime, recent_days: float = 7.0) -> dict[str, float]:
     """Send the gauges a periodic task keeps current: queue depths, open reports, live precision, model versions."""
     gauges: dict[str, float] = {f"queue.{q}.depth": queue_depth(rt.settings.broker_url, q)
                                 for q in ("scan", "reports", "feedback")}
-    review = rt.store.thresholds().review
-    judged = [r for r in rt.store.judged_reports(days=recent_days) if r["score"] >= review]
+    review = rt.store.config.thresholds().review
+    judged = [r for r in rt.store.verdicts.judged_reports(days=recent_days) if r["score"] >= review]
     gauges["precision.verdicts"] = len(judged)
     if judged:
         gauges["precision.review"] = sum(r["verdict"] == "spam" for r in judged) / len(judged)
-    gauges["reports.open"] = rt.store.count_open_reports()
-    versions = rt.store.models()
-    active = next((i for i, m in enumerate(versions) if m["status"] == "active"), None)
+    gauges["reports.open"] = rt.store.reports.count_open()
+    versions = rt.store.models.list()
+    active = next((i for i, m in enumerate(versions) if m.status == "active"), None)
     if active is not None:
         for m in versions[active:active + 6]:
-            gauges[f"model.{m['version']}.active"] = 1 if m["status"] == "active" else 0
+            gauges[f"model.{m.version}.active"] = 1 if m.status == "active" else 0
     for name, value in gauges.items():
         rt.metrics.gauge(name, value)
     return gauges
@@ -174,41 +178,48 @@ def publish_gauges(rt: Runtime, recent_days: float = 7.0) -> dict[str, float]:
 
 def change_thresholds(store, review: float | None = None, auto: float | None | str = "unchanged") -> Thresholds:
     """Set the review and auto thresholds; an auto threshold is refused until verdicts show it is safe."""
-    current = store.thresholds()
+    current = store.config.thresholds()
     new = Thresholds(current.review if review is None else review, current.auto if auto == "unchanged" else auto)
     if new.auto is not None and new.auto != current.auto:
-        allowed, why = stats.auto_allowed(store.judged_reports(), new.auto)
+        allowed, why = stats.auto_allowed(store.verdicts.judged_reports(), new.auto)
         if not allowed:
             raise BadInput(f"automatic action at {new.auto:g} refused: {why}")
-    store.set_thresholds(new)
+    store.config.set_thresholds(new)
     return new
 
 
-def publish_scan(settings, editors: list[int], edits: list[int]) -> None:
-    """Queue a scan asked for by name (the highest priority); a broker that does not answer is Unavailable within
-    SB_BROKER_TIMEOUT_S, without retries: the API's caller retries, not a thread of the API."""
-    from sb_worker.enqueue import Publisher
+def apply_feedback(rt: Runtime) -> dict[str, Any]:
+    """The trainer's step: learn from unapplied verdicts once there are enough, or they have waited long enough.
 
-    with Publisher(settings.broker_url, settings.chunk_size, retry=False) as publisher:
-        publisher.publish("editor", editors)
-        publisher.publish("edit", edits)
+    Storing the candidate, promoting it and marking the verdicts applied happen in one transaction, so a
+    trainer killed halfway applies the same verdicts again on restart, and never twice.
+    """
+    settings, store = rt.settings, rt.store
+    pending = store.verdicts.unapplied()
+    if not pending:
+        return {"applied": 0}
+    waited = store.verdicts.oldest_unapplied_age_s()
+    if len(pending) < settings.feedback_batch and waited < settings.feedback_wait_s:
+        return {"applied": 0, "waiting": len(pending), "retry_in": settings.feedback_wait_s - waited}
+    from sb_worker.model.neural import device  # Keras, here and in the registry: only the trainer pays for it
+    from sb_worker.model.registry import pack, train_default
 
-
-def queue_depth(broker_url: str, queue: str = "scan") -> int:
-    """How many messages wait in a queue, over all its priority levels."""
-    from sb_worker.celery import app, broker_call
-
-    with app.connection_for_read(broker_url) as connection, broker_call(connection):
-        client = connection.default_channel.client
-        return sum(client.llen(queue if p == 0 else f"{queue}:{p}") for p in range(10))
-
-
-def queue_feedback(settings) -> None:
-    """Wake the trainer; the verdicts themselves are already in the database, so a lost message loses nothing."""
-    from sb_worker.celery import APPLY_FEEDBACK, app, broker_call
-
-    try:
-        with app.connection_for_write(settings.broker_url) as connection, broker_call(connection):
-            app.send_task(APPLY_FEEDBACK, connection=connection, retry=False)
-    except Unavailable:
-        log.warning("could not wake the trainer; it will find the verdicts in the database on its next run")
+    log.warning("applying %d verdicts on the %s", len(pending), device())
+    started = time.perf_counter()
+    records = learning.verdict_records(rt.sources, pending)
+    if not records:  # nothing the network scores was judged: no new model, and the verdicts are done with
+        store.verdicts.mark_applied([v["id"] for v in pending])
+        return {"applied": len(pending), "learned_from": 0}
+    active_version = store.models.active()
+    active = store.models.load(active_version) if active_version else train_default(settings)
+    candidate, report = learning.learn(active, records, store.config.thresholds(), settings.gate_tolerance,
+                              cache_dir=settings.cache_dir or None, detector_config=settings.detectors)
+    with tempfile.TemporaryDirectory(prefix="sb-candidate-") as tmp:
+        artifact = pack(candidate.save(Path(tmp) / candidate.version))
+    store.save_learning(candidate.version, artifact, {"gate": report.__dict__, "parent": active.version},
+                        report.promoted, [v["id"] for v in pending])
+    rt.metrics.incr("trainer.runs")
+    rt.metrics.incr("trainer.promoted" if report.promoted else "trainer.refused")
+    rt.metrics.timing("trainer.duration", (time.perf_counter() - started) * 1000)
+    return {"applied": len(pending), "candidate": candidate.version, "promoted": report.promoted,
+            "gate": report.summary()}

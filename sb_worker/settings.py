@@ -12,7 +12,7 @@ from typing import Any
 
 from sb_worker.errors import ConfigError
 
-#: A record with no evidence in its payload scores at most this (``sb_worker.pipeline``): metadata alone never
+#: A record with no evidence in its payload scores at most this (``sb_worker.scoring.pipeline``): metadata alone never
 #: starts a report, so the review threshold must lie above it.
 NO_EVIDENCE_CEILING = 25
 

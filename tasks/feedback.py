@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sb_worker import learning, runtime
+from sb_worker import runtime, service
 from sb_worker.celery import APPLY_FEEDBACK, app
 from sb_worker.errors import BadInput, Unavailable
 
@@ -11,7 +11,7 @@ from sb_worker.errors import BadInput, Unavailable
           max_retries=None, throws=(BadInput,))
 def apply_feedback() -> dict:
     """Apply the unapplied verdicts once enough have come or they have waited long enough; safe to run twice."""
-    result = learning.apply_pending(runtime.get())
+    result = service.apply_feedback(runtime.get())
     if "retry_in" in result:
         apply_feedback.apply_async(countdown=max(1.0, result["retry_in"]))
     return result

@@ -18,7 +18,8 @@ def publish_gauges() -> dict:
 @app.task(name=ENQUEUE_CHANGES, throws=(Unavailable,))
 def enqueue_changes() -> dict:
     """What `sb enqueue` does for cron: queue new and changed entities since the marks."""
-    from sb_worker.enqueue import Publisher, enqueue_changes as enqueue
+    from sb_worker.broker import Publisher
+    from sb_worker.enqueue import enqueue_changes as enqueue
 
     rt = runtime.get()
     with Publisher(rt.settings.broker_url, rt.settings.chunk_size) as publisher:

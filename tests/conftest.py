@@ -12,12 +12,12 @@ import pytest
 from werkzeug.serving import make_server
 
 from sb_worker import runtime
-from sb_worker.api import create_app
 from sb_worker.embedded import EmbeddedPostgres, EmbeddedRedis, WorkerProcess
-from sb_worker.pipeline import Thresholds
-from sb_worker.sample import build_sample
+from sb_worker.samples.musicbrainz import build_sample
+from sb_worker.scoring.pipeline import Thresholds
 from sb_worker.settings import Settings
-from sb_worker.store import Store
+from sb_worker.storage.store import Store
+from sb_worker.web.app import create_app
 
 SAMPLE_EDITORS = 300
 SAMPLE_SEED = 7
@@ -112,11 +112,12 @@ def start_worker(tmp_path: Path) -> Iterator[Callable[..., WorkerProcess]]:
 def default_model() -> Path:
     """The default trained model's artifact folder: trained once into SB_MODEL_DIR, as `sb score` and `sb demo`
     train it on first use, then reused (the demo's test runs `sb demo` on the same folder)."""
-    from sb_worker.models import ModelStore, offline_model
+    from sb_worker.model.registry import Folder, offline_model
 
     settings = Settings()
     offline_model(settings)
-    return ModelStore(settings.model_dir).active()
+    folder = Folder(settings.model_dir)
+    return folder.path(folder.active())
 
 
 @pytest.fixture

@@ -13,13 +13,13 @@ from contextlib import contextmanager
 import psycopg2
 import pytest
 
-from sb_worker.tokens import new_token
+from sb_worker.web.tokens import new_token
 
 
 def add_token(store, name: str, scopes: list[str]) -> str:
     """A new API token with ``scopes``, stored under ``name``; returns the token itself."""
     token, token_hash = new_token()
-    store.add_token(name, token_hash, scopes)
+    store.access.add_token(name, token_hash, scopes)
     return token
 
 
@@ -77,10 +77,10 @@ def finished(log: str, task: str) -> int:
 
 def activate(store, artifact) -> None:
     """Store a model artifact folder as a version and make it the active model."""
-    from sb_worker.models import pack
+    from sb_worker.model.registry import pack
 
-    store.add_model(artifact.name, pack(artifact), {})
-    store.activate_model(artifact.name)
+    store.models.store(artifact.name, pack(artifact), {})
+    store.models.promote(artifact.name)
 
 
 def assert_each_scored_once(settings, kinds: tuple[str, ...] = ("editor",)) -> None:
@@ -117,7 +117,7 @@ def gunicorn(settings, workers: int = 2, threads: int = 16) -> Iterator[int]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SB_")} | settings.to_env()
     api = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads), "-b",
-                            f"127.0.0.1:{port}", "--log-level", "warning", "sb_worker.api:wsgi()"], env=env)
+                            f"127.0.0.1:{port}", "--log-level", "warning", "sb_worker.web.app:wsgi()"], env=env)
     try:
         wait_until(lambda: listening(port), 60, "gunicorn to listen")
         yield port

@@ -53,10 +53,18 @@ def test_empty_batch(detector):
     assert detector.score([]) == []
 
 
-def test_init_only_stores_its_parameters(detector):
+def test_init_only_stores_its_parameters_and_fit_only_what_it_learns(detector):
     from detectors.registry import options_of
 
-    assert set(vars(detector)) == set(options_of(type(detector)))
+    assert set(vars(type(detector)())) == set(options_of(type(detector)))  # as constructed: parameters only
+    learned = set(vars(detector)) - set(options_of(type(detector)))  # built by the registry, so fitted
+    assert all(name.endswith("_") for name in learned), learned
+
+
+def test_score_changes_nothing_in_the_detector(detector):
+    before = {name: id(value) for name, value in vars(detector).items()}
+    detector.score(EDGE_CASES)
+    assert {name: id(value) for name, value in vars(detector).items()} == before
 
 
 def test_registered_names_are_unique():
@@ -90,3 +98,11 @@ def test_duplicate_registration_is_refused():
     cls = REGISTERED[0]
     with pytest.raises(DetectorConfigError, match="registered twice"):
         build_detectors(registered=(cls, cls))
+
+
+def test_what_a_detector_matched_is_named_by_where_it_was_read(detector):
+    from detectors.base import Match
+
+    for verdict in detector.score(EDGE_CASES):
+        assert all(isinstance(m, Match) and m.where in ("text", "clean", "links", "phone") and m.found.strip()
+                   for m in verdict.evidence), verdict

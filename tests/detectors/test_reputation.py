@@ -1,7 +1,7 @@
 from detectors.base import Features
 from detectors.campaigns import Campaigns
 from detectors.reputation import Reputation, build_reputation, simhash
-from sb_worker.text import normalise
+from sb_worker.scoring.text import normalise
 
 SPAM_BIO = ("Hot and sexy escorts available in Delhi all night, call our agency for VIP call girls, "
             "college girls and models, incall and outcall service at the best rates in the city")
@@ -27,7 +27,7 @@ def test_reputation_counts_and_round_trips():
 def test_campaigns_recognise_the_next_account_of_a_wave():
     table = build_reputation([(Features("editor", 1, skeleton=normalise(SPAM_BIO).skeleton,
                                         website_domain="hot-escorts.in"), True)])
-    detector = Campaigns(reputation=table)
+    detector = Campaigns(reputation=table).fit()
     copy, other = detector.score([
         Features("editor", 2, skeleton=normalise(SPAM_BIO.replace("best", "very best")).skeleton),
         Features("editor", 3, skeleton="i collect jazz records and add tracklists from the sleeves of my copies",

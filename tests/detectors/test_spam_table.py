@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sb_worker.corpus import text_records
-from sb_worker.pipeline import Score, build_pipeline
+from sb_worker.model.corpus import text_records
+from sb_worker.scoring.pipeline import Score, build_pipeline
 from sb_worker.settings import Settings
 
 REVIEW = Settings().review_threshold

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from sb_worker.embedded import EmbeddedPostgres
-from sb_worker.sample import build_sample
+from sb_worker.samples.musicbrainz import build_sample
 
 EDITORS = 20_000
 

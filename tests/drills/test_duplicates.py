@@ -6,9 +6,10 @@ import threading
 
 import pytest
 
-from sb_worker import learning, runtime, service
-from sb_worker.api import create_app
-from sb_worker.enqueue import Publisher
+from sb_worker import broker, runtime, service
+from sb_worker.broker import Publisher
+from sb_worker.web.app import create_app
+
 from tests.helpers import activate, add_token, finished, query, wait_until
 
 pytestmark = pytest.mark.integration
@@ -31,21 +32,21 @@ def test_a_trainer_killed_mid_update_loses_no_verdict_and_applies_them_once(sett
     activate(rt.store, default_model)
     service.scan_chunk(rt, "editor", [i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.editor")])
     for (report_id,) in query(settings.dsn, "SELECT id FROM report ORDER BY id LIMIT 8"):
-        rt.store.add_verdict(report_id, "spam", "ninja", "")
+        rt.store.verdicts.add(report_id, "spam", "ninja", "")
     runtime.close()
     first = start_worker(settings, queues=("feedback",), concurrency=1)
-    service.queue_feedback(settings)
+    broker.queue_feedback(settings)
     wait_until(lambda: "applying 8 verdicts" in first.log(), 120, "the trainer to start its update")
     first.kill()
     assert query(settings.dsn, "SELECT count(*) FROM verdict WHERE applied_at IS NULL") == [(8,)]
     assert query(settings.dsn, "SELECT count(*) FROM model_version") == [(1,)]  # nothing half-written
 
     second = start_worker(settings, queues=("feedback",), concurrency=1)
-    service.queue_feedback(settings)  # cron or the next verdict would wake it; the verdicts wait in the table
+    broker.queue_feedback(settings)  # cron or the next verdict would wake it; the verdicts wait in the table
     wait_until(lambda: finished(second.log(), "spambrainz.apply_feedback") >= 1, 300, "the restarted trainer")
     assert query(settings.dsn, "SELECT count(*) FROM verdict WHERE applied_at IS NULL") == [(0,)]
     assert query(settings.dsn, "SELECT count(*) FROM model_version") == [(2,)]  # applied once
-    service.queue_feedback(settings)
+    broker.queue_feedback(settings)
     wait_until(lambda: finished(second.log(), "spambrainz.apply_feedback") >= 2, 120, "a second wake-up")
     assert query(settings.dsn, "SELECT count(*) FROM model_version") == [(2,)]
 
@@ -74,8 +75,8 @@ def test_a_verdict_sent_twice_at_once_is_one_event_and_is_learned_once(settings,
         t.join()
     assert [a.status_code for a in answers] == [201] * 4 and len({a.json["id"] for a in answers}) == 1
     assert query(settings.dsn, "SELECT verdict, ninja FROM verdict") == [("spam", "reosarevok")]
-    assert learning.apply_pending(rt)["applied"] == 1
-    assert learning.apply_pending(rt) == {"applied": 0}
+    assert service.apply_feedback(rt)["applied"] == 1
+    assert service.apply_feedback(rt) == {"applied": 0}
     # A changed mind is still a new event.
     changed = app.test_client().post(f"/v1/reports/{report_id}/verdict", headers={"Authorization": f"Bearer {token}"},
                                      json={"verdict": "ham", "ninja": "reosarevok"})

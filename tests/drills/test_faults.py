@@ -15,9 +15,10 @@ import time
 
 import pytest
 
+from sb_worker.broker import Publisher
 from sb_worker.celery import PRIORITY_CRON
-from sb_worker.enqueue import Publisher
 from sb_worker.settings import PREFIX
+
 from tests.helpers import assert_each_scored_once, query, wait_until
 from tests.proxy import Proxy, postgres_socket
 

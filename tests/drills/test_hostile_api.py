@@ -23,7 +23,8 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from sb_worker import service
-from sb_worker.api import create_app
+from sb_worker.web.app import create_app
+
 from tests.helpers import add_token, free_port, gunicorn, listening, query, wait_until
 
 ROOT = Path(__file__).parents[2]
@@ -36,7 +37,7 @@ def api_schema(settings, rt):
     ids = [i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.editor ORDER BY id")]
     service.scan_chunk(rt, "editor", ids)  # reports to read and judge
     token = add_token(rt.store, "fuzzer", ["admin"])
-    schema = schemathesis.openapi.from_dict(json.loads(resources.files("sb_worker").joinpath("openapi.json").read_text()))
+    schema = schemathesis.openapi.from_dict(json.loads(resources.files("sb_worker.web").joinpath("openapi.json").read_text()))
     schema.app = create_app(settings.replace(max_queue_depth=10**9))
     schema.fuzz_headers = {"Authorization": f"Bearer {token}"}
     return schema
@@ -87,7 +88,7 @@ def hostile_request(path: str, operation: dict) -> st.SearchStrategy:
 
 
 def test_hostile_strings_numbers_and_nesting_get_a_4xx_on_every_route(api_schema):
-    spec = json.loads(resources.files("sb_worker").joinpath("openapi.json").read_text())
+    spec = json.loads(resources.files("sb_worker.web").joinpath("openapi.json").read_text())
     client = api_schema.app.test_client()
     statuses: Counter = Counter()
     for path, operations in spec["paths"].items():

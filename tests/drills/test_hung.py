@@ -44,7 +44,7 @@ def reported(settings, rt):
     """The sample's editors scanned, so that there are reports to judge; an admin token."""
     ids = [i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.editor ORDER BY id")]
     service.scan_chunk(rt, "editor", ids)
-    return ids, [r["id"] for r in rt.store.open_reports()], add_token(rt.store, "drill", ["admin"])
+    return ids, [r["id"] for r in rt.store.reports.open()], add_token(rt.store, "drill", ["admin"])
 
 
 def test_a_hung_redis_is_a_503_within_the_timeout_while_the_rest_of_the_api_answers(settings, reported, tmp_path):

@@ -7,7 +7,8 @@ import sys
 
 import pytest
 
-from sb_worker.store import migrations
+from sb_worker.storage.store import migrations
+
 from tests.helpers import query, queued_scans, sb, wait_until
 
 pytestmark = pytest.mark.integration

@@ -5,9 +5,11 @@ import datetime as dt
 import pytest
 
 from sb_worker import service
+from sb_worker.broker import Publisher, chunks
 from sb_worker.celery import PRIORITY_BACKFILL, PRIORITY_CRON, PRIORITY_NAMED
-from sb_worker.enqueue import Publisher, backfill, chunks, enqueue_changes, enqueue_missing, unscanned
+from sb_worker.enqueue import backfill, enqueue_changes, enqueue_missing, unscanned
 from sb_worker.errors import Unavailable
+
 from tests.helpers import query, queued_scans
 
 pytestmark = pytest.mark.integration
@@ -102,7 +104,7 @@ def test_a_broker_that_is_gone_is_unavailable_and_the_marks_stay(rt, settings, t
     with pytest.raises(Unavailable, match="broker is unreachable"):
         with Publisher(f"redis+socket://{tmp_path}/no.sock", chunk_size=100) as publisher:
             enqueue_changes(rt.sources, rt.store, publisher, NO_OVERLAP)
-    assert rt.store.mark("editor").last_id == 0
+    assert rt.store.marks.get("editor").last_id == 0
 
 
 def test_a_stopped_backfill_resumes_after_its_last_chunk_and_queues_each_id_once(rt, settings, redis_server):
@@ -119,7 +121,7 @@ def test_a_stopped_backfill_resumes_after_its_last_chunk_and_queues_each_id_once
     assert second.resumed and second.finished and second.done == second.total == len(every)
     assert second.queued == len(every) - 75
     assert ids_in(queued_scans(redis_server.client), "editor") == every
-    assert rt.store.backfill("editor") is None and rt.store.mark("editor").last_id == every[-1]
+    assert rt.store.marks.backfill("editor") is None and rt.store.marks.get("editor").last_id == every[-1]
     with Publisher(settings.broker_url, chunk_size=25) as publisher:
         assert backfill(rt.sources["editor"], rt.store, publisher, restart=True).queued == len(every) + 1
 

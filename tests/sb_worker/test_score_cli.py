@@ -25,8 +25,11 @@ def test_one_line_per_good_record_in_order_and_bad_lines_named():
     assert [r["id"] for r in results] == [1, 2, 4]
     spam, ham, huge = results
     assert spam["score"] >= 90 and spam["action"] == "review" and spam["model"] is None
-    assert {"detector", "points", "why"} == set(spam["reasons"][0])
+    assert {"detector", "points", "why", "evidence"} == set(spam["reasons"][0])
     assert any("escorts" in r["why"] for r in spam["reasons"])  # the normalised match, not the fullwidth one
+    marked = {e["text"] for r in spam["reasons"] for e in r["evidence"] if e["field"] == "text"}
+    assert "ｅｓｃｏｒｔｓ" in marked and "+91 98765 43210" in marked  # as written, where they stand in the bio
+    assert all(SPAM["bio"][e["start"]:e["end"]] == e["text"] for r in spam["reasons"] for e in r["evidence"])
     assert ham["score"] < 50 and ham["action"] == "none" and huge["action"] == "none"
     assert done.stderr.decode().splitlines() == [
         "line 2: the record is not JSON: Expecting value at line 1 column 1",

@@ -4,8 +4,9 @@ import pytest
 
 from sb_worker import runtime, service
 from sb_worker.errors import BadInput, Unavailable
-from sb_worker.pipeline import Score
-from sb_worker.store import latest_version
+from sb_worker.scoring.pipeline import Score
+from sb_worker.storage.store import latest_version
+
 from tests.helpers import query
 from tests.webhook import WebhookReceiver
 
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.integration
 def test_a_chunk_is_scored_like_the_pipeline_scores_its_records(rt, settings):
     ids = list(range(5, 200))
     result = service.scan_chunk(rt, "editor", ids)
-    records, _ = rt.mb.load("editor", ids)
+    records, _ = rt.source("editor").load(ids)
     expected = {s.entity_id: s.score for s in rt.pipeline.score("editor", records) if isinstance(s, Score)}
     stored = dict(query(settings.dsn, "SELECT entity_id, score FROM score WHERE kind = 'editor'"))
     assert stored == expected and result.scanned == len(expected)

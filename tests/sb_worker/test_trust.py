@@ -7,7 +7,8 @@ import re
 import pytest
 
 from sb_worker import service
-from sb_worker.api import create_app
+from sb_worker.web.app import create_app
+
 from tests.helpers import add_token, query
 
 pytestmark = pytest.mark.integration

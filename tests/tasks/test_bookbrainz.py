@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from sb_worker import learning, service
-from sb_worker.sources.bookbrainz_sample import build_bookbrainz_sample
+from sb_worker import service
+from sb_worker.model import learning
+from sb_worker.samples.bookbrainz import build_bookbrainz_sample
+
 from tests.helpers import activate, query, sb, wait_until
 from tests.smtp import MailReceiver
 
@@ -108,9 +110,9 @@ def test_with_a_model_active_bookbrainz_accounts_are_scored_by_its_weights_and_r
         assert query(settings.dsn, "SELECT sink FROM report_delivery WHERE report_id = %s", (report_id,)) == [("mail",)]
 
         # The review page shows it with its bio and a link to BookBrainz.
-        from sb_worker.review import _items
+        from sb_worker.web.marks import items as _items
 
-        [item] = _items([rt.store.report(report_id).as_json()])
+        [item] = _items([rt.store.reports.get(report_id).as_json()])
         assert (item.site, item.link, item.account) == ("BookBrainz", f"https://bookbrainz.org/editor/{editor_id}", True)
         assert [label for label, _ in item.fields] == ["Bio"]
 
@@ -130,13 +132,13 @@ def test_with_a_model_active_bookbrainz_accounts_are_scored_by_its_weights_and_r
         verdicts = [{"id": 1, "kind": "bookbrainz_editor", "entity_id": editor_id, "verdict": "ham"}]
         assert learning.verdict_records(rt.sources, verdicts) == []
         rt.settings = settings.replace(feedback_wait_s=0)
-        assert learning.apply_pending(rt) == {"applied": 1, "learned_from": 0}
+        assert service.apply_feedback(rt) == {"applied": 1, "learned_from": 0}
         assert query(settings.dsn, "SELECT count(*) FROM verdict WHERE applied_at IS NULL") == [(0,)]
         assert query(settings.dsn, "SELECT version FROM model_version") == [(default_model.name,)]  # no new model
 
         # With BookBrainz taken out of SB_SOURCES, its open reports still list, without their text.
         runtime.configure(settings.replace(sources=("editor", "edit")))
-        [item] = _items([runtime.get().store.report(report_id).as_json()])
+        [item] = _items([runtime.get().store.reports.get(report_id).as_json()])
         assert (item.fields, item.link, item.site) == ([], "", "the sources configured (SB_SOURCES)")
     finally:
         runtime.close()

@@ -9,8 +9,9 @@ import time
 import pytest
 
 from sb_worker import service
+from sb_worker.broker import Publisher
 from sb_worker.celery import DELIVER_REPORT, app
-from sb_worker.enqueue import Publisher
+
 from tests.helpers import finished, query, wait_until
 from tests.smtp import MailReceiver
 from tests.webhook import WebhookReceiver

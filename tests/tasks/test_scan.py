@@ -8,8 +8,10 @@ import time
 import psycopg2
 import pytest
 
-from sb_worker.enqueue import Publisher, enqueue_changes, enqueue_missing
-from sb_worker.pipeline import Score
+from sb_worker.broker import Publisher
+from sb_worker.enqueue import enqueue_changes, enqueue_missing
+from sb_worker.scoring.pipeline import Score
+
 from tests.helpers import finished, query, queued_scans, wait_until
 
 pytestmark = pytest.mark.integration
@@ -36,7 +38,7 @@ def test_enqueue_to_scores_and_reports_through_a_worker(rt, settings, start_work
         enqueue_changes(rt.sources, rt.store, publisher, dt.timedelta(0))
     wait_until(lambda: counts(settings) == mb_counts(settings), 60, "every editor and edit to be scored")
     editor_ids = [i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.editor ORDER BY id")]
-    records, _ = rt.mb.load("editor", editor_ids)
+    records, _ = rt.source("editor").load(editor_ids)
     expected = {s.entity_id: s.score for s in rt.pipeline.score("editor", records) if isinstance(s, Score)}
     assert dict(query(settings.dsn, "SELECT entity_id, score FROM score WHERE kind = 'editor'")) == expected
     reported = {e for (e,) in query(settings.dsn, "SELECT entity_id FROM report WHERE kind = 'editor'")}

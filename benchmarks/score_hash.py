@@ -1,0 +1,58 @@
+"""A fingerprint of every score and reason SpamBrainz gives the bundled corpus, with the weights and with a model.
+
+Run: .venv/bin/python -m benchmarks.score_hash [MODEL_DIR]   (default: the active model in SB_MODEL_DIR)
+
+For changes meant to leave scoring as it is (a refactor, a new field beside the reasons): run it on both checkouts
+with the same model folder; equal fingerprints mean every record of the corpus got the same score and the same
+reasons (detector, points, sentence) — the leave-one-source-out table cannot have moved.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+
+from sb_worker.settings import Settings
+
+try:
+    from sb_worker.model.corpus import labelled
+    from sb_worker.scoring.pipeline import build_pipeline
+except ImportError:  # a checkout from before the packages of issue 15 (copy this file there to compare)
+    from sb_worker.corpus import labelled
+    from sb_worker.pipeline import build_pipeline
+
+CHUNK = 512
+
+
+def fingerprint(pipeline, records) -> str:
+    digest = hashlib.sha256()
+    for i in range(0, len(records), CHUNK):
+        for score in pipeline.score("editor", records[i:i + CHUNK]):
+            digest.update(json.dumps([score.entity_id, score.score,
+                                      [(r.detector, r.points, r.why) for r in score.reasons]]).encode())
+    return digest.hexdigest()[:16]
+
+
+def main() -> None:
+    try:
+        from sb_worker.model.neural import NeuralModel
+    except ImportError:
+        from sb_worker.neural import NeuralModel
+
+    settings = Settings.from_env()
+    if len(sys.argv) > 1:
+        model = NeuralModel.load(sys.argv[1])
+    else:
+        from sb_worker.model.registry import Folder
+
+        folder = Folder(settings.model_dir)
+        model = folder.load(folder.active())
+    records = labelled("train") + labelled("test")
+    print(f"{len(records):,} records of the bundled corpus")
+    print(f"  weights alone:     {fingerprint(build_pipeline(cache_dir=settings.cache_dir), records)}")
+    print(f"  model {model.version}: {fingerprint(build_pipeline(model=model, cache_dir=settings.cache_dir), records)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""What the network reads: a record's account and payload figures, its words, word pairs and character n-grams
+hashed into buckets, and its FastText document vector, computed per chunk with caches for repeated words."""
+
+
+from __future__ import annotations
+
+import math
+import os
+import zlib
+from collections.abc import Callable, Sequence
+from typing import Any
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chatter is not for operators
+os.environ.setdefault("TF_DETERMINISTIC_OPS", "1")  # same seed, same model
+
+import numpy as np
+from gensim.models import FastText
+
+from detectors.base import Features, Verdict
+
+HASH_BUCKETS = 2**13  # words, word pairs and character 3-5-grams of words, hashed into this many inputs
+
+
+HASH_CHARS = 1_000    # of a text's first characters: enough to recognise it, and a bound on time
+
+
+# Figures the network reads beside the text, each scaled by the training data's mean and spread: first those of
+# the payload (what the record shows), then those of the account, which may only shift a score (ACCOUNT_SHIFT).
+PAYLOAD_META = ("log_text_length", "text_urls", "phones", "messengers", "text_emails", "has_website", "disguises")
+
+
+ACCOUNT_META = ("beginner", "beginner_known", "log_edits", "log_accepted_edits", "log_votes", "log_notes",
+                "activity_known", "gender_set", "area_set", "birth_date_set", "log_hours_to_update", "update_known",
+                "log_hours_to_confirm", "confirm_known")
+
+
+META = PAYLOAD_META + ACCOUNT_META
+
+
+def meta_row(f: Features) -> list[float]:
+    """The account evidence of one record, in ``META`` order (unknown counts as 0, with a "known" flag)."""
+    def log(value: float | None) -> float:
+        return math.log1p(max(0.0, value)) if value is not None else 0.0
+    return [
+        log(f.text_length), len(f.text_urls), len(f.phones), len(f.messengers), len(f.text_email_domains),
+        float(bool(f.website)), len(f.disguises),
+        float(bool(f.is_beginner)), float(f.is_beginner is not None), log(f.edit_count),
+        log(f.accepted_edit_count), log(f.vote_count), log(f.note_count), float(f.edit_count is not None),
+        float(bool(f.gender_set)), float(bool(f.area_set)), float(bool(f.birth_date_set)), log(f.hours_to_update),
+        float(f.hours_to_update is not None), log(f.hours_to_confirm), float(f.hours_to_confirm is not None),
+    ]
+
+
+CACHE_WORDS = 100_000  # words whose hashed inputs and vectors a process keeps: text repeats its words
+
+
+class _WordCache(dict):
+    """A bounded memo from a word to what it costs to compute (emptied when full: simple and fast enough)."""
+
+    def __init__(self, compute: Callable[[str], Any], limit: int = CACHE_WORDS):
+        super().__init__()
+        self.compute = compute
+        self.limit = limit
+
+    def __missing__(self, word: str) -> Any:
+        if len(self) >= self.limit:
+            self.clear()
+        value = self[word] = self.compute(word)
+        return value
+
+
+def _word_buckets(word: str) -> np.ndarray:
+    """The hashed inputs one word sets: the word itself and its character 3–5-grams (``<`` and ``>`` mark its ends)."""
+    padded = f"<{word}>".encode()
+    grams = [word.encode()] + [padded[i:i + n] for n in (3, 4, 5) for i in range(len(padded) - n + 1)]
+    return np.fromiter((zlib.crc32(g) % HASH_BUCKETS for g in grams), dtype=np.int64, count=len(grams))
+
+
+_BUCKETS = _WordCache(_word_buckets)
+
+
+def hashed_words(text: str) -> list[str]:
+    """The words of a skeleton that the hashed input reads."""
+    return text[:HASH_CHARS].split()
+
+
+def hashed_ngrams(skeletons: Sequence[str]) -> np.ndarray:
+    """Presence of words, word pairs and character n-grams, hashed (CRC-32: the same in every process).
+
+    A word's inputs are computed once per process and reused: only word pairs are hashed per text."""
+    out = np.zeros((len(skeletons), HASH_BUCKETS), dtype=np.float32)
+    for row, text in enumerate(skeletons):
+        words = hashed_words(text)
+        if not words:
+            continue
+        pairs = np.fromiter((zlib.crc32(f"{a} {b}".encode()) % HASH_BUCKETS for a, b in zip(words, words[1:])),
+                            dtype=np.int64, count=len(words) - 1)
+        out[row, np.concatenate([pairs, *(_BUCKETS[w] for w in dict.fromkeys(words))])] = 1.0
+    return out
+
+
+def doc_vectors(vectors: FastText, skeletons: Sequence[str], cache: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    """A mean word vector per text (sub-word n-grams give vectors to unseen and disguised words).
+
+    Each distinct word's vector is looked up once per chunk (and once per process with a ``cache``); the means
+    are one sparse product of word counts and vectors."""
+    from scipy.sparse import csr_matrix
+
+    cache = cache if cache is not None else _WordCache(vectors.wv.get_vector)
+    index: dict[str, int] = {}
+    rows, cols = [], []
+    for i, text in enumerate(skeletons):
+        for word in text.split()[:500]:
+            cols.append(index.setdefault(word, len(index)))
+            rows.append(i)
+    out = np.zeros((len(skeletons), vectors.wv.vector_size), dtype=np.float32)
+    if not index:
+        return out
+    table = np.stack([cache[w] for w in index]).astype(np.float32)
+    counts = csr_matrix((np.ones(len(cols), dtype=np.float32), (rows, cols)), shape=(len(skeletons), len(index)))
+    lengths = np.asarray(counts.sum(axis=1)).reshape(-1)
+    present = lengths > 0
+    out[present] = (counts @ table)[present] / lengths[present, None]
+    return out
+
+
+def network_inputs(features: Sequence[Features], verdicts: Sequence[Sequence[Verdict]], vectors: FastText,
+                   detectors: Sequence[str], meta_mean: np.ndarray, meta_scale: np.ndarray,
+                   cache: dict[str, np.ndarray] | None = None) -> list[np.ndarray]:
+    """The network's five inputs for a batch, the same in training and in serving."""
+    text = doc_vectors(vectors, [f.skeleton for f in features], cache)
+    grams = hashed_ngrams([f.skeleton for f in features])
+    meta = ((np.array([meta_row(f) for f in features], dtype=np.float32).reshape(len(features), len(META))
+             - meta_mean) / meta_scale).astype(np.float32)
+    payload, account = meta[:, :len(PAYLOAD_META)], meta[:, len(PAYLOAD_META):]
+    index = {name: i for i, name in enumerate(detectors)}
+    points = np.zeros((len(features), len(detectors)), dtype=np.float32)
+    for row, record_verdicts in enumerate(verdicts):
+        for v in record_verdicts:
+            if v.detector in index:
+                points[row, index[v.detector]] = v.points / 50.0
+    return [text, grams, payload, account, points]

@@ -1,0 +1,224 @@
+"""The neural detector: FastText text vectors and a Keras network over text, account and detector evidence.
+
+Model code uses the Keras 3 API only (``keras.ops``, no ``tf.*``), so the backend is a deployment choice;
+TensorFlow is the default. Importing this module imports Keras: the scoring path does so only when a model is
+in use, and the API and light commands never do.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import json
+import os
+import platform
+import shutil
+import tempfile
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chatter is not for operators
+os.environ.setdefault("TF_DETERMINISTIC_OPS", "1")  # same seed, same model
+
+import gensim  # noqa: E402
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+from gensim.models import FastText  # noqa: E402
+
+from detectors.base import Features, Verdict  # noqa: E402
+from detectors.registry import LEARNED  # noqa: E402
+from detectors.reputation import Reputation  # noqa: E402
+from sb_worker.errors import ConfigError  # noqa: E402
+from sb_worker.model.inputs import _BUCKETS, HASH_BUCKETS, META, _WordCache, hashed_words, network_inputs  # noqa: E402
+from sb_worker.scoring.pipeline import Weights  # noqa: E402
+
+VECTOR_SIZE = 48
+
+
+EVIDENCE_LOG_ODDS = 1.0  # a word the model names as evidence adds at least this to the log-odds (×2.7 the odds)
+
+
+ACCOUNT_SHIFT = 2.0  # the most the account's metadata moves the log-odds, either way: it never starts a report
+
+
+LIBRARIES = ("keras", "gensim", "numpy")  # a model is refused by other major.minor versions of these
+
+
+class ModelError(ConfigError):
+    """A model artifact that cannot be used here (missing, damaged, or built with other library versions)."""
+
+
+@functools.cache
+def _pin_mmap_threshold() -> None:
+    """Have glibc always map large blocks (a chunk's hashed inputs are 16 MB) and return them when freed.
+
+    By default glibc raises its mmap threshold each time such a block is freed, so the next ones come from the
+    heap and fragment it: a scoring process grew by 16 MB a chunk (440 MB over the corpus) until this was set.
+    Elsewhere than glibc this does nothing."""
+    try:
+        ctypes.CDLL("libc.so.6").mallopt(-3, 1 << 20)  # M_MMAP_THRESHOLD = -3, in bytes
+    except (OSError, AttributeError):
+        pass
+
+
+def device() -> str:
+    """Where Keras trains: "GPU" when its backend (TensorFlow or PyTorch) finds one, else "CPU"."""
+    backend = keras.config.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return "GPU" if tf.config.list_physical_devices("GPU") else "CPU"
+    if backend == "torch":
+        import torch
+
+        return "GPU" if torch.cuda.is_available() else "CPU"
+    return "CPU"
+
+
+@dataclass
+class NeuralModel:
+    """One trained model: network, word vectors, scaling, calibration and the tables the detectors used."""
+
+    version: str
+    network: keras.Model
+    vectors: FastText
+    detectors: list[str]                 # the detector points the network reads, in order
+    meta_mean: np.ndarray
+    meta_scale: np.ndarray
+    calibration: tuple[float, float]     # Platt scaling of the network's log-odds: a > 0 keeps order
+    weights: Weights                     # the heuristic combiner, for ordering reasons and for comparison
+    reputation: Reputation
+    metadata: dict[str, Any]
+
+    def __post_init__(self) -> None:
+        self.word_vectors = _WordCache(self.vectors.wv.get_vector)  # this process's memo of word vectors
+        self._wide_cache: tuple[np.ndarray, _WordCache] | None = None  # see _wide
+        _pin_mmap_threshold()
+
+    def raw(self, features: Sequence[Features], verdicts: Sequence[Sequence[Verdict]]) -> np.ndarray:
+        """The network's uncalibrated probabilities for a whole batch, in one call of the model."""
+        if not features:
+            return np.zeros(0)
+        inputs = network_inputs(features, verdicts, self.vectors, self.detectors, self.meta_mean, self.meta_scale,
+                                self.word_vectors)
+        out = self.network(inputs, training=False)
+        return np.asarray(keras.ops.convert_to_numpy(out)).reshape(-1).astype(np.float64)
+
+    def calibrate(self, raw: np.ndarray) -> np.ndarray:
+        """Calibrated probabilities: monotone in the raw output."""
+        a, b = self.calibration
+        z = np.log(np.clip(raw, 1e-7, 1 - 1e-7) / np.clip(1 - raw, 1e-7, 1))
+        return 1 / (1 + np.exp(-(a * z + b)))
+
+    def probabilities(self, features: Sequence[Features], verdicts: Sequence[Sequence[Verdict]]) -> np.ndarray:
+        """Probabilities of spam for a batch: the network's calibrated log-odds plus what verdicts taught.
+
+        The learned detectors' evidence (the reputation table) is added at its fitted weights rather than read by
+        the network, so a wave that ninjas confirm counts at once, without retraining.
+        """
+        p = np.clip(self.calibrate(self.raw(features, verdicts)), 1e-9, 1 - 1e-9)
+        learned = np.array([sum(self.weights.weight(v.detector) * v.points for v in record if v.detector in LEARNED)
+                            for record in verdicts], dtype=np.float64)
+        return 1 / (1 + np.exp(-np.clip(np.log(p / (1 - p)) + learned, -50, 50)))
+
+    def explain(self, features: Sequence[Features], top: int = 3) -> list[tuple[tuple[str, float], ...]]:
+        """Per record, the words (and word pairs) of its text that carry the most log-odds of spam.
+
+        The network's wide part is linear over the hashed words, word pairs and character n-grams, so what a word
+        adds to the calibrated log-odds is known: the weights of its inputs, times the calibration's slope. Words
+        that add at least ``EVIDENCE_LOG_ODDS`` are named, highest first; a record with none has no model evidence.
+        """
+        kernel, word_log_odds = self._wide()
+        explained = []
+        for f in features:
+            words = hashed_words(f.skeleton)
+            found = {word: word_log_odds[word] for word in dict.fromkeys(words)}
+            for a, b in dict.fromkeys(zip(words, words[1:])):
+                pair = f"{a} {b}"
+                found[pair] = found[a] + found[b] + float(kernel[zlib.crc32(pair.encode()) % HASH_BUCKETS])
+            ranked = sorted(((w, v) for w, v in found.items() if v >= EVIDENCE_LOG_ODDS), key=lambda wv: -wv[1])
+            named: list[tuple[str, float]] = []
+            for phrase, value in ranked:  # a pair shadows the words in it, and a word the pairs it is in
+                if not any(phrase in other.split(" ") or other in phrase.split(" ") for other, _ in named):
+                    named.append((phrase, round(value, 2)))
+                if len(named) == top:
+                    break
+            explained.append(tuple(named))
+        return explained
+
+    def _wide(self) -> tuple[np.ndarray, _WordCache]:
+        """The wide part's weights of the hashed inputs in calibrated log-odds, and a memo of each word's sum."""
+        if self._wide_cache is None:
+            kernel = self.network.get_layer("wide").get_weights()[0].reshape(-1)[:HASH_BUCKETS] * self.calibration[0]
+            self._wide_cache = kernel, _WordCache(lambda word: float(kernel[_BUCKETS[word]].sum()))
+        return self._wide_cache
+
+    # -- persistence ------------------------------------------------------------------------------------------
+    def save(self, directory: Path) -> Path:
+        """Write the artifact into ``directory`` (created; must not exist); returns it."""
+        directory = Path(directory)
+        directory.mkdir(parents=True)
+        self.network.save(directory / "model.keras")
+        self.vectors.save(str(directory / "vectors.fasttext"))
+        (directory / "reputation.json").write_text(self.reputation.to_json(), encoding="utf-8")
+        (directory / "weights.json").write_text(self.weights.to_json(), encoding="utf-8")
+        (directory / "model.json").write_text(json.dumps({
+            **self.metadata, "version": self.version, "detectors": self.detectors, "meta": list(META),
+            "meta_mean": self.meta_mean.tolist(), "meta_scale": self.meta_scale.tolist(),
+            "calibration": list(self.calibration)}, indent=2), encoding="utf-8")
+        return directory
+
+    @classmethod
+    def load(cls, directory: Path) -> NeuralModel:
+        """Read an artifact; refuses one built with other versions of the libraries it depends on."""
+        directory = Path(directory)
+        try:
+            info = json.loads((directory / "model.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"no model artifact at {directory}: {exc}") from None
+        check_versions(info.get("libraries", {}), info.get("version", "?"))
+        if info.get("meta") != list(META):
+            raise ModelError(f"model {info.get('version')} reads other account features than this code: retrain it")
+        try:
+            network = keras.saving.load_model(directory / "model.keras", compile=False)
+            vectors = FastText.load(str(directory / "vectors.fasttext"))
+            reputation = Reputation.from_json((directory / "reputation.json").read_text(encoding="utf-8"))
+            weights = Weights.from_json((directory / "weights.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError, KeyError) as exc:
+            raise ModelError(f"model artifact at {directory} is damaged: {exc}") from None
+        return cls(info["version"], network, vectors, info["detectors"], np.array(info["meta_mean"], dtype=np.float32),
+                   np.array(info["meta_scale"], dtype=np.float32), tuple(info["calibration"]), weights, reputation,
+                   {k: info[k] for k in ("created_with", "libraries", "data_hash", "metrics", "seed") if k in info})
+
+
+def library_versions() -> dict[str, str]:
+    """The versions of the libraries a model depends on, as recorded in its artifact."""
+    return {"keras": keras.__version__, "gensim": gensim.__version__, "numpy": np.__version__,
+            "python": platform.python_version(), "backend": keras.backend.backend()}
+
+
+def check_versions(built_with: Mapping[str, str], version: str) -> None:
+    """Refuse a model built with another major.minor version of Keras, gensim or numpy."""
+    here = library_versions()
+    for library in LIBRARIES:
+        theirs, ours = built_with.get(library, "unknown"), here[library]
+        if theirs.split(".")[:2] != ours.split(".")[:2]:
+            raise ModelError(f"model {version} was built with {library} {theirs}, but this is {library} {ours}: "
+                             "retrain it with `sb train`")
+
+
+def save_atomically(model: NeuralModel, store: Path) -> Path:
+    """Save into ``store/<version>`` via a temporary folder, so a reader never sees half an artifact."""
+    store = Path(store)
+    store.mkdir(parents=True, exist_ok=True)
+    final = store / model.version
+    if final.exists():
+        return final
+    tmp = Path(tempfile.mkdtemp(dir=store, prefix=".partial-"))
+    shutil.rmtree(tmp)
+    model.save(tmp)
+    os.replace(tmp, final)
+    return final

@@ -1,0 +1,235 @@
+"""The scoring pipeline, pure and Celery-free: records → features → detectors → a 0–100 score with reasons."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from importlib import resources
+from typing import Any, Protocol
+
+from detectors import Detector, build_detectors
+from detectors.base import DetectorConfigError, Features, Match, Verdict
+from detectors.reputation import Reputation
+from sb_worker.errors import BadInput, ConfigError
+from sb_worker.scoring.evidence import Spans
+from sb_worker.scoring.features import extract
+from sb_worker.settings import NO_EVIDENCE_CEILING
+
+#: Stored with every score, so scores of different scorers never mix.
+HEURISTIC_VERSION = "heuristic-3"
+#: The reason the model gives when words of the text carried its score (see ``NeuralModel.explain``).
+MODEL_REASON = "model_text"
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One detector's contribution to a score: why, in words, and where its evidence stands in the record (see
+    :mod:`sb_worker.scoring.evidence`; given for scores above ``NO_EVIDENCE_CEILING``, which can be reported)."""
+
+    detector: str
+    points: float
+    why: str
+    evidence: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class Score:
+    """The score of one entity, with its reasons in order of contribution."""
+
+    kind: str
+    entity_id: int
+    score: int
+    reasons: tuple[Reason, ...]
+    model_version: str
+
+    def reasons_json(self) -> list[dict[str, Any]]:
+        """The reasons as JSON-ready objects."""
+        return [asdict(r) for r in self.reasons]
+
+
+@dataclass(frozen=True)
+class RecordError:
+    """A record (or ID) that could not be scored, and what is wrong with it."""
+
+    kind: str
+    entity: str
+    error: str
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Scores at or above ``review`` are reported to ninjas; at or above ``auto`` (when set), marked for action."""
+
+    review: float
+    auto: float | None = None
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.review <= 100:
+            raise BadInput(f"the review threshold must be between 0 and 100, got {self.review:g}")
+        if self.review <= NO_EVIDENCE_CEILING:
+            raise BadInput(f"the review threshold must be above {NO_EVIDENCE_CEILING} (the most a record with no "
+                           f"evidence scores), got {self.review:g}")
+        if self.auto is not None and not self.review < self.auto <= 100:
+            raise BadInput(f"the auto threshold must be above the review threshold ({self.review:g}) "
+                           f"and at most 100, got {self.auto:g}")
+
+    def action(self, score: float) -> str:
+        """"auto", "review" or "none" for a score."""
+        if self.auto is not None and score >= self.auto:
+            return "auto"
+        return "review" if score >= self.review else "none"
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How detector points combine into a probability: ``sigmoid(bias + Σ weight[detector] × points)``."""
+
+    bias: float = -35.0 / 8
+    per_detector: Mapping[str, float] = field(default_factory=dict)
+    default: float = 1.0 / 8  # for a detector the fit has not seen
+
+    def weight(self, detector: str) -> float:
+        return self.per_detector.get(detector, self.default)
+
+    def to_json(self) -> str:
+        return json.dumps({"bias": self.bias, "per_detector": dict(sorted(self.per_detector.items())),
+                           "default": self.default}, indent=2) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> Weights:
+        data = json.loads(text)
+        return cls(float(data["bias"]), {k: float(v) for k, v in data["per_detector"].items()}, float(data["default"]))
+
+    @classmethod
+    def bundled(cls) -> Weights:
+        """The weights fitted on the bundled labelled data (``sb fit-weights`` writes them)."""
+        return cls.from_json(resources.files("sb_worker.data").joinpath("weights.json").read_text("utf-8"))
+
+
+class Model(Protocol):
+    """What the pipeline needs of a trained model (``sb_worker.model.neural.NeuralModel`` is one)."""
+
+    version: str
+    reputation: Reputation
+    weights: Weights
+
+    def probabilities(self, features: Sequence[Features], verdicts: Sequence[Sequence[Verdict]]) -> Any: ...
+
+    def explain(self, features: Sequence[Features]) -> list[tuple[tuple[str, float], ...]]: ...
+
+
+class Pipeline:
+    """Scores batches of records with a fixed list of detectors, and fitted weights or a trained model.
+
+    With a ``model`` (see ``sb_worker.model.neural``), the score is the model's calibrated probability for the whole
+    batch at once, and the model's version is stored with it; the weights still order the reasons, and the words
+    the model names join them. Either way, a record whose payload gives no evidence (no detector that reads it
+    fired, and the model names no words) scores at most ``NO_EVIDENCE_CEILING``, in the same order.
+    """
+
+    def __init__(self, detectors: Sequence[Detector], weights: Weights | None = None,
+                 version: str = HEURISTIC_VERSION, model: Model | None = None):
+        self.detectors = list(detectors)
+        self.weights = weights or Weights()
+        self.model = model
+        self.version = model.version if model is not None else version
+        self.evidence = frozenset(d.name for d in self.detectors if d.evidence)
+
+    def verdicts(self, kind: str, records: Sequence[Mapping[str, Any]],
+                 shape: str | None = None) -> list[RecordError | tuple[Features, list[Verdict]]]:
+        """Per record: a RecordError, or its features and every detector's verdict on it. Records of source
+        ``kind`` are read as ``shape`` ("editor" or "edit"; by default the kind itself)."""
+        results: list[Any] = [None] * len(records)
+        good = []
+        for i, record in enumerate(records):
+            try:
+                good.append((i, extract(shape or kind, record)))
+            except BadInput as exc:
+                entity = record.get("id") if isinstance(record, Mapping) else None
+                results[i] = RecordError(kind, str(entity), str(exc))
+        batch = [f for _, f in good]
+        per_detector = []
+        for detector in self.detectors:
+            verdicts = detector.score(batch)
+            if len(verdicts) != len(batch):
+                raise RuntimeError(f"detector {detector.name!r} answered {len(verdicts)} verdicts for {len(batch)} records")
+            per_detector.append(verdicts)
+        for j, (i, features) in enumerate(good):
+            results[i] = (features, [verdicts[j] for verdicts in per_detector])
+        return results
+
+    def score(self, kind: str, records: Sequence[Mapping[str, Any]], shape: str | None = None,
+              by_network: bool = True) -> list[Score | RecordError]:
+        """One result per record, in order; a bad record becomes a :class:`RecordError`, never an exception.
+
+        ``by_network=False`` leaves the model's network out: the weights alone score (with the model's reputation),
+        for a source the network was not trained on, and the version stored is ``<model version>+weights``."""
+        results = self.verdicts(kind, records, shape)
+        use_network = self.model is not None and by_network
+        version = self.version if by_network or self.model is None else f"{self.version}+weights"
+        good = [i for i, r in enumerate(results) if not isinstance(r, RecordError)]
+        probabilities: dict[int, float] = {}
+        words: dict[int, tuple[tuple[str, float], ...]] = {}
+        if use_network and good:
+            features, verdicts = [results[i][0] for i in good], [results[i][1] for i in good]
+            probabilities = dict(zip(good, map(float, self.model.probabilities(features, verdicts))))
+            # Words are named where they can matter: below the ceiling, evidence or not, a score is the same.
+            worth = [i for i in good if 100 * probabilities[i] > NO_EVIDENCE_CEILING]
+            words = dict(zip(worth, self.model.explain([results[i][0] for i in worth])))
+        return [r if isinstance(r, RecordError) else
+                self.combine(*r, kind=kind, version=version, probability=probabilities.get(i), words=words.get(i, ()))
+                for i, r in enumerate(results)]
+
+    def combine(self, features: Features, verdicts: Sequence[Verdict], kind: str | None = None,
+                version: str | None = None, probability: float | None = None,
+                words: Sequence[tuple[str, float]] = ()) -> Score:
+        """The score of one record from its detectors' verdicts (or the model's ``probability`` and the ``words``
+        it names); reasons in order of contribution."""
+        contributions = [(c, Reason(v.detector, v.points, "; ".join(v.reasons)))
+                         for v in verdicts if (c := self.weights.weight(v.detector) * v.points)]
+        matches = {v.detector: v.evidence for v in verdicts}
+        if probability is None:
+            probability = sigmoid(self.weights.bias + sum(c for c, _ in contributions))
+        if words:
+            total = sum(value for _, value in words)
+            named = ", ".join(f"{phrase!r} (+{value:.1f})" for phrase, value in words)
+            contributions.append((total, Reason(MODEL_REASON, round(total, 2), f"text reads like spam to the model: {named}")))
+            matches[MODEL_REASON] = tuple(Match("text", phrase) for phrase, _ in words)
+        contributions.sort(key=lambda cr: -cr[0])  # stable: registry order breaks ties
+        # Evidence is what the reasons show: a detector weighted zero gives no reason, so it is no evidence either.
+        evidence = bool(words) or any(r.points > 0 and r.detector in self.evidence for _, r in contributions)
+        score = round(100 * probability) if evidence else round(NO_EVIDENCE_CEILING * probability)
+        reasons = [r for _, r in contributions]
+        if score > NO_EVIDENCE_CEILING:  # what can be reported shows where its evidence stands
+            spans = Spans(features)
+            reasons = [replace(r, evidence=spans.of(matches.get(r.detector, ()))) for r in reasons]
+        return Score(kind or features.kind, features.entity_id, score, tuple(reasons), version or self.version)
+
+
+def sigmoid(logit: float) -> float:
+    """A log-odds as a probability."""
+    return 1 / (1 + math.exp(-max(-50.0, min(50.0, logit))))
+
+
+def to_score(logit: float) -> int:
+    """A log-odds of spam as a 0–100 score (a probability × 100)."""
+    return round(100 * sigmoid(logit))
+
+
+def build_pipeline(detector_config: Mapping[str, Mapping] | None = None, weights: Weights | None = None,
+                   reputation: Reputation | None = None, cache_dir: str | None = None,
+                   model: Model | None = None) -> Pipeline:
+    """The pipeline with every registered detector, configured and checked; bad configuration is a ConfigError.
+
+    With a model, the detectors use the model's reputation table and its weights order the reasons, so they see
+    what the model was trained with.
+    """
+    if model is not None:
+        reputation, weights = model.reputation, model.weights
+    try:
+        detectors = build_detectors(detector_config, reputation=reputation, cache_dir=cache_dir)
+    except DetectorConfigError as exc:
+        raise ConfigError(f"SB_DETECTORS: {exc}") from None
+    return Pipeline(detectors, Weights.bundled() if weights is None else weights, model=model)

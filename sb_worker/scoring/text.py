@@ -1,0 +1,269 @@
+"""Text normalisation: the Latin skeleton that rules match, and the disguises found on the way.
+
+Spammers disguise words with homoglyphs, zero-width characters, fullwidth and mathematical letters, accents,
+spaced-out letters and leetspeak. ``normalise`` undoes each of these and records which it undid. The confusable
+letters come from Unicode's confusables data (UTS #39) as shipped by the ``confusable_homoglyphs`` package.
+Only the first ``MAX_CHARS`` characters are normalised, so no input costs more than a bounded time.
+
+A script is not a disguise. Look-alike letters of other scripts (Cyrillic, Greek, Armenian, Cherokee) are
+folded to Latin only where a disguise is: in a word that mixes them with Latin letters (UTS #39's mixed-script
+test), or in a word made wholly of look-alikes amid Latin text ("Вuy" is mixed; "ѕео" in an English bio is all
+look-alikes). A word wholly in one script, in a text of that script, is that script's word: honest Russian,
+Greek, Arabic or Hindi comes through unchanged apart from case and NFKC, and only Latin letters lose their
+accents.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import regex
+
+MAX_CHARS = 20_000  # text beyond this is not read by any rule (its length is still a feature)
+
+# Zero-width, bidi controls and other invisibles. The joiners that Persian, Indic scripts and emoji need stay,
+# except between Latin letters, where they only hide a word.
+_FORMAT = regex.compile(r"[\p{Cf}\p{Cc}--[\n\t\u200c\u200d]]+|(?<=\p{Latin})[\u200c\u200d]+(?=\p{Latin})", regex.V1)
+# Invisibles that disguise: inside a word, or bidi overrides. A byte-order mark at the end or a stray control
+# character is encoding debris, removed but not held against the writer; so are the joiners that Persian,
+# Indic scripts and emoji need.
+_HIDING = regex.compile(r"[\p{L}\p{N}][\u200b\u2060\ufeff\u00ad\u180e]+[\p{L}\p{N}]|[\p{Latin}][\u200c\u200d]+[\p{Latin}]"
+                        r"|[\u202a-\u202e]")
+_HIDING_HINT = re.compile("[\u200b\u2060\ufeff\u00ad\u180e\u200c\u200d\u202a-\u202e]")  # what _HIDING needs
+_LATIN_MARKS = regex.compile(r"(?<=\p{Latin})\p{Mn}+")  # accents of Latin letters (other scripts' marks are letters)
+_LOOKALIKE = regex.compile(r"[\p{Cyrillic}\p{Greek}\p{Armenian}\p{Cherokee}]")  # scripts with Latin look-alikes
+_LATIN = regex.compile(r"\p{Latin}")
+_LATIN_RUN = regex.compile(r"\p{Latin}+")  # counted, to tell which script a text is in
+_LOOKALIKE_RUN = regex.compile(r"[\p{Cyrillic}\p{Greek}\p{Armenian}\p{Cherokee}]+")
+_LATIN_IN_WORD = regex.compile(r"[\p{Latin}&&[\p{L}\p{M}\p{N}]]+", regex.V1)  # the letters words are made of
+_LOOKALIKE_IN_WORD = regex.compile(r"[[\p{Cyrillic}\p{Greek}\p{Armenian}\p{Cherokee}]&&[\p{L}\p{M}\p{N}]]+", regex.V1)
+_WORD_AFTER = regex.compile(r"[\p{L}\p{M}\p{N}]*")        # the rest of a word, from a position
+_WORD_BEFORE = regex.compile(r"(?r)[\p{L}\p{M}\p{N}]*")   # the start of a word, back from a position
+_FANCY = regex.compile(r"[\uff21-\uff5a\U0001d400-\U0001d7ff]")
+_CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
+_SPACED = re.compile(r"\b(?:\w[ .\-*·•]){3,}\w\b")  # e s c o r t, 9 8 4 5 0 (single characters, one apart)
+_SPACED_SEP = re.compile(r"[ .\-*·•]")
+_DOT = re.compile(r"\s*[\[({<]\s*(?:dot|punkt|point)\s*[\])}>]\s*|\s+dot\s+(?=(?:com|net|org|info|in|co|uk|ru|xyz|online|site|biz)\b)")
+_AT = re.compile(r"\s*[\[({<]\s*at\s*[\])}>]\s*")
+_DOT_HINT = re.compile(r"[\[({<]\s*(?:dot|punkt|point)\s*[\])}>]|\sdot\s")
+_AT_HINT = re.compile(r"[\[({<]\s*at\s*[\])}>]")
+_LEET_WORD = re.compile(r"\b[a-z]*(?:[a-z][0134578@$!|]|[0134578@$!|][a-z])[a-z0134578@$!|]*")
+_LEET_HINT = re.compile(r"[a-z][0134578@$!|]|[0134578@$!|][a-z]")  # what every _LEET_WORD holds
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s",
+                       "!": "i", "|": "l"})
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """A text's skeleton (what rules match) and its cleaned form (what links and numbers are read from)."""
+
+    skeleton: str
+    clean: str
+    disguises: tuple[str, ...]  # which disguises were undone: "invisible", "homoglyph", "mixed-script", ...
+
+
+@lru_cache(maxsize=1)
+def _confusables() -> dict[int, str]:
+    """Each non-ASCII character that Unicode lists as confusable with an ASCII letter or digit, mapped to it."""
+    data = json.loads(resources.files("confusable_homoglyphs").joinpath("confusables.json").read_text("utf-8"))
+    table: dict[int, str] = {}
+    for char, similar in data.items():
+        if len(char) != 1 or char.isascii():
+            continue
+        targets = [s["c"] for s in similar if len(s["c"]) == 1 and s["c"].isascii() and s["c"].isalnum()]
+        letters = [t for t in targets if t.isalpha()]
+        if letters or targets:
+            table[ord(char)] = (letters or targets)[0].lower()
+    return table
+
+
+@lru_cache(maxsize=1)
+def _latin_confusables() -> dict[int, str]:
+    """The part of the confusables table whose characters are Latin letters themselves (ɑ, ı, ꞵ, ...)."""
+    return {c: t for c, t in _confusables().items() if _LATIN.match(chr(c))}
+
+
+@lru_cache(maxsize=1)
+def _latin_lookalike() -> re.Pattern:
+    """A search for any Latin look-alike. The standard library's character sets are tables: over a text with none
+    (most texts), this is ten times the speed of ``str.translate``."""
+    return re.compile("[" + re.escape("".join(map(chr, _latin_confusables()))) + "]")
+
+
+def _fancy_letters(text: str) -> bool:
+    """Fullwidth or mathematical letters used for Latin words. Fullwidth forms are ordinary in Chinese, Japanese
+    and Korean text (punctuation, and letters amid CJK), so text with CJK characters never counts."""
+    return len(_FANCY.findall(text, concurrent=False)) >= 3 and not _CJK.search(text)
+
+
+def fold_confusables(text: str) -> str:
+    """``text`` with every confusable character replaced by the ASCII letter it imitates."""
+    return text.translate(_confusables())
+
+
+def fold_disguised(text: str) -> tuple[str, bool, bool]:
+    """(``text`` with look-alike letters folded where they disguise a word, whether a word mixed scripts,
+    whether any word was folded from another script); see the module docstring."""
+    if _latin_lookalike().search(text):  # Latin look-alikes inside Latin words fold in any text
+        text = text.translate(_latin_confusables())
+    if not _LOOKALIKE.search(text):
+        return text, False, False
+    table = _confusables()
+    latin_context = sum(map(len, _LATIN_RUN.findall(text))) > sum(map(len, _LOOKALIKE_RUN.findall(text)))
+    # A disguise needs a letter of the script the text uses less (a Cyrillic one amid Latin text, a Latin one in a
+    # mixed word amid Cyrillic): only the words around such letters are looked at, so a long text of one script
+    # costs a few searches in C, not a step per word.
+    rarer = _LOOKALIKE_IN_WORD if latin_context else _LATIN_IN_WORD
+    parts, at, mixed, folded = [], 0, False, False
+    for run in rarer.finditer(text):
+        if run.start() < at:
+            continue  # in the word just looked at
+        start, end = _WORD_BEFORE.match(text, 0, run.start()).start(), _WORD_AFTER.match(text, run.end()).end()
+        word = text[start:end]
+        if not _LOOKALIKE.search(word):
+            continue  # a Latin word amid Cyrillic: read as itself
+        if _LATIN.search(word):
+            mixed = True
+        elif not (latin_context and all(ord(c) in table for c in word if c.isalpha())):
+            continue  # a word of its own script: read as itself
+        result = word.translate(table)
+        folded = folded or result != word
+        parts += [text[at:start], result]
+        at = end
+    return "".join(parts) + text[at:], mixed, folded
+
+
+def normalise(text: str) -> Normalised:
+    """Undo the usual disguises of spam text; see the module docstring."""
+    text = text[:MAX_CHARS]
+    disguises = []
+    lower = text.casefold()
+    if not text.isascii():  # the Unicode steps; most text is plain ASCII and skips them
+        nfkc = unicodedata.normalize("NFKC", text)
+        if nfkc != text and _fancy_letters(text):
+            disguises.append("fullwidth-or-math")
+        visible = _FORMAT.sub("", nfkc)
+        if len(visible) != len(nfkc) and _HIDING_HINT.search(nfkc) and _HIDING.search(nfkc):
+            disguises.append("invisible")
+        folded, mixed, homoglyphs = fold_disguised(visible)  # before lower-casing: В looks like B, в like nothing
+        disguises += ["mixed-script"] * mixed + ["homoglyph"] * homoglyphs
+        lower = folded.casefold()
+    clean = lower
+    if _DOT_HINT.search(clean):  # the hints find what each pattern needs, at the speed of a plain search
+        clean = _DOT.sub(".", clean)
+    if _AT_HINT.search(clean):
+        clean = _AT.sub("@", clean)
+    stripped = clean if clean.isascii() else unicodedata.normalize(
+        "NFC", _LATIN_MARKS.sub("", unicodedata.normalize("NFD", clean)))
+    collapsed = _SPACED.sub(lambda m: _SPACED_SEP.sub("", m.group(0)), stripped)
+    if collapsed != stripped:
+        disguises.append("spaced-letters")
+    skeleton = _LEET_WORD.sub(lambda m: m.group(0).translate(_LEET), collapsed) if _LEET_HINT.search(collapsed) \
+        else collapsed
+    if skeleton != collapsed:
+        disguises.append("leetspeak")
+    return Normalised(skeleton=skeleton, clean=clean, disguises=tuple(disguises))
+
+
+class _Mapped:
+    """A string with, for each of its characters, where it came from in the original: [start, end) of the
+    original characters it stands for. Each rewrite of :func:`normalise` has a mapped twin here."""
+
+    def __init__(self, text: str, starts: list[int], ends: list[int]):
+        self.text, self.starts, self.ends = text, starts, ends
+
+    @classmethod
+    def of(cls, text: str) -> _Mapped:
+        return cls(text, list(range(len(text))), list(range(1, len(text) + 1)))
+
+    def each(self, rewrite) -> _Mapped:
+        """Each character rewritten alone (into one or more characters)."""
+        whole = rewrite(self.text)
+        if len(whole) == len(self.text):  # no character grew, so each became one: the places stay
+            return _Mapped(whole, self.starts, self.ends)
+        text, starts, ends = [], [], []
+        for char, start, end in zip(self.text, self.starts, self.ends):
+            out = rewrite(char)
+            text.append(out)
+            starts += [start] * len(out)
+            ends += [end] * len(out)
+        return _Mapped("".join(text), starts, ends)
+
+    def segments(self, rewrite) -> _Mapped:
+        """Each base character with the combining marks after it rewritten together (NFKC, NFD, NFC compose and
+        reorder only within such a run)."""
+        if rewrite(self.text) == self.text:  # most text: nothing to rewrite
+            return self
+        bounds = [i for i, c in enumerate(self.text) if i == 0 or not unicodedata.combining(c)] + [len(self.text)]
+        text, starts, ends = [], [], []
+        for a, b in zip(bounds, bounds[1:]):
+            out = rewrite(self.text[a:b])
+            text.append(out)
+            starts += [self.starts[a]] * len(out)
+            ends += [self.ends[b - 1]] * len(out)
+        return _Mapped("".join(text), starts, ends)
+
+    def sub(self, pattern, replace) -> _Mapped:
+        """Every match of ``pattern`` replaced by ``replace(match)``; the replacement stands for the whole match."""
+        text, starts, ends, at = [], [], [], 0
+        for m in pattern.finditer(self.text):
+            if m.end() == m.start():
+                continue  # no rewrite of normalise matches nothing (were one to, ``locate`` would see it differ)
+            out = replace(m)
+            text += [self.text[at:m.start()], out]
+            starts += self.starts[at:m.start()] + [self.starts[m.start()]] * len(out)
+            ends += self.ends[at:m.start()] + [self.ends[m.end() - 1]] * len(out)
+            at = m.end()
+        text.append(self.text[at:])
+        return _Mapped("".join(text), starts + self.starts[at:], ends + self.ends[at:])
+
+
+@dataclass(frozen=True)
+class Located:
+    """A text's skeleton and cleaned form, each with the place in the original of every character."""
+
+    original: str
+    skeleton: _Mapped
+    clean: _Mapped
+
+    def span(self, form: str, start: int, end: int) -> tuple[int, int]:
+        """Where characters ``start`` to ``end`` of the skeleton (``form`` "skeleton") or the cleaned form
+        ("clean") stand in the original text."""
+        mapped = self.skeleton if form == "skeleton" else self.clean
+        return mapped.starts[start], mapped.ends[end - 1]
+
+
+def locate(text: str, skeleton: str | None = None) -> Located | None:
+    """``normalise``'s steps again, keeping where every character came from, so that what a rule matched in the
+    skeleton can be shown where it stands in the text as written (a homoglyph word marked over its disguised
+    letters). None in the rare text whose rewrites do not split into runs (its skeleton would differ from
+    ``normalise``'s, or from ``skeleton`` when the caller has it already); callers then show no span. Costs about
+    twice ``normalise``: it runs for records that can be reported."""
+    text = text[:MAX_CHARS]
+    mapped = _Mapped.of(text)
+    if not text.isascii():
+        mapped = mapped.segments(lambda s: unicodedata.normalize("NFKC", s))
+        mapped = mapped.sub(_FORMAT, lambda m: "")
+        folded = fold_disguised(mapped.text)[0]
+        if len(folded) != len(mapped.text):
+            return None
+        mapped = _Mapped(folded, mapped.starts, mapped.ends)
+    mapped = mapped.each(str.casefold)
+    if _DOT_HINT.search(mapped.text):
+        mapped = mapped.sub(_DOT, lambda m: ".")
+    if _AT_HINT.search(mapped.text):
+        mapped = mapped.sub(_AT, lambda m: "@")
+    clean = mapped
+    if not mapped.text.isascii():
+        mapped = mapped.segments(lambda s: unicodedata.normalize("NFC", _LATIN_MARKS.sub("", unicodedata.normalize("NFD", s))))
+    mapped = mapped.sub(_SPACED, lambda m: _SPACED_SEP.sub("", m.group(0)))
+    if _LEET_HINT.search(mapped.text):
+        mapped = mapped.sub(_LEET_WORD, lambda m: m.group(0).translate(_LEET))
+    if mapped.text != (normalise(text).skeleton if skeleton is None else skeleton):
+        return None
+    return Located(text, mapped, clean)

@@ -1,0 +1,233 @@
+"""Scores, scan errors and reports: a chunk's results stored in one transaction, reports delivered to the sinks,
+scans asked for through the API, and what the API and the demo read back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from typing import Any, NamedTuple
+
+from psycopg2.extras import Json, execute_values
+
+from sb_worker.errors import BadInput
+from sb_worker.scoring.pipeline import RecordError, Score
+from sb_worker.storage.db import Database
+
+
+class Saved(NamedTuple):
+    """What storing one chunk did."""
+
+    undelivered: list[int]   # this chunk's open reports not yet delivered
+    created: int             # reports opened by this chunk
+
+
+_REPORT_COLUMNS = "id, kind, entity_id, score, reasons, model_version, action, status, created_at, updated_at"
+
+
+@dataclass(frozen=True)
+class Report:
+    """A report as stored, for delivery."""
+
+    id: int
+    kind: str
+    entity_id: int
+    score: int
+    reasons: list[dict[str, Any]]
+    model_version: str
+    action: str
+    created_at: str
+
+    def as_json(self) -> dict[str, Any]:
+        """The report as a JSON object for sinks."""
+        return asdict(self)
+
+
+class Reports:
+    """The ``score``, ``scan_error``, ``report``, ``report_delivery`` and ``scan_request`` tables."""
+
+    def __init__(self, db: Database, config, verdicts):
+        self.db = db
+        self.config = config      # the thresholds a chunk is stored under ...
+        self.verdicts = verdicts  # ... and the trusted accounts it does not report, read in the same transaction
+
+    def save_scan(self, scores: Sequence[Score], errors: Sequence[RecordError],
+                  fingerprints: Mapping[tuple[str, int], str] | None = None) -> Saved:
+        """Store scores, open or update reports and record errors, in one transaction.
+
+        ``fingerprints`` ((kind, account ID) to :func:`profile_fingerprint`) lets trusted accounts whose profile has not
+        changed since they were trusted be scored without being reported. Returns the IDs of this chunk's open
+        reports not yet delivered (new ones, or ones whose delivery a crash interrupted), so the caller can queue
+        their delivery, and how many reports it opened. Running it twice changes nothing.
+        """
+        with self.db.transaction() as cur:
+            thresholds = self.config.thresholds(cur)
+            trusted = self.verdicts.still_trusted(cur, fingerprints or {})
+            if scores:
+                execute_values(cur, """
+                    INSERT INTO score (kind, entity_id, model_version, score, reasons) VALUES %s
+                    ON CONFLICT (kind, entity_id, model_version) DO UPDATE
+                    SET score = EXCLUDED.score, reasons = EXCLUDED.reasons, scanned_at = now()""",
+                    [(s.kind, s.entity_id, s.model_version, s.score, Json(s.reasons_json())) for s in scores])
+                cur.execute("DELETE FROM scan_error WHERE (kind, entity) IN (SELECT * FROM unnest(%s, %s))",
+                            ([s.kind for s in scores], [str(s.entity_id) for s in scores]))
+            flagged = [(s, action) for s in scores if (action := thresholds.action(s.score)) != "none"
+                       and (s.kind, s.entity_id) not in trusted]
+            if flagged:
+                # A rescan updates the open report only when something changed, so a duplicate scan is a no-op.
+                inserted = execute_values(cur, """
+                    INSERT INTO report (kind, entity_id, score, reasons, model_version, action) VALUES %s
+                    ON CONFLICT (kind, entity_id) WHERE status = 'open' DO UPDATE
+                    SET score = EXCLUDED.score, reasons = EXCLUDED.reasons, model_version = EXCLUDED.model_version,
+                        action = EXCLUDED.action, updated_at = now()
+                    WHERE (report.score, report.reasons, report.model_version, report.action)
+                          IS DISTINCT FROM (EXCLUDED.score, EXCLUDED.reasons, EXCLUDED.model_version, EXCLUDED.action)
+                    RETURNING xmax = 0""",  # true for a row inserted, false for one updated
+                    [(s.kind, s.entity_id, s.score, Json(s.reasons_json()), s.model_version, a) for s, a in flagged],
+                    fetch=True)
+                created = sum(1 for row in inserted if next(iter(row.values())))
+                cur.execute("""SELECT id FROM report WHERE status = 'open' AND delivered_at IS NULL
+                               AND (kind, entity_id) IN (SELECT * FROM unnest(%s::text[], %s::bigint[]))
+                               ORDER BY id""",
+                            ([s.kind for s, _ in flagged], [s.entity_id for s, _ in flagged]))
+                undelivered = [row["id"] for row in cur.fetchall()]
+            else:
+                undelivered, created = [], 0
+            if errors:
+                execute_values(cur, """
+                    INSERT INTO scan_error (kind, entity, error) VALUES %s
+                    ON CONFLICT (kind, entity) DO UPDATE SET error = EXCLUDED.error, last_seen = now()""",
+                    sorted({(e.kind, e.entity[:200], e.error) for e in errors}))
+        return Saved(undelivered, created)
+
+    def get(self, report_id: int) -> Report:
+        """One report; :class:`BadInput` when there is none with that ID."""
+        with self.db.transaction() as cur:
+            cur.execute("""SELECT id, kind, entity_id, score, reasons, model_version, action, created_at
+                           FROM report WHERE id = %s""", (report_id,))
+            row = cur.fetchone()
+        if row is None:
+            raise BadInput(f"report {report_id} does not exist")
+        return Report(**{**row, "created_at": row["created_at"].isoformat()})
+
+    def delivered_sinks(self, report_id: int) -> set[str]:
+        """The sinks that already have this report."""
+        with self.db.transaction() as cur:
+            cur.execute("SELECT sink FROM report_delivery WHERE report_id = %s", (report_id,))
+            return {row["sink"] for row in cur.fetchall()}
+
+    def mark_delivered(self, report_id: int, sink: str | None) -> None:
+        """Record a delivery to one sink, or (``sink=None``) that every sink has the report."""
+        with self.db.transaction() as cur:
+            if sink is None:
+                cur.execute("UPDATE report SET delivered_at = now() WHERE id = %s AND delivered_at IS NULL",
+                            (report_id,))
+            else:
+                cur.execute("""INSERT INTO report_delivery (report_id, sink) VALUES (%s, %s)
+                               ON CONFLICT DO NOTHING""", (report_id, sink))
+
+    def latest_score_json(self, kind: str, entity_id: int) -> str | None:
+        """The most recent score of one entity, whichever scorer gave it, as JSON text (None when never scored).
+        PostgreSQL renders the API's JSON reads itself: parsing rows into Python only to serialise them again
+        cost more than the queries."""
+        return self.db.value("""SELECT row_to_json(s)::text FROM (
+                                  SELECT kind, entity_id, score, reasons, model_version, scanned_at,
+                                         EXISTS (SELECT 1 FROM trusted_account t WHERE t.kind = score.kind
+                                           AND t.editor_id = score.entity_id AND t.revoked_at IS NULL) AS trusted
+                                  FROM score WHERE kind = %s AND entity_id = %s ORDER BY scanned_at DESC LIMIT 1) s""",
+                             (kind, entity_id))
+
+    def page_json(self, status: str | None, min_score: float, max_score: float, page: int, per_page: int,
+                     detector: str | None = None) -> str:
+        """A page of reports, highest score first, with how many match in all, as JSON text. ``detector`` keeps
+        the reports that detector gave a reason for."""
+        where = "score BETWEEN %(low)s AND %(high)s" + (" AND status = %(status)s" if status else "") + (
+            " AND reasons @> %(detector)s" if detector else "")
+        return self.db.value(f"""
+            SELECT json_build_object('reports', coalesce(json_agg(r ORDER BY r.score DESC, r.id), '[]'),
+                                     'page', %(page)s, 'per_page', %(per_page)s,
+                                     'total', (SELECT count(*) FROM report WHERE {where}))::text
+            FROM (SELECT {_REPORT_COLUMNS} FROM report WHERE {where}
+                  ORDER BY score DESC, id LIMIT %(limit)s OFFSET %(offset)s) r""",
+                             {"low": min_score, "high": max_score, "status": status, "page": page,
+                              "per_page": per_page, "limit": per_page, "offset": (page - 1) * per_page,
+                              "detector": Json([{"detector": detector}])})
+
+    def report_json(self, report_id: int) -> str | None:
+        """One report with its verdict history, oldest first, as JSON text (None when there is no such report)."""
+        return self.db.value(f"""
+            SELECT row_to_json(r)::text FROM (
+              SELECT {_REPORT_COLUMNS},
+                     coalesce((SELECT json_agg(json_build_object('verdict', verdict, 'ninja', ninja, 'note', note,
+                                                                 'created_at', created_at) ORDER BY id)
+                               FROM verdict WHERE report_id = report.id), '[]') AS verdicts
+              FROM report WHERE id = %s) r""", (report_id,))
+
+    def add_scan_request(self, editors: list[int], edits: list[int], errors: list[dict[str, str]]) -> int:
+        """Remember a scan asked for through the API; returns its ID."""
+        with self.db.transaction() as cur:
+            cur.execute("INSERT INTO scan_request (editors, edits, errors) VALUES (%s, %s, %s) RETURNING id",
+                        (editors, edits, Json(errors)))
+            return cur.fetchone()["id"]
+
+    def scan_progress(self, scan_id: int) -> dict[str, Any] | None:
+        """How far a requested scan has come: entities scored (or failed) since it was asked for."""
+        with self.db.transaction() as cur:
+            cur.execute("SELECT id, requested_at, editors, edits, errors FROM scan_request WHERE id = %s", (scan_id,))
+            scan = cur.fetchone()
+            if scan is None:
+                return None
+            cur.execute("""SELECT count(DISTINCT (kind, entity_id)) AS n FROM score
+                           WHERE scanned_at >= %(at)s AND ((kind = 'editor' AND entity_id = ANY(%(editors)s))
+                                                        OR (kind = 'edit' AND entity_id = ANY(%(edits)s)))""",
+                        {"at": scan["requested_at"], "editors": scan["editors"], "edits": scan["edits"]})
+            scored = cur.fetchone()["n"]
+            cur.execute("""SELECT count(*) AS n FROM scan_error WHERE last_seen >= %(at)s
+                           AND ((kind = 'editor' AND entity = ANY(%(editors)s))
+                             OR (kind = 'edit' AND entity = ANY(%(edits)s)))""",
+                        {"at": scan["requested_at"], "editors": [str(i) for i in scan["editors"]],
+                         "edits": [str(i) for i in scan["edits"]]})
+            failed = cur.fetchone()["n"]
+        total = len(scan["editors"]) + len(scan["edits"])
+        return {"id": scan["id"], "requested_at": scan["requested_at"], "total": total, "scored": scored,
+                "failed": failed, "done": scored + failed >= total, "rejected": scan["errors"]}
+
+    @contextmanager
+    def scanned(self, kind: str) -> Iterator[Iterator[tuple[int, Any]]]:
+        """(entity ID, time of its latest score or scan error) for every entity of ``kind`` scanned, in ID order,
+        streamed."""
+        with self.db.stream("""SELECT entity_id, max(at) FROM (
+                                   SELECT entity_id, scanned_at AS at FROM score WHERE kind = %(kind)s
+                                   UNION ALL
+                                   SELECT entity::bigint, last_seen FROM scan_error
+                                   WHERE kind = %(kind)s AND entity ~ '^[0-9]{1,18}$') AS scanned
+                               GROUP BY entity_id ORDER BY entity_id""", {"kind": kind}) as rows:
+            yield (tuple(row) for row in rows)
+
+    def count_scanned(self, model_versions: Sequence[str]) -> dict[str, int]:
+        """How many entities of each kind have a score from one of ``model_versions``."""
+        with self.db.transaction() as cur:
+            cur.execute("SELECT kind, count(*) AS n FROM score WHERE model_version = ANY(%s) GROUP BY kind",
+                        (list(model_versions),))
+            return {row["kind"]: row["n"] for row in cur.fetchall()}
+
+    def count_errors(self) -> dict[str, int]:
+        """How many entities of each kind could not be scanned."""
+        with self.db.transaction() as cur:
+            cur.execute("SELECT kind, count(*) AS n FROM scan_error GROUP BY kind")
+            return {row["kind"]: row["n"] for row in cur.fetchall()}
+
+    def since(self, days: float) -> int:
+        """How many reports were opened in the last ``days``."""
+        return self.db.value("SELECT count(*) FROM report WHERE created_at > now() - %s * interval '1 day'", (days,))
+
+    def count_open(self) -> int:
+        """How many reports wait for a verdict."""
+        return self.db.value("SELECT count(*) FROM report WHERE status = 'open'")
+
+    def open(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """Open reports, highest score first (ties by entity, so the order does not depend on scan order)."""
+        with self.db.transaction() as cur:
+            cur.execute("""SELECT id, kind, entity_id, score, reasons, model_version, action, created_at
+                           FROM report WHERE status = 'open' ORDER BY score DESC, kind, entity_id LIMIT %s""", (limit,))
+            return [dict(row) for row in cur.fetchall()]

@@ -1,0 +1,205 @@
+"""The spam ninjas' review page: open reports with the text that triggered each reason marked, and one-click
+verdicts. Server-rendered HTML, no JavaScript; sign-in with a token of scope ``feedback``.
+
+The account's text is shown as text: escaped by the templates, links never made clickable, and invisible or
+direction-changing characters shown as their code points, so a hostile bio cannot run, redirect or reorder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from typing import Any
+
+from flask import Blueprint, Response, abort, make_response, redirect, render_template, request, url_for
+
+from detectors.registry import NAMES as DETECTORS
+from sb_worker import runtime
+from sb_worker.scoring.pipeline import HEURISTIC_VERSION
+from sb_worker.web import actions
+from sb_worker.web.marks import highlight, items
+from sb_worker.web.tokens import hash_token
+
+SESSION_COOKIE = "sb_review"
+SIGNIN_COOKIE = "sb_signin"   # the sign-in form's CSRF secret (double-submit: cookie and form must agree)
+SESSION_HOURS = 12
+PER_PAGE = 25
+BANDS = ("90-100", "80-89", "70-79", "60-69", "50-59", "40-49", "30-39", "20-29", "10-19", "0-9")
+_CSP = ("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; "
+        "base-uri 'none'")
+
+blueprint = Blueprint("review", __name__, url_prefix="/review", template_folder="templates")
+
+
+def protect(response: Response) -> Response:
+    """No scripts, no framing, no referrer, no caching of a page that shows personal data."""
+    response.headers["Content-Security-Policy"] = _CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+blueprint.after_request(protect)
+
+
+# -- signing in ----------------------------------------------------------------------------------------------------
+def _session_hash() -> bytes | None:
+    raw = request.cookies.get(SESSION_COOKIE)
+    return hashlib.sha256(raw.encode("utf-8", "replace")).digest() if raw else None
+
+
+def _signed_in() -> dict[str, Any] | None:
+    id_hash = _session_hash()
+    return runtime.get().store.access.session(id_hash) if id_hash else None
+
+
+def _cookie(response: Response, name: str, value: str, max_age: int | None) -> None:
+    response.set_cookie(name, value, max_age=max_age, path="/review", httponly=True, samesite="Strict",
+                        secure=request.is_secure)
+
+
+def _form_session() -> dict[str, Any]:
+    """The session of a POSTed form whose CSRF secret is the session's: else to sign-in (303), or 403."""
+    session = _signed_in()
+    if session is None:
+        abort(redirect(url_for("review.signin_form"), 303))
+    if not _same(request.form.get("csrf"), session["csrf"]):
+        abort(403, "the form's CSRF token is missing or wrong; reload the page and try again")
+    return session
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return bool(a) and bool(b) and hmac.compare_digest(a.encode(), b.encode())
+
+
+@blueprint.get("/signin")
+def signin_form(message: str = "", status: int = 200) -> Response:
+    """The sign-in form, with a fresh CSRF secret in a cookie and in the form."""
+    csrf = secrets.token_urlsafe(32)
+    response = make_response(render_template("signin.html", csrf=csrf, message=message), status)
+    _cookie(response, SIGNIN_COOKIE, csrf, 3600)
+    return response
+
+
+@blueprint.post("/signin")
+def signin() -> Response:
+    """Check the token (scope ``feedback`` or ``admin``) and open a session."""
+    if not _same(request.form.get("csrf"), request.cookies.get(SIGNIN_COOKIE)):
+        return signin_form("The form had expired. Please sign in again.", 403)
+    token = request.form.get("token", "").strip()
+    found = runtime.get().store.access.token(hash_token(token)) if token else None
+    if found is None:
+        return signin_form("Unknown or revoked token.", 401)
+    if not {"feedback", "admin"} & set(found["scopes"]):
+        return signin_form("This token lacks the feedback scope.", 403)
+    session_id = secrets.token_urlsafe(32)
+    runtime.get().store.access.add_session(hashlib.sha256(session_id.encode()).digest(), found["id"],
+                                    secrets.token_urlsafe(32), SESSION_HOURS)
+    response = redirect(url_for("review.reports"), 303)
+    _cookie(response, SESSION_COOKIE, session_id, SESSION_HOURS * 3600)
+    response.delete_cookie(SIGNIN_COOKIE, path="/review")
+    return response
+
+
+@blueprint.post("/signout")
+def signout() -> Response:
+    """End the session (the form carries its CSRF secret like every other)."""
+    session = _signed_in()
+    if session is not None and _same(request.form.get("csrf"), session["csrf"]):
+        runtime.get().store.access.end_session(_session_hash())
+    response = redirect(url_for("review.signin_form"), 303)
+    response.delete_cookie(SESSION_COOKIE, path="/review")
+    return response
+
+
+# -- the list and the verdicts -------------------------------------------------------------------------------------
+def _filters() -> dict[str, Any]:
+    """The page's filters from the query string or form, checked (unknown values are a 400)."""
+    source = request.form if request.method == "POST" else request.args
+    band, detector = source.get("band", ""), source.get("detector", "")
+    if band and band not in BANDS:
+        abort(400, f"unknown score band {band[:20]!r}")
+    if detector and detector not in DETECTORS:
+        abort(400, f"unknown detector {detector[:100]!r}")
+    try:
+        page = int(source.get("page", "1"))
+    except ValueError:
+        abort(400, "page must be a whole number")
+    if not 1 <= page <= 1_000_000:
+        abort(400, "page must be between 1 and 1,000,000")
+    return {"band": band, "detector": detector, "page": page}
+
+
+@blueprint.get("")
+def reports() -> Response:
+    """Open reports, highest score first, one page at a time."""
+    session = _signed_in()
+    if session is None:
+        return redirect(url_for("review.signin_form"), 303)
+    filters = _filters()
+    low, high = map(int, filters["band"].split("-")) if filters["band"] else (0, 100)
+    rt = runtime.get()
+    one = request.args.get("report", "")
+    if one.isdigit() and int(one) < 2**63:  # the link a sink sends: that report, open or judged already
+        found = rt.store.reports.report_json(int(one))
+        page = {"reports": [json.loads(found)] if found else [], "total": 1 if found else 0}
+    else:
+        page = json.loads(rt.store.reports.page_json("open", low, high, filters["page"], PER_PAGE,
+                                                filters["detector"] or None))
+    thresholds, automatic_action = rt.store.config.threshold_settings()
+    appeals = json.loads(rt.store.verdicts.appeals_json("open"))
+    appealed = items([json.loads(rt.store.reports.report_json(a["report_id"])) for a in appeals])
+    done = request.args.get("done", "")
+    return render_template(
+        "review.html", session=session, filters=filters, bands=BANDS, detectors=DETECTORS,
+        items=items(page["reports"]), total=page["total"],
+        appeals=[(a, item, highlight(a["message"], [])) for a, item in zip(appeals, appealed)], pages=max(1, -(-page["total"] // PER_PAGE)),
+        model=rt.store.models.active() or HEURISTIC_VERSION, thresholds=thresholds,
+        automatic_action=automatic_action, done=done if done.isdigit() else "",
+        said=request.args.get("said") if request.args.get("said") in ("spam", "ham") else "")
+
+
+@blueprint.post("/reports/<int:report_id>/verdict")
+def verdict(report_id: int) -> Response:
+    """Record a ninja's verdict (committed before the trainer is woken) and go back to the list."""
+    session = _form_session()
+    buttons = {"spam": ("spam", False), "ham": ("ham", False), "ham-trust": ("ham", True)}
+    if request.form.get("verdict") not in buttons:
+        abort(400, "verdict must be spam, ham or ham-trust")
+    said, trust = buttons[request.form["verdict"]]
+    filters = _filters()
+    actions.verdict(runtime.get(), report_id, said, session["name"], "", trust)
+    query = {k: v for k, v in filters.items() if v and (k != "page" or v > 1)}
+    return redirect(url_for("review.reports", **query, done=report_id, said=said), 303)
+
+
+@blueprint.post("/appeals/<int:appeal_id>/decision")
+def decide_appeal(appeal_id: int) -> Response:
+    """Uphold an appeal (the report was not spam) or reject it (it was): also the verdict on the report."""
+    session = _form_session()
+    actions.decide_appeal(runtime.get(), appeal_id, request.form.get("decision"), session["name"], "")
+    return redirect(url_for("review.reports"), 303)
+
+
+@blueprint.post("/trusted/<int:editor_id>/revoke")
+def revoke_trust(editor_id: int) -> Response:
+    """End the trust in an account: it is reported again like any other."""
+    session = _form_session()
+    actions.revoke_trust(runtime.get(), request.form.get("kind", "editor"), editor_id, session["name"])
+    report = request.form.get("report", "")
+    return redirect(url_for("review.reports", report=report) if report.isdigit() else url_for("review.reports"), 303)
+
+
+@blueprint.errorhandler(400)
+@blueprint.errorhandler(403)
+@blueprint.errorhandler(404)
+def _error(exc: Any) -> tuple[str, int]:
+    return render_template("error.html", message=exc.description), exc.code
+
+
+@blueprint.errorhandler(actions.WebError)
+def _refused(exc: actions.WebError) -> tuple[str, int]:
+    return render_template("error.html", message=exc.message), exc.status

@@ -1,0 +1,29 @@
+import numpy as np
+
+from sb_worker.model.fit import cross_fitted_points, fit_weights, reputation_of
+from sb_worker.scoring.pipeline import Weights, build_pipeline
+
+
+def test_informative_detectors_get_weight_and_noise_gets_none():
+    rng = np.random.default_rng(0)
+    y = (rng.random(2000) < 0.2).astype(float)
+    signal = y * rng.uniform(20, 40, 2000)  # fires on spam only
+    noise = rng.uniform(0, 30, 2000)  # fires on anything
+    weights = fit_weights(["signal", "noise"], np.column_stack([signal, noise]), y)
+    assert weights.per_detector["signal"] > 0.1 and weights.per_detector["noise"] < 0.02
+    assert weights == fit_weights(["signal", "noise"], np.column_stack([signal, noise]), y)  # deterministic
+
+
+def test_weights_never_turn_negative():
+    y = np.array([0, 0, 1, 1] * 50, dtype=float)
+    against = np.array([30, 30, 0, 0] * 50, dtype=float)  # fires on ham only
+    assert fit_weights(["against"], against[:, None], y).per_detector["against"] == 0.0
+
+
+def test_cross_fitting_never_lets_a_record_see_its_own_label():
+    spam = [{"id": i, "website": f"https://spam{i}.com", "label": "spam"} for i in range(40)]
+    ham = [{"id": 100 + i, "website": f"https://ham{i}.org", "label": "ham"} for i in range(40)]
+    names, x, y = cross_fitted_points(spam + ham, lambda rep: build_pipeline(weights=Weights(), reputation=rep))
+    # every domain is unique, so reputation learned from the other half never knows a record's own domain
+    assert x[:, names.index("link_reputation")].max() <= 0 and x[:, names.index("campaigns")].max() == 0
+    assert reputation_of(spam[:1]).domains == {"spam0.com": (1, 0)}

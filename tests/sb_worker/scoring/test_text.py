@@ -1,0 +1,136 @@
+import unicodedata
+
+import pytest
+
+from sb_worker.scoring.text import MAX_CHARS, fold_confusables, fold_disguised, normalise
+
+
+@pytest.mark.parametrize("text, skeleton, disguise", [
+    ("Hot ｅｓｃｏｒｔｓ in Delhi", "hot escorts in delhi", "fullwidth-or-math"),
+    ("𝐛𝐮𝐲 𝐯𝐢𝐚𝐠𝐫𝐚", "buy viagra", "fullwidth-or-math"),
+    ("е\u200bscоrt sеrvicе", "escort service", "invisible"),
+    ("Вuy сhеар еssауs", "buy cheap essays", "homoglyph"),
+    ("e s c o r t s near you", "escorts near you", "spaced-letters"),
+    ("3sc0rt5 and v1agr@", "escorts and viagra", "leetspeak"),
+])
+def test_disguises_are_undone_and_named(text, skeleton, disguise):
+    result = normalise(text)
+    assert result.skeleton == skeleton and disguise in result.disguises
+
+
+def test_accents_are_folded_without_calling_them_a_disguise():
+    assert normalise("éscört sérvïcé").skeleton == "escort service"
+    assert normalise("Ich höre gern Schallplatten").disguises == ()
+
+
+def test_obfuscated_links_and_addresses_are_rebuilt_in_the_clean_text():
+    clean = normalise("visit cheap-pills [dot] com or write to sales (at) pills.com").clean
+    assert "cheap-pills.com" in clean and "sales@pills.com" in clean
+
+
+def test_honest_text_in_other_scripts_is_not_a_disguise():
+    for text in ("Люблю джаз", "喜欢音乐，专辑。", "به موسیقی علاقه\u200cمندم", "Συλλέγω δίσκους", "hello\ufeff", "don\x92t"):
+        assert normalise(text).disguises == (), text
+
+
+def test_confusables_come_from_unicode_data():
+    assert fold_confusables("аеорсху") == "aeopcxy"  # Cyrillic
+    assert fold_confusables("Αο") == "ao"  # Greek capital alpha, small omicron
+
+
+def test_only_the_first_characters_are_read():
+    assert len(normalise("x" * (MAX_CHARS + 10)).skeleton) == MAX_CHARS
+
+
+# Honest phrases in 25 scripts (SpamBrainz's own): each word is wholly in its script, so it is read as itself.
+HONEST_SCRIPTS = {
+    "Cyrillic": "Я собираю старые пластинки и добавляю их сюда",
+    "Greek": "Ελληνική μουσική: συλλέγω παλιούς δίσκους",
+    "Armenian": "Ես հին ձայնապնակներ եմ հավաքում",
+    "Georgian": "ვაგროვებ ძველ ფირფიტებს",
+    "Hebrew": "אני אוסף תקליטים ישנים",
+    "Arabic": "أجمع الأسطوانات القديمة وأضيفها هنا",
+    "Persian (Arabic)": "من صفحه‌های قدیمی جمع می‌کنم",
+    "Ethiopic": "የድሮ ሸክላዎችን እሰበስባለሁ",
+    "Devanagari": "मैं पुराने रिकॉर्ड इकट्ठा करता हूँ",
+    "Bengali": "আমি পুরনো রেকর্ড সংগ্রহ করি",
+    "Gujarati": "હું જૂની રેકોર્ડ ભેગી કરું છું",
+    "Gurmukhi": "ਮੈਂ ਪੁਰਾਣੇ ਰਿਕਾਰਡ ਇਕੱਠੇ ਕਰਦਾ ਹਾਂ",
+    "Tamil": "நான் பழைய இசைத்தட்டுகளை சேகரிக்கிறேன்",
+    "Telugu": "నేను పాత రికార్డులు సేకరిస్తాను",
+    "Kannada": "ನಾನು ಹಳೆಯ ದಾಖಲೆಗಳನ್ನು ಸಂಗ್ರಹಿಸುತ್ತೇನೆ",
+    "Malayalam": "ഞാൻ പഴയ റെക്കോർഡുകൾ ശേഖരിക്കുന്നു",
+    "Sinhala": "මම පැරණි වාර්තා එකතු කරමි",
+    "Thai": "ฉันสะสมแผ่นเสียงเก่าและเพิ่มข้อมูลไว้ที่นี่",
+    "Lao": "ຂ້ອຍເກັບແຜ່ນສຽງເກົ່າ",
+    "Khmer": "ខ្ញុំប្រមូលថាសចាស់ៗ",
+    "Myanmar": "ကျွန်တော် ဓာတ်ပြားဟောင်းများ စုဆောင်းသည်",
+    "Tibetan": "ང་ལ་རོལ་མོ་དགའ།",
+    "Han": "我收集老唱片并把它们添加到这里。",
+    "Hiragana and Katakana": "ふるいレコードをあつめています",
+    "Hangul": "오래된 음반을 모으고 여기에 추가하고 있습니다",
+    "Cherokee": "ᏣᎳᎩ ᎦᏬᏂᎯᏍᏗ",
+}
+
+
+@pytest.mark.parametrize("script", sorted(HONEST_SCRIPTS))
+def test_honest_text_in_every_script_comes_through_unchanged_apart_from_case(script):
+    text = HONEST_SCRIPTS[script]
+    result = normalise(text)
+    assert result.skeleton == unicodedata.normalize("NFKC", text).casefold()
+    assert result.disguises == ()
+
+
+def test_latin_text_only_loses_its_accents():
+    assert normalise("Col·lecciono discos antics; Ich höre Schallplatten").skeleton == \
+        "col·lecciono discos antics; ich hore schallplatten"
+
+
+@pytest.mark.parametrize("text, skeleton", [
+    ("Best саsіnо bonus", "best casino bonus"),          # Cyrillic letters inside Latin words
+    ("cаsino online", "casino online"),                  # one lone Cyrillic letter in a Latin word
+    ("free ѕріnѕ today", "free spins today"),
+    ("Cheap ѕео backlinks and more", "cheap seo backlinks and more"),  # a word wholly of look-alikes amid Latin
+    ("Вuy Vιagra now", "buy viagra now"),               # Greek iota in a Latin word
+])
+def test_look_alike_letters_that_disguise_a_word_are_folded(text, skeleton):
+    result = normalise(text)
+    assert result.skeleton == skeleton and "homoglyph" in result.disguises
+
+
+def test_a_word_of_look_alikes_in_its_own_scripts_text_is_read_as_itself():
+    # "сео" (Cyrillic) in a Russian sentence is Russian, not a disguised "ceo"
+    result = normalise("Лучшие сео услуги в городе")
+    assert result.skeleton == "лучшие сео услуги в городе" and result.disguises == ()
+
+
+def test_only_words_around_the_rarer_scripts_letters_are_looked_at_and_symbols_are_not_letters():
+    # Amid Cyrillic, a Latin word is a word; a word mixing both is the disguise (found from its Latin letters).
+    assert fold_disguised("Я люблю Beatles и Вuy стиль") == ("Я люблю Beatles и buy стиль", True, True)
+    # A symbol of the Greek script (U+1D216) between Latin words joins no word, so nothing is mixed.
+    assert fold_disguised("too much\U0001d216i have") == ("too much\U0001d216i have", False, False)
+    # Amid Latin, a word wholly of look-alikes is folded (ΑΒΕ), one with a letter that imitates nothing is Greek.
+    assert fold_disguised("Greek ΑΒΕ and ΑΒΓ") == ("Greek abe and ΑΒΓ", False, True)
+
+
+def test_locate_maps_every_skeleton_character_back_to_what_was_written():
+    from sb_worker.scoring.text import locate
+
+    written = "Best саsіno ｆｒｅｅ spins: c4sino [dot] com, e s c o r t s, fr\u200bee"
+    located = locate(written)
+    skeleton = located.skeleton.text
+    assert skeleton == normalise(written).skeleton
+    for start, found, expected in [(skeleton.index("casino"), "casino", "саsіno"), (skeleton.index("free"), "free", "ｆｒｅｅ"),
+                                   (skeleton.index("casino.com"), "casino.com", "c4sino [dot] com"),
+                                   (skeleton.index("escorts"), "escorts", "e s c o r t s"),
+                                   (skeleton.rindex("free"), "free", "fr\u200bee")]:
+        a, b = located.span("skeleton", start, start + len(found))
+        assert written[a:b] == expected, found
+
+
+def test_locate_gives_every_text_of_the_corpus_the_skeleton_normalise_gives():
+    from sb_worker.model.corpus import labelled
+    from sb_worker.scoring.text import locate
+
+    texts = [r["bio"] for r in labelled("test") if r.get("bio")]
+    assert len(texts) > 1000 and all(locate(t) is not None for t in texts)  # None when the skeletons differ

@@ -1,0 +1,92 @@
+"""The SpamBrainz database, on a real PostgreSQL."""
+
+import pytest
+
+from sb_worker.errors import BadInput, ConfigError
+from sb_worker.scoring.pipeline import Reason, RecordError, Score, Thresholds
+from sb_worker.storage.store import Store, latest_version, migrations
+
+from tests.helpers import query
+
+pytestmark = pytest.mark.integration
+
+
+def score(entity_id: int, value: int, why: str = "x") -> Score:
+    return Score("editor", entity_id, value, (Reason("text_links", 20.0, why),), "heuristic-1")
+
+
+@pytest.fixture
+def store(sb_dsn):
+    s = Store(sb_dsn, Thresholds(50))
+    yield s
+    s.close()
+
+
+def test_migrating_twice_applies_nothing_the_second_time(pg, store):
+    dsn = pg.create_database("fresh_sb")
+    try:
+        fresh = Store(dsn, Thresholds(50))
+        with pytest.raises(ConfigError, match=f"schema version 0, this code needs {latest_version()}: run `sb migrate`"):
+            fresh.check_schema()
+        assert fresh.migrate() == [name for _, name, _ in migrations()] and len(migrations()) == latest_version()
+        assert fresh.migrate() == []
+        fresh.check_schema()
+        assert fresh.schema_version() == latest_version()
+        fresh.close()
+    finally:
+        pg.drop_database("fresh_sb")
+
+
+def test_saving_the_same_scan_twice_changes_nothing(store, sb_dsn):
+    scores = [score(1, 90), score(2, 10), score(3, 50)]
+    first = store.reports.save_scan(scores, [])
+    snapshot = query(sb_dsn, "SELECT id, kind, entity_id, score, reasons, updated_at FROM report ORDER BY id")
+    second = store.reports.save_scan(scores, [])
+    assert first.created == 2 and second.created == 0  # 90 and 50 are at or above the review threshold
+    assert first.undelivered == second.undelivered and len(first.undelivered) == 2
+    assert query(sb_dsn, "SELECT id, kind, entity_id, score, reasons, updated_at FROM report ORDER BY id") == snapshot
+    assert query(sb_dsn, "SELECT count(*) FROM score") == [(3,)]
+
+
+def test_a_rescan_updates_the_open_report_instead_of_opening_another(store, sb_dsn):
+    store.reports.save_scan([score(1, 80, "old")], [])
+    store.reports.save_scan([score(1, 95, "new")], [])
+    assert query(sb_dsn, "SELECT score, reasons->0->>'why', status FROM report") == [(95, "new", "open")]
+
+
+def test_a_closed_report_lets_a_new_one_open(store, sb_dsn):
+    store.reports.save_scan([score(1, 80)], [])
+    query(sb_dsn, "UPDATE report SET status = 'spam'")
+    store.reports.save_scan([score(1, 80)], [])
+    assert query(sb_dsn, "SELECT status FROM report ORDER BY id") == [("spam",), ("open",)]
+
+
+def test_delivered_reports_are_not_handed_out_again(store):
+    [report_id] = store.reports.save_scan([score(1, 80)], []).undelivered
+    store.reports.mark_delivered(report_id, "log")
+    assert store.reports.delivered_sinks(report_id) == {"log"}
+    assert store.reports.save_scan([score(1, 80)], []).undelivered == [report_id]
+    store.reports.mark_delivered(report_id, None)
+    assert store.reports.save_scan([score(1, 80)], []).undelivered == []
+
+
+def test_thresholds_come_from_the_database_once_set(store):
+    assert store.config.thresholds() == Thresholds(50)
+    store.config.set_thresholds(Thresholds(70, 95))
+    assert store.config.thresholds() == Thresholds(70, 95)
+    assert store.reports.save_scan([score(1, 60), score(2, 96)], []).undelivered != []
+    assert [(r["entity_id"], r["action"]) for r in store.reports.open()] == [(2, "auto")]
+
+
+def test_errors_are_recorded_then_cleared_by_a_clean_scan(store, sb_dsn):
+    store.reports.save_scan([], [RecordError("editor", "5", "editor 5 does not exist in MusicBrainz")])
+    assert store.reports.count_errors() == {"editor": 1}
+    store.reports.save_scan([score(5, 3)], [])
+    assert store.reports.count_errors() == {}
+
+
+
+
+def test_reading_an_unknown_report_is_bad_input(store):
+    with pytest.raises(BadInput, match="report 12345 does not exist"):
+        store.reports.get(12345)

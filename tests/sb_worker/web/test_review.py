@@ -1,0 +1,213 @@
+"""The ninjas' review page: sign-in, CSRF, escaping of hostile text, highlighting, verdicts; and a real browser."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from sb_worker import service
+from sb_worker.web.app import create_app
+from sb_worker.web.marks import evidence, highlight, visible
+
+from tests.helpers import add_token, query, wait_until
+
+HOSTILE_BIO = ("<script>alert('x')</script> Cheap viagra online at pillshop.example.ru "
+               "\u202egnp.evil\u202c <img src=x onerror=alert(1)> call +44 7911 123456")
+HOSTILE_WEBSITE = "javascript:alert(document.cookie)"
+
+
+# -- pure parts ----------------------------------------------------------------------------------------------------
+def test_highlight_marks_quoted_phrases_domains_and_phone_numbers_in_any_grouping():
+    reasons = [{"detector": "spam_phrases", "points": 60, "why": "pharma: 'cheap viagra'"},
+               {"detector": "text_links", "points": 20, "why": "1 link in the text (pillshop.example.ru)"},
+               {"detector": "contact_details", "points": 20, "why": "phone number +447911123456"}]
+    shown = str(highlight("Cheap  Viagra at pillshop.example.ru, call +44 7911 123456 now", reasons))
+    assert shown == ('<mark title="spam_phrases">Cheap  Viagra</mark> at <mark title="text_links">'
+                     'pillshop.example.ru</mark>, call <mark title="contact_details">+44 7911 123456</mark> now')
+
+
+def test_a_messenger_handle_is_marked_but_not_inside_an_email_address():
+    reasons = [{"detector": "contact_details", "points": 20, "why": "messenger contact telegram @cryptoking10"}]
+    assert str(highlight("me@cryptoking10.com or Telegram @cryptoking10.", reasons)) == (
+        'me@cryptoking10.com or Telegram <mark title="contact_details">@cryptoking10</mark>.')
+
+
+def test_a_phone_number_is_found_in_its_national_form():
+    reasons = [{"detector": "contact_details", "points": 20, "why": "phone numbers +917732584351, +918000930705"}]
+    assert str(highlight("07732584351 - call now 080 0093 0705", reasons)) == (
+        '<mark title="contact_details">07732584351</mark> - call now <mark title="contact_details">080 0093 0705</mark>')
+
+
+def test_highlight_escapes_everything_it_does_not_mark_and_merges_overlaps():
+    reasons = [{"detector": "a", "points": 1, "why": "'buy <b>now'"}, {"detector": "b", "points": 1, "why": "'<b>now</b>'"}]
+    shown = str(highlight("please buy <b>now</b> & <i>save</i>", reasons))
+    assert shown == 'please <mark title="a, b">buy &lt;b&gt;now&lt;/b&gt;</mark> &amp; &lt;i&gt;save&lt;/i&gt;'
+    assert str(highlight("<script>x</script>", [])) == "&lt;script&gt;x&lt;/script&gt;"
+
+
+def test_invisible_and_bidi_characters_are_shown_as_code_points():
+    assert visible("a\u202eb\u200bc\u2066d\x07e\nf") == "a⟨U+202E⟩b⟨U+200B⟩c⟨U+2066⟩d⟨U+0007⟩e\nf"
+
+
+def test_evidence_ignores_reasons_that_name_nothing_to_find():
+    assert evidence("email address looks machine-made") == []
+    assert [p.pattern for p in evidence("seo: 'digital marketing agency'")] == [r"digital\s+marketing\s+agency"]
+
+
+# -- the page, through Flask's test client -------------------------------------------------------------------------
+@pytest.fixture
+def page(settings, rt):
+    ids = [i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.editor ORDER BY id")]
+    service.scan_chunk(rt, "editor", ids)
+    app = create_app(settings)
+    app.testing = True
+    tokens = {}
+    for scope in ("submit", "feedback"):
+        token = add_token(rt.store, f"ninja {scope}", [scope])
+        tokens[scope] = token
+    client = app.test_client()
+    client.tokens = tokens
+    return client
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+def sign_in(client, token: str):
+    form = client.get("/review/signin")
+    return client.post("/review/signin", data={"token": token, "csrf": csrf_of(form.text)})
+
+
+def test_signing_in_needs_the_forms_csrf_secret_and_a_feedback_token(page):
+    assert page.get("/review").status_code == 303  # not signed in: to the sign-in form
+    unsigned = page.post("/review/reports/1/verdict", data={"verdict": "spam", "csrf": "x"})
+    assert unsigned.status_code == 303 and unsigned.headers["Location"].endswith("/review/signin")
+    page.get("/review/signin")
+    forged = page.post("/review/signin", data={"token": page.tokens["feedback"], "csrf": "guessed"})
+    assert forged.status_code == 403 and "expired" in forged.text
+    assert sign_in(page, "sb_nonsense").status_code == 401
+    wrong = sign_in(page, page.tokens["submit"])
+    assert wrong.status_code == 403 and "lacks the feedback scope" in wrong.text
+    good = sign_in(page, page.tokens["feedback"])
+    assert good.status_code == 303 and good.headers["Location"].endswith("/review")
+    cookie = next(c for c in good.headers.getlist("Set-Cookie") if c.startswith("sb_review="))
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/review" in cookie
+    listed = page.get("/review")
+    assert listed.status_code == 200 and "signed in as ninja feedback" in listed.text
+    assert listed.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    assert "<script" not in listed.text.lower()  # the page itself runs no JavaScript
+
+
+def test_the_list_is_sorted_filtered_and_shows_model_and_thresholds(page, rt):
+    sign_in(page, page.tokens["feedback"])
+    html = page.get("/review").text
+    scores = [int(s) for s in re.findall(r'<span class="score">(\d+)</span>', html)]
+    assert scores and scores == sorted(scores, reverse=True) and min(scores) >= 50
+    assert "model <strong>heuristic-3</strong>" in html and "review at <strong>50</strong>" in html
+    total = int(re.search(r'id="count">([\d,]+) open', html).group(1).replace(",", ""))
+    assert total == len(rt.store.reports.open())
+    band = page.get("/review?band=90-100").text
+    assert all(int(s) >= 90 for s in re.findall(r'<span class="score">(\d+)</span>', band))
+    phrases = page.get("/review?detector=spam_phrases").text
+    blocks = phrases.split("<article")[1:]
+    assert blocks and all("<strong>spam_phrases</strong>" in b for b in blocks)
+    assert page.get("/review?band=evil").status_code == 400
+    assert page.get("/review?detector=<script>").status_code == 400
+
+
+def test_a_verdict_needs_the_sessions_csrf_secret_and_closes_the_report(page, rt, settings):
+    sign_in(page, page.tokens["feedback"])
+    html = page.get("/review").text
+    first = int(re.search(r'id="report-(\d+)"', html).group(1))
+    refused = page.post(f"/review/reports/{first}/verdict", data={"verdict": "spam", "csrf": "forged"})
+    assert refused.status_code == 403 and query(settings.dsn, "SELECT count(*) FROM verdict") == [(0,)]
+    done = page.post(f"/review/reports/{first}/verdict", data={"verdict": "spam", "csrf": csrf_of(html)})
+    assert done.status_code == 303 and f"done={first}" in done.headers["Location"]
+    assert query(settings.dsn, "SELECT report_id, verdict, ninja FROM verdict") == [(first, "spam", "ninja feedback")]
+    after = page.get(done.headers["Location"]).text
+    assert f'id="report-{first}"' not in after and f"Report {first} recorded as spam" in after
+    assert page.post("/review/reports/99999999/verdict", data={"verdict": "ham", "csrf": csrf_of(html)}).status_code == 404
+    linked = page.get(f"/review?report={first}").text  # the link a sink sends, after the verdict
+    assert f'id="report-{first}"' in linked and "judged spam" in linked and linked.count("<article") == 1
+
+
+def test_a_form_field_that_cannot_be_stored_is_a_400_naming_it(page, settings):
+    sign_in(page, page.tokens["feedback"])
+    csrf = csrf_of(page.get("/review").text)
+    refused = page.post("/review/trusted/1/revoke", data={"kind": "a\x00b", "csrf": csrf})
+    assert refused.status_code == 400 and "the form field &#39;kind&#39; contains a NUL character" in refused.text
+    assert "<!doctype html>" in refused.text.lower()  # the page's own error page, not the API's JSON
+
+
+def test_a_revoked_token_ends_its_sessions(page, rt):
+    sign_in(page, page.tokens["feedback"])
+    assert page.get("/review").status_code == 200
+    [token_id] = [t["id"] for t in rt.store.access.tokens() if t["name"] == "ninja feedback"]
+    rt.store.access.revoke_token(token_id)
+    assert page.get("/review").status_code == 303
+
+
+def test_hostile_bios_are_shown_as_inert_text(page, rt, settings):
+    [(hostile,)] = query(settings.mb_dsn, """INSERT INTO musicbrainz.editor (name, website, bio, password, ha1)
+                                            VALUES (%s, %s, %s, 'x', repeat('0', 32)) RETURNING id""",
+                         ("pill<b>shop</b>\u202egpj.exe", HOSTILE_WEBSITE, HOSTILE_BIO))
+    service.scan_chunk(rt, "editor", [hostile])
+    [report] = [r for r in rt.store.reports.open() if r["entity_id"] == hostile]
+    sign_in(page, page.tokens["feedback"])
+    html = page.get("/review").text
+    block = html.split(f'id="report-{report["id"]}"')[1].split("</article>")[0]
+    assert "<script>" not in block and "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in block
+    assert "<img" not in block and "&lt;img src=x onerror=alert(1)&gt;" in block
+    assert "javascript:" in block and 'href="javascript:' not in html
+    assert "⟨U+202E⟩gnp.evil⟨U+202C⟩" in block and "shop&lt;/b&gt;⟨U+202E⟩gpj.exe" in block
+    assert "\u202e" not in html  # the name in the heading too, where it would reorder the rest of the line
+    assert "pill&lt;b&gt;shop&lt;/b&gt;" in block and "/user/pill%3Cb%3Eshop%3C%2Fb%3E" in block
+    assert "<mark" in block
+
+
+def test_a_disguised_phrase_is_marked_where_it_stands_from_its_span(page, rt, settings):
+    bio = "Best оnlinе саsіno: frее spins every day, join now at 1xbet-bonus.example.com"  # Cyrillic о е а і
+    [(disguised,)] = query(settings.mb_dsn, """INSERT INTO musicbrainz.editor (name, bio, password, ha1)
+                                               VALUES ('luckyspin', %s, 'x', repeat('0', 32)) RETURNING id""", (bio,))
+    service.scan_chunk(rt, "editor", [disguised])
+    [report] = [r for r in rt.store.reports.open() if r["entity_id"] == disguised]
+    phrases = next(r for r in report["reasons"] if r["detector"] == "spam_phrases")
+    assert "online casino" in phrases["why"]  # the rule read the skeleton ...
+    [span] = [e for e in phrases["evidence"] if e["text"] == "оnlinе саsіno"]  # ... the span is the bio as written
+    assert bio[span["start"]:span["end"]] == "оnlinе саsіno" and span["field"] == "text"
+    sign_in(page, page.tokens["feedback"])
+    block = page.get(f"/review?report={report['id']}").text.split(f'id="report-{report["id"]}"')[1]
+    assert re.search(r'<mark title="[^"]*spam_phrases[^"]*">оnlinе саsіno</mark>', block), block[:3000]
+
+
+# -- a real browser (the served and browser fixtures are in tests/conftest.py) ---------------------------------
+def test_a_ninja_signs_in_sees_the_top_report_and_marks_it_spam_in_a_browser(settings, rt, served, browser):
+    from selenium.webdriver.common.by import By
+
+    ids = [i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.editor ORDER BY id")]
+    service.scan_chunk(rt, "editor", ids)
+    token = add_token(rt.store, "reosarevok", ["feedback"])
+    top = rt.store.reports.open(limit=1)[0]
+
+    browser.get(f"{served}/review")
+    assert browser.current_url.endswith("/review/signin")
+    browser.find_element(By.ID, "token").send_keys(token)
+    browser.find_element(By.ID, "signin").click()
+    wait_until(lambda: browser.current_url.endswith("/review"), 10, "the report list after signing in")
+
+    first = browser.find_elements(By.TAG_NAME, "article")[0]
+    assert first.get_attribute("id") == f"report-{top['id']}"
+    marks = first.find_elements(By.TAG_NAME, "mark")
+    assert marks and marks[0].get_attribute("title") in {r["detector"] for r in top["reasons"]}
+    assert marks[0].value_of_css_property("background-color") == "rgba(255, 224, 102, 1)"  # visibly highlighted
+    assert browser.get_cookie("sb_review")["httpOnly"] is True
+
+    first.find_element(By.CSS_SELECTOR, "button.spam").click()
+    wait_until(lambda: "done=" in browser.current_url, 10, "the list after the verdict")
+    assert browser.find_element(By.ID, "done").text == f"Report {top['id']} recorded as spam."
+    assert not browser.find_elements(By.ID, f"report-{top['id']}")
+    assert query(settings.dsn, "SELECT verdict, ninja FROM verdict WHERE report_id = %s", (top["id"],)) == [
+        ("spam", "reosarevok")]
+    assert query(settings.dsn, "SELECT status FROM report WHERE id = %s", (top["id"],)) == [("spam",)]
