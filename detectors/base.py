@@ -62,7 +62,8 @@ class Match:
     - ``"text"``: a piece of the text's skeleton (``Features.skeleton``: folded, lower-cased, de-leeted);
     - ``"clean"``: a piece of its cleaned form, which contacts are read from (folded and lower-cased only);
     - ``"links"``: a URL, host or domain, in the website, the text or the added URLs (any case);
-    - ``"phone"``: a phone number in E.164, written in the text with any grouping.
+    - ``"phone"``: a phone number in E.164, written in the text with any grouping;
+    - ``"disguise"``: the words of the text that carry a disguise ``normalise`` undid ("homoglyph", "invisible", ...).
     """
 
     where: str

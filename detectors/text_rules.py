@@ -99,5 +99,6 @@ class DisguisedText(Detector):
         verdicts = []
         for f in batch:
             found = [d for d in f.disguises if d in weights]
-            verdicts.append(Verdict(self.name, sum(weights[d] for d in found), tuple(words[d] for d in found)))
+            verdicts.append(Verdict(self.name, sum(weights[d] for d in found), tuple(words[d] for d in found),
+                                    tuple(Match("disguise", d) for d in found)))
         return verdicts

@@ -126,8 +126,9 @@ def offline_pipeline(settings: Settings, weights: Weights | None = None, model: 
 
 def validate(settings: Settings) -> None:
     """Raise ConfigError if the detectors, the reputation file, the sources or the sinks in ``settings`` are
-    misconfigured."""
-    build_pipeline(settings.detectors, reputation=load_reputation(settings))
+    misconfigured. The detectors are built as the workers build them, pattern sets read from SB_CACHE_DIR (or
+    compiled into it once, here, before the pool processes start)."""
+    offline_pipeline(settings)
     build_sources(settings)
     build_sinks(settings)
 

@@ -1,6 +1,6 @@
 """Where a reason's evidence stands in the record as written: each :class:`~detectors.base.Match` a detector (or
 the model) gave, found in the field it came from, as ``{"field", "text", "start", "end"}`` with ``text`` exactly
-``field[start:end]``. What a rule matched in the skeleton is mapped back through :func:`text.locate`, so a
+``field[start:end]``. What a rule matched in the skeleton is mapped back through :func:`located.locate`, so a
 disguised word is marked over its disguised letters."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 from detectors.base import Features, Match
 from sb_worker.scoring.contacts import phone_spans
-from sb_worker.scoring.text import Located, locate
+from sb_worker.scoring.located import Located, disguised, locate
 
 FIELDS = ("text", "website", "added_urls")  # the bio (or an edit's text), the website, an edit's URLs one a line
 MOST = 20  # spans a reason keeps
@@ -75,6 +75,10 @@ class Spans:
         elif match.where == "phone":  # read from the skeleton, as feature extraction read it
             yield from self._in_text("skeleton", lambda text: ((a, b) for a, b, number in phone_spans(text)
                                                                if number == match.found))
+        elif match.where == "disguise":
+            located = self.located()
+            if located is not None:
+                yield from (("text", a, b) for a, b in disguised(located, match.found))
         elif match.where in ("text", "clean"):
             # What a rule matched is a piece of the text as the rule read it: a plain search finds it; the model's
             # words may stand apart by other separators than a space, which only the pattern allows.

@@ -104,5 +104,5 @@ def test_what_a_detector_matched_is_named_by_where_it_was_read(detector):
     from detectors.base import Match
 
     for verdict in detector.score(EDGE_CASES):
-        assert all(isinstance(m, Match) and m.where in ("text", "clean", "links", "phone") and m.found.strip()
+        assert all(isinstance(m, Match) and m.where in ("text", "clean", "links", "phone", "disguise") and m.found.strip()
                    for m in verdict.evidence), verdict

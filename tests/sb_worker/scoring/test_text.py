@@ -114,7 +114,7 @@ def test_only_words_around_the_rarer_scripts_letters_are_looked_at_and_symbols_a
 
 
 def test_locate_maps_every_skeleton_character_back_to_what_was_written():
-    from sb_worker.scoring.text import locate
+    from sb_worker.scoring.located import locate
 
     written = "Best саsіno ｆｒｅｅ spins: c4sino [dot] com, e s c o r t s, fr\u200bee"
     located = locate(written)
@@ -130,7 +130,23 @@ def test_locate_maps_every_skeleton_character_back_to_what_was_written():
 
 def test_locate_gives_every_text_of_the_corpus_the_skeleton_normalise_gives():
     from sb_worker.model.corpus import labelled
-    from sb_worker.scoring.text import locate
+    from sb_worker.scoring.located import locate
 
     texts = [r["bio"] for r in labelled("test") if r.get("bio")]
     assert len(texts) > 1000 and all(locate(t) is not None for t in texts)  # None when the skeletons differ
+
+
+def test_the_disguises_normalise_undid_are_found_where_they_stand():
+    from sb_worker.scoring.located import disguised, locate
+
+    written = "Best саsіno tonight, fr\u200bee b o n u s, ｆｒｅｅ credits. Я люблю джаз."
+    located = locate(written)
+    assert set(normalise(written).disguises) >= {"homoglyph", "invisible", "spaced-letters", "fullwidth-or-math"}
+
+    def shown(kind: str) -> list[str]:
+        return [written[a:b] for a, b in disguised(located, kind)]
+
+    assert shown("homoglyph") == ["саsіno"]  # the Russian words are Russian, not a disguise
+    assert shown("invisible") == ["fr\u200bee"]
+    assert shown("spaced-letters") == ["b o n u s"]
+    assert shown("fullwidth-or-math") == ["ｆｒｅｅ"]
