@@ -1,4 +1,5 @@
 # The two commands of the README: `make demo` and `make test`. Each sets itself up on first use.
+SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed-stamp
@@ -6,10 +7,15 @@ NGINX := $(VENV)/nginx/usr/sbin/nginx
 
 .PHONY: demo test browser clean
 
+# The first run installs SpamBrainz and its dependencies (a few minutes): one line per package shows the progress,
+# and pip's whole output is kept in $(VENV)/install.log.
 $(STAMP): pyproject.toml
+	@echo "setting up $(VENV): installing SpamBrainz and its dependencies (first run only, a few minutes)"
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV)/bin/python -m pip install --quiet -e '.[dev]'
+	@set -o pipefail; $(VENV)/bin/python -m pip install -e '.[dev]' 2>&1 | tee $(VENV)/install.log | \
+	  awk '/^(Collecting|Installing collected|Successfully installed|ERROR)/ { print "  " substr($$0, 1, 160); fflush() }' || \
+	  { echo "installing failed: $(VENV)/install.log has pip's whole output" >&2; exit 1; }
 	touch $(STAMP)
 
 demo: $(STAMP)

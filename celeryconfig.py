@@ -14,6 +14,7 @@ worker_prefetch_multiplier = 1
 task_default_queue = "scan"
 task_routes = {
     "spambrainz.scan_chunk": {"queue": "scan"},
+    "spambrainz.score_records": {"queue": "scan"},  # on demand (POST /v1/score): scored, answered, not stored
     "spambrainz.deliver_report": {"queue": "reports"},
     "spambrainz.apply_feedback": {"queue": "feedback"},
     # Periodic work is light I/O: the reports worker runs it.

@@ -1,17 +1,19 @@
-"""The Celery app's publishing side: scan chunks, the trainer's wake-up and queue depths, each use of Redis bounded
-by SB_BROKER_TIMEOUT_S. Producers (`sb enqueue`, the API, the demo) publish through here, never through the tasks."""
+"""The Celery app's publishing side: scan chunks, on-demand scoring, the trainer's wake-up and queue depths, each use
+of Redis bounded by SB_BROKER_TIMEOUT_S. Producers (`sb enqueue`, the API, the demo) publish through here, never through the tasks."""
 
 from __future__ import annotations
 
+import json
 import logging
 import time
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
 
 from kombu.exceptions import OperationalError as BrokerError
 
-from sb_worker.celery import APPLY_FEEDBACK, PRIORITY_NAMED, SCAN_CHUNK, app
+from sb_worker.celery import APPLY_FEEDBACK, PRIORITY_NAMED, SCAN_CHUNK, SCORE_RECORDS, app
 from sb_worker.errors import Silence, Unavailable, timed_out
 
 log = logging.getLogger(__name__)
@@ -29,7 +31,7 @@ def broker_call(connection) -> Iterator[None]:
     except (BrokerError, OSError, *connection.connection_errors, *connection.channel_errors) as exc:
         if timed_out(exc):
             _silent_broker.begin(app.conf.broker_connection_timeout)
-        raise Unavailable(f"the broker is unreachable: {exc}") from None
+        raise Unavailable(f"the broker is unreachable (SB_BROKER_URL): {exc}", "SB_BROKER_URL") from None
 
 
 def chunks(ids: Iterable[int], size: int) -> Iterator[list[int]]:
@@ -96,3 +98,34 @@ def queue_feedback(settings) -> None:
             app.send_task(APPLY_FEEDBACK, connection=connection, retry=False)
     except Unavailable:
         log.warning("could not wake the trainer; it will find the verdicts in the database on its next run")
+
+
+#: How long an answer waits in Redis for the API that asked (it asked for at most ``wait_s``, so it is gone by then).
+ANSWER_TTL_S = 120
+
+
+def ask_score(settings, kind: str, records: list, wait_s: float) -> dict | None:
+    """Score ``records`` on a scoring worker, with the pipeline and model the workers use, and wait up to
+    ``wait_s`` for the answer (None if none came). Nothing is stored. The answer comes back on a Redis list of its
+    own, read with BLPOP, rather than through a Celery result backend, whose pub/sub reader is not safe across the
+    API's threads; the request expires with the wait, so a worker that frees up later does not score it."""
+    key = f"spambrainz:score:{uuid.uuid4().hex}"
+    with app.connection_for_write(settings.broker_url) as connection, broker_call(connection):
+        app.send_task(SCORE_RECORDS, args=(kind, records, key), connection=connection, priority=PRIORITY_NAMED,
+                      retry=False, expires=wait_s)
+        client = connection.default_channel.client
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline:
+            answer = client.blpop([key], timeout=1)  # under the socket's timeout (SB_BROKER_TIMEOUT_S > 1 s)
+            if answer is not None:
+                return json.loads(answer[1])
+    return None
+
+
+def answer_score(settings, key: str, answer: dict) -> None:
+    """Give the API that asked (``ask_score``) its answer."""
+    if not key.startswith("spambrainz:score:"):
+        raise ValueError(f"not an answer key: {key[:60]!r}")
+    with app.connection_for_write(settings.broker_url) as connection, broker_call(connection):
+        client = connection.default_channel.client
+        client.pipeline().rpush(key, json.dumps(answer)).expire(key, ANSWER_TTL_S).execute()

@@ -8,11 +8,12 @@ from celery import Celery, signals
 from sb_worker import runtime
 from sb_worker.errors import Unavailable
 
-app = Celery("spambrainz", include=["tasks.scan", "tasks.reports", "tasks.feedback", "tasks.periodic"])
+app = Celery("spambrainz", include=["tasks.scan", "tasks.score", "tasks.reports", "tasks.feedback", "tasks.periodic"])
 app.config_from_object("celeryconfig")
 
 #: Task names, for producers that must not import the tasks package.
 SCAN_CHUNK = "spambrainz.scan_chunk"
+SCORE_RECORDS = "spambrainz.score_records"
 DELIVER_REPORT = "spambrainz.deliver_report"
 APPLY_FEEDBACK = "spambrainz.apply_feedback"
 PUBLISH_GAUGES = "spambrainz.publish_gauges"

@@ -100,20 +100,30 @@ def backfill(source: Source, store: Store, publisher: Publisher, *, rate: float 
     return Backfilled(kind, queued, done, total, finished=True, resumed=resumed)
 
 
-def progress_bar(kind: str, stream=sys.stderr) -> Callable[[int, int], None]:
-    """A progress line for a terminal, with the rate (every 10% when not a terminal)."""
-    last, started = [-1], time.monotonic()
+def progress_bar(kind: str, stream=sys.stderr, clock=time.monotonic) -> Callable[[int, int], None]:
+    """A progress line for a terminal, with the rate and the time left (every 10% when not a terminal)."""
+    last, started = [-1], clock()
 
     def show(done: int, total: int) -> None:
         percent = 100 * done // max(total, 1)
-        rate = f", {done / max(time.monotonic() - started, 1e-9):,.0f}/s" if done else ""
+        line = f"queued {done:,} / {total:,} {kind}s ({percent}%"
+        if done:
+            rate = done / max(clock() - started, 1e-9)
+            line += f", {rate:,.0f}/s" + (f", about {duration((total - done) / rate)} left" if done < total else "")
+        line += ")"
         if stream.isatty():
-            stream.write(f"\rqueued {done:,} / {total:,} {kind}s ({percent}%{rate})")
-            if done >= total:
-                stream.write("\n")
+            stream.write(f"\r{line}\033[K" + ("\n" if done >= total else ""))
         elif percent // 10 != last[0] // 10:
-            stream.write(f"queued {done:,} / {total:,} {kind}s ({percent}%{rate})\n")
+            stream.write(line + "\n")
         last[0] = percent
         stream.flush()
 
     return show
+
+
+def duration(seconds: float) -> str:
+    """A time left as a person says it: "40 s", "12 min", "3 h 5 min"."""
+    if seconds < 60:
+        return f"{max(1, round(seconds))} s"
+    minutes = round(seconds / 60)
+    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"

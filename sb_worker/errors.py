@@ -8,7 +8,12 @@ class SpamBrainzError(Exception):
 
 
 class Unavailable(SpamBrainzError):
-    """A database, the broker or a sink is briefly gone: retry later."""
+    """A database, the broker or a sink is briefly gone: retry later. ``setting`` names the setting that says
+    where it is (``SB_DSN``), when one does."""
+
+    def __init__(self, message: str, setting: str = ""):
+        super().__init__(message)
+        self.setting = setting
 
 
 class BadInput(SpamBrainzError):

@@ -18,6 +18,7 @@ from sb_worker.metrics import band
 from sb_worker.model import learning, stats
 from sb_worker.runtime import Runtime
 from sb_worker.scoring.ids import parse_ids
+from sb_worker.scoring.offline import result_json
 from sb_worker.scoring.pipeline import RecordError, Score, Thresholds
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,24 @@ class ScanResult:
         """A small JSON-ready summary (the task's return value and log line)."""
         return {"kind": self.kind, "scanned": self.scanned, "undelivered_reports": len(self.to_deliver),
                 "errors": [{"entity": e.entity, "error": e.error} for e in self.errors]}
+
+
+def score_records(rt: Runtime, kind: str, records: Sequence[Any]) -> dict[str, Any]:
+    """Score records on demand with the pipeline a chunk of ``kind`` gets, storing nothing: the result of each,
+    in order, in `sb score`'s format (a bad record is ``{"index": i, "error": ...}``)."""
+    source = rt.source(kind)
+    if not isinstance(records, (list, tuple)):
+        raise BadInput(f"records must be a list, got {type(records).__name__}")
+    pipeline = rt.current_pipeline()
+    thresholds = rt.store.config.thresholds()
+    results = []
+    for index, result in enumerate(pipeline.score(kind, records, source.shape, source.scored_by_network)):
+        if isinstance(result, RecordError):
+            results.append({"index": index, "error": result.error})
+        else:
+            model = result.model_version if pipeline.model is not None else None
+            results.append({"index": index, **result_json(result, thresholds, model)})
+    return {"kind": kind, "results": results}
 
 
 def scan_chunk(rt: Runtime, kind: str, raw_ids: Sequence[Any], queued_at: float | None = None) -> ScanResult:

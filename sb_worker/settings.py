@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+import psycopg2.extensions
+
 from sb_worker.errors import ConfigError
 
 #: A record with no evidence in its payload scores at most this (``sb_worker.scoring.pipeline``): metadata alone never
@@ -66,6 +68,7 @@ class Settings:
     reputation_file: str = ""
     model_dir: str = field(default_factory=lambda: str(Path.home() / ".cache" / "spambrainz" / "models"))
     model_check_s: float = 10.0
+    score_wait_s: float = 15.0        # POST /v1/score and the review page's scorer wait this long for a worker
     max_queue_depth: int = 1000
     broker_timeout_s: float = 2.0     # the longest any Redis call waits (connect or answer); then 503 / a retry
     db_timeout_s: float = 10.0        # the longest any database wait lasts (connecting, a statement)
@@ -80,9 +83,16 @@ class Settings:
     gauges_every_s: float = 30.0      # Celery beat sends the queue, precision and model gauges this often
     musicbrainz_url: str = "https://musicbrainz.org"   # where the review page links accounts and edits
     bookbrainz_url: str = "https://bookbrainz.org"     # ... and BookBrainz accounts
+    appeal_contact: str = "https://metabrainz.org/contact"  # where the public page sends an appeal (a URL or a mail)
     detectors: dict = field(default_factory=dict, metadata={"parse": _parse_json_object})
 
     def __post_init__(self) -> None:
+        for name in ("dsn", "mb_dsn", "bookbrainz_dsn"):
+            try:
+                psycopg2.extensions.parse_dsn(getattr(self, name))
+            except psycopg2.ProgrammingError as exc:
+                raise ConfigError(f"SB_{name.upper()} is not a PostgreSQL connection string (postgresql://user@host/db "
+                                  f"or key=value pairs): {str(exc).strip()}") from None
         if self.chunk_size < 1:
             raise ConfigError(f"SB_CHUNK_SIZE must be at least 1, got {self.chunk_size}")
         for name in ("review_threshold", "auto_threshold"):

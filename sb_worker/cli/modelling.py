@@ -8,67 +8,86 @@ import sys
 from pathlib import Path
 
 from sb_worker import runtime
+from sb_worker.cli.arguments import existing_file, existing_folder, reads
 from sb_worker.scoring.pipeline import Thresholds
 from sb_worker.storage.sources import SOURCES
 
 
 def add_commands(sub) -> None:
     """Add these commands to `sb`'s subcommands."""
-    score = sub.add_parser("score", help="score JSON-lines records offline, one result line per record")
-    score.add_argument("file", help="JSON-lines file of records, or - for standard input")
+    offline = ("model_dir", "cache_dir", "detectors", "reputation_file", "review_threshold")
+    score = reads(sub.add_parser("score", help="score JSON-lines records offline, one result line per record"), *offline)
+    score.add_argument("file", type=existing_file, help="JSON-lines file of records, or - for standard input")
     score.add_argument("--kind", choices=("editor", "edit"), default="editor", help="what the records are")
     score.add_argument("--explain", action="store_true", help="print for a person instead of JSON")
-    score.add_argument("--model", help="a model artifact folder (default: the active model in SB_MODEL_DIR)")
+    score.add_argument("--model", type=existing_folder,
+                       help="a model artifact folder (default: the active model in SB_MODEL_DIR)")
     score.add_argument("--heuristic", action="store_true", help="score with the fitted weights, without a model")
     score.set_defaults(run=_score_file)
 
-    train = sub.add_parser("train", help="train a model on labelled JSON lines (default: the bundled corpus)")
-    train.add_argument("file", nargs="?", help="labelled JSON-lines editor records")
+    train = reads(sub.add_parser("train", help="train a model on labelled JSON lines (default: the bundled corpus)"),
+                  "model_dir", "cache_dir", "detectors", "reputation_file", "dsn")
+    train.add_argument("file", nargs="?", type=existing_file, help="labelled JSON-lines editor records")
     train.add_argument("--out", type=Path, help="write the artifact here (default: SB_MODEL_DIR, made active)")
-    train.add_argument("--seed", type=int, default=7)
+    train.add_argument("--seed", type=int, default=7, help="the training's random seed (default 7)")
+    train.add_argument("--promote", action="store_true",
+                       help="also store it in the SpamBrainz database (SB_DSN) and make it the workers' active model")
     train.set_defaults(run=_train)
 
-    learn = sub.add_parser("learn", help="update the active model in SB_MODEL_DIR from labelled JSON lines, through the gate")
-    learn.add_argument("file", help="labelled JSON-lines editor records (e.g. confirmed spam of a new wave)")
-    learn.add_argument("--seed", type=int, default=11)
+    learn = reads(sub.add_parser("learn", help="update the active model in SB_MODEL_DIR from labelled JSON lines, "
+                                               "through the gate"), *offline, "gate_tolerance")
+    learn.add_argument("file", type=existing_file,
+                       help="labelled JSON-lines editor records (e.g. confirmed spam of a new wave)")
+    learn.add_argument("--seed", type=int, default=11, help="the update's random seed (default 11)")
     learn.set_defaults(run=_learn)
 
-    evaluate = sub.add_parser("eval", help="measure the model and the heuristic score on labelled JSON lines")
-    evaluate.add_argument("file", help="labelled JSON-lines editor records (e.g. from `sb corpus test`)")
-    evaluate.add_argument("--model", help="a model artifact folder (default: the active model in SB_MODEL_DIR)")
+    evaluate = reads(sub.add_parser("eval", help="measure the model and the heuristic score on labelled JSON lines"),
+                     *offline, "auto_threshold")
+    evaluate.add_argument("file", type=existing_file,
+                          help="labelled JSON-lines editor records (e.g. from `sb corpus test`)")
+    evaluate.add_argument("--model", type=existing_folder,
+                          help="a model artifact folder (default: the active model in SB_MODEL_DIR)")
     evaluate.add_argument("--json", action="store_true", help="print JSON for machines")
     evaluate.add_argument("--plot", type=Path, help="draw both precision-recall curves into this PNG")
     evaluate.set_defaults(run=_eval)
 
-    corpus = sub.add_parser("corpus", help="write a split of the bundled labelled corpus as JSON lines")
-    corpus.add_argument("split", choices=("train", "test"))
-    corpus.add_argument("--out", type=Path, required=True)
+    corpus = reads(sub.add_parser("corpus", help="write a split of the bundled labelled corpus as JSON lines"))
+    corpus.add_argument("split", choices=("train", "test"), help="the training split or the held-out one")
+    corpus.add_argument("--out", type=Path, required=True, help="the JSON-lines file to write")
     corpus.set_defaults(run=_corpus)
 
-    model = sub.add_parser("model", help="model versions: in the SpamBrainz database (what workers use), or with "
-                                         "--folder in SB_MODEL_DIR (what offline commands use)")
-    model_sub = model.add_subparsers(required=True, metavar="ACTION")
+    model = reads(sub.add_parser("model", help="model versions: in the SpamBrainz database (what workers use), or with "
+                                               "--folder in SB_MODEL_DIR (what offline commands use)"),
+                  "dsn", "model_dir")
+    model_sub = model.add_subparsers(required=True, metavar="ACTION", help="list, add, promote or rollback")
     in_folder = argparse.ArgumentParser(add_help=False)
     in_folder.add_argument("--folder", action="store_true",
                            help="act on SB_MODEL_DIR (where `sb train` and `sb learn` write) instead of the database")
-    model_sub.add_parser("list", parents=[in_folder], help="stored versions, newest first").set_defaults(run=_model_list)
-    add = model_sub.add_parser("add", parents=[in_folder], help="store a model artifact folder as a version")
-    add.add_argument("directory", type=Path)
+    reads(model_sub.add_parser("list", parents=[in_folder], help="stored versions, newest first"),
+          "dsn", "model_dir").set_defaults(run=_model_list)
+    add = reads(model_sub.add_parser("add", parents=[in_folder], help="store a model artifact folder as a version"),
+                "dsn", "model_dir")
+    add.add_argument("directory", type=existing_folder, help="the artifact folder (as `sb train --out` writes it)")
     add.add_argument("--promote", "--activate", dest="promote", action="store_true", help="and make it the active version")
     add.set_defaults(run=_model_add)
-    promote = model_sub.add_parser("promote", aliases=["activate"], parents=[in_folder],
-                                   help="make a stored version the active one (one only in SB_MODEL_DIR is added first)")
-    promote.add_argument("version")
+    promote = reads(model_sub.add_parser("promote", aliases=["activate"], parents=[in_folder],
+                                         help="make a stored version the active one (one only in SB_MODEL_DIR is "
+                                              "added first)"), "dsn", "model_dir")
+    promote.add_argument("version", help="the version, as `sb model list` shows it")
     promote.set_defaults(run=_model_promote)
-    model_sub.add_parser("rollback", parents=[in_folder],
-                         help="make the version active before the current one active again").set_defaults(run=_model_rollback)
+    reads(model_sub.add_parser("rollback", parents=[in_folder],
+                               help="make the version active before the current one active again"),
+          "dsn", "model_dir").set_defaults(run=_model_rollback)
 
-    reputation = sub.add_parser("build-reputation", help="build a reputation table from labelled JSON-lines records")
-    reputation.add_argument("file", help="labelled JSON-lines editor records (\"label\": \"spam\" or \"ham\")")
+    reputation = reads(sub.add_parser("build-reputation", help="build a reputation table from labelled JSON-lines "
+                                                               "records"))
+    reputation.add_argument("file", type=existing_file,
+                            help="labelled JSON-lines editor records (\"label\": \"spam\" or \"ham\")")
     reputation.add_argument("--out", type=Path, required=True, help="where to write it (then set SB_REPUTATION_FILE)")
     reputation.set_defaults(run=_build_reputation)
 
-    fit = sub.add_parser("fit-weights", help="fit the detector weights on the bundled labelled data")
+    fit = reads(sub.add_parser("fit-weights", help="fit the detector weights on the bundled labelled data"),
+                "cache_dir", "detectors", "reputation_file")
     fit.add_argument("--out", type=Path, help="where to write them (default: the bundled weights.json)")
     fit.set_defaults(run=_fit_weights)
 
@@ -121,8 +140,8 @@ def _read_labelled(path: str) -> tuple[list[dict], int]:
 def _train(args: argparse.Namespace) -> None:
     import time
 
-    from sb_worker.model.training import train
     from sb_worker.model.registry import Folder, save, train_default, training_pipelines
+    from sb_worker.model.training import train
 
     settings = runtime.settings()
     start = time.perf_counter()
@@ -138,7 +157,12 @@ def _train(args: argparse.Namespace) -> None:
     print(f"trained {model.version} in {time.perf_counter() - start:.1f} s; on its calibration split "
           f"ROC-AUC {metrics['roc_auc']:.4f}, PR-AUC {metrics['pr_auc']:.4f}; saved to {where}"
           f"{'' if args.out else ' (active)'}")
-    if not args.out:
+    if args.promote:
+        models = runtime.get().store.models
+        models.add(Path(where))
+        models.promote(model.version)
+        print(f"stored {model.version} in the SpamBrainz database: the workers use it now")
+    elif not args.out:
         print(f"offline commands use it now; `sb model promote {model.version}` gives it to the workers")
 
 

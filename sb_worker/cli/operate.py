@@ -11,31 +11,36 @@ import threading
 from pathlib import Path
 
 from sb_worker import runtime
+from sb_worker.cli.arguments import percent, percent_or_off, positive, reads
 from sb_worker.errors import BadInput
 from sb_worker.storage.sources import SOURCES
 
 
 def add_commands(sub) -> None:
     """Add these commands to `sb`'s subcommands."""
-    demo = sub.add_parser("demo", help="run the whole pipeline on embedded Redis and PostgreSQL with sample data")
-    demo.add_argument("--editors", type=_positive, default=5000, help="editors in the sample (default 5000)")
+    demo = reads(sub.add_parser("demo", help="run the whole pipeline on embedded Redis and PostgreSQL with sample data"),
+                 "data_dir", "cache_dir", "model_dir")
+    demo.add_argument("--editors", type=positive, default=5000, help="editors in the sample (default 5000)")
     demo.add_argument("--seed", type=int, default=1, help="seed of the sample (default 1)")
-    demo.add_argument("--workers", type=_positive, default=2, help="worker processes (default 2)")
+    demo.add_argument("--workers", type=positive, default=2, help="worker processes (default 2)")
     demo.add_argument("--data-dir", type=Path, help="where the embedded servers keep their data (default: SB_DATA_DIR)")
     demo.set_defaults(run=_demo)
 
-    sample = sub.add_parser("sample-db", help="(re)build a sample MusicBrainz database at SB_MB_DSN")
-    sample.add_argument("--editors", type=_positive, default=5000)
-    sample.add_argument("--seed", type=int, default=1)
+    sample = reads(sub.add_parser("sample-db", help="(re)build a sample MusicBrainz database at SB_MB_DSN"),
+                   "mb_dsn", "bookbrainz_dsn")
+    sample.add_argument("--editors", type=positive, default=5000, help="editors in the sample (default 5000)")
+    sample.add_argument("--seed", type=int, default=1, help="seed of the sample (default 1)")
     sample.add_argument("--dsn", help="database to fill (default: SB_MB_DSN, or SB_BOOKBRAINZ_DSN)")
     sample.add_argument("--bookbrainz", action="store_true",
                         help="a sample BookBrainz (schema bookbrainz) instead, for the bookbrainz_editor source")
     sample.set_defaults(run=_sample_db)
 
-    migrate = sub.add_parser("migrate", help="bring the SpamBrainz database (SB_DSN) to the current schema")
+    migrate = reads(sub.add_parser("migrate", help="bring the SpamBrainz database (SB_DSN) to the current schema"), "dsn")
     migrate.set_defaults(run=_migrate)
 
-    enqueue = sub.add_parser("enqueue", help="queue scans: new and changed entities since the last run (for cron)")
+    enqueue = reads(sub.add_parser("enqueue", help="queue scans: new and changed entities since the last run (for cron)"),
+                    "dsn", "mb_dsn", "bookbrainz_dsn", "sources", "broker_url", "chunk_size", "enqueue_overlap_s",
+                    "max_queue_depth")
     enqueue.add_argument("--editor", nargs="+", metavar="ID", default=[], help="queue these editors")
     enqueue.add_argument("--edit", nargs="+", metavar="ID", default=[], help="queue these edits")
     enqueue.add_argument("--ids", nargs="+", metavar="ID", default=[], help="with --kind: queue these IDs of it")
@@ -47,55 +52,44 @@ def add_commands(sub) -> None:
                               "score, or changed since its latest one")
     enqueue.add_argument("--kind", choices=tuple(SOURCES),
                          help="only this source (one of SB_SOURCES); with --ids, the IDs' source")
-    enqueue.add_argument("--rate", type=_positive, metavar="N", help="with --all: queue at most N entities a second")
+    enqueue.add_argument("--rate", type=positive, metavar="N", help="with --all: queue at most N entities a second")
     enqueue.add_argument("--restart", action="store_true", help="with --all: start over instead of resuming")
     enqueue.set_defaults(run=_enqueue)
 
-    dump = sub.add_parser("dump-dataset", help="export labelled editor records from MusicBrainz (SB_MB_DSN) as JSON lines")
+    dump = reads(sub.add_parser("dump-dataset", help="export labelled editor records from MusicBrainz (SB_MB_DSN) as "
+                                                     "JSON lines"), "mb_dsn", "chunk_size")
     dump.add_argument("--out", type=Path, required=True, help="the JSON-lines file to write")
     dump.set_defaults(run=_dump_dataset)
 
-    api = sub.add_parser("api", help="run the HTTP API for development (production: gunicorn 'sb_worker.web.app:wsgi()')")
-    api.add_argument("--host", default="127.0.0.1")
-    api.add_argument("--port", type=int, default=8080)
+    api = reads(sub.add_parser("api", help="run the HTTP API for development (production: gunicorn "
+                                           "'sb_worker.web.app:wsgi()')"),
+                "dsn", "mb_dsn", "bookbrainz_dsn", "sources", "broker_url", "max_queue_depth", "public_url",
+                "musicbrainz_url", "appeal_contact")
+    api.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
+    api.add_argument("--port", type=int, default=8080, help="the port to listen on (default 8080)")
     api.set_defaults(run=_api)
 
-    token = sub.add_parser("token", help="API bearer tokens")
-    token_sub = token.add_subparsers(required=True, metavar="ACTION")
-    create = token_sub.add_parser("create", help="create a token (it is shown once)")
+    token = reads(sub.add_parser("token", help="API bearer tokens"), "dsn")
+    token_sub = token.add_subparsers(required=True, metavar="ACTION", help="create, list or revoke")
+    create = reads(token_sub.add_parser("create", help="create a token (it is shown once)"), "dsn")
     create.add_argument("--name", required=True, help="who or what uses it")
-    create.add_argument("--scope", action="append", required=True, choices=("submit", "feedback", "admin"))
+    create.add_argument("--scope", action="append", required=True, choices=("submit", "feedback", "admin"),
+                        help="what it may do (repeat for more than one): submit scans and appeals; feedback: "
+                             "verdicts and the review page; admin: thresholds, models and lists")
     create.set_defaults(run=_token_create)
-    token_sub.add_parser("list", help="tokens, without their secrets").set_defaults(run=_token_list)
-    revoke = token_sub.add_parser("revoke", help="revoke a token")
-    revoke.add_argument("id", type=int)
+    reads(token_sub.add_parser("list", help="tokens, without their secrets"), "dsn").set_defaults(run=_token_list)
+    revoke = reads(token_sub.add_parser("revoke", help="revoke a token"), "dsn")
+    revoke.add_argument("id", type=int, help="the token's number, as `sb token list` shows it")
     revoke.set_defaults(run=_token_revoke)
 
-    thresholds = sub.add_parser("thresholds", help="show, set or suggest the review and auto thresholds")
-    thresholds.add_argument("action", nargs="?", choices=("show", "suggest"), default="show")
+    thresholds = reads(sub.add_parser("thresholds", help="show, set or suggest the review and auto thresholds"), "dsn")
+    thresholds.add_argument("action", nargs="?", choices=("show", "suggest"), default="show",
+                            help="show (the default) or set them, or suggest one from the ninjas' verdicts")
     thresholds.add_argument("--precision", type=float, default=0.99, help="for suggest: the precision to reach")
-    thresholds.add_argument("--review", type=_percent, default=argparse.SUPPRESS, help="new review threshold (0-100)")
-    thresholds.add_argument("--auto", type=_percent_or_off, default=argparse.SUPPRESS,
+    thresholds.add_argument("--review", type=percent, default=argparse.SUPPRESS, help="new review threshold (0-100)")
+    thresholds.add_argument("--auto", type=percent_or_off, default=argparse.SUPPRESS,
                             help="new auto threshold (0-100, or 'off')")
     thresholds.set_defaults(run=_thresholds)
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
-def _percent(text: str) -> float:
-    value = float(text)
-    if not 0 <= value <= 100:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 100, got {text}")
-    return value
-
-
-def _percent_or_off(text: str) -> float | None:
-    return None if text.lower() == "off" else _percent(text)
 
 
 def _demo(args: argparse.Namespace) -> None:
@@ -233,10 +227,7 @@ def _thresholds(args: argparse.Namespace) -> None:
 
     store = runtime.get().store
     if args.action == "suggest":
-        found = stats.suggest(store.verdicts.judged_reports(), args.precision)
-        where = "none reaches it" if found["threshold"] is None else f"{found['threshold']:g}"
-        print(f"precision {args.precision:g}: threshold {where} (recall {found['recall']:.3f} of "
-              f"{found['verdicts']:,} judged reports)")
+        print(stats.describe_suggestion(stats.suggest(store.verdicts.judged_reports(), args.precision)))
         return
     current = store.config.thresholds()
     if hasattr(args, "review") or hasattr(args, "auto"):

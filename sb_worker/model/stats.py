@@ -7,8 +7,6 @@ from typing import Any
 
 import numpy as np
 
-from sb_worker.model import evaluation
-
 AUTO_MIN_VERDICTS = 1000
 AUTO_MIN_PRECISION = 0.9975
 
@@ -35,14 +33,60 @@ def by_band(judged: Sequence[dict[str, Any]], width: int = 10) -> dict[str, dict
     return {f"{low}-{low + width}": _precision(v) for low, v in sorted(bands.items())}
 
 
+def wilson(spam: int, verdicts: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval (95% by default) of a precision of ``spam`` out of ``verdicts``."""
+    if verdicts == 0:
+        return 0.0, 1.0
+    p = spam / verdicts
+    centre = (p + z * z / (2 * verdicts)) / (1 + z * z / verdicts)
+    half = z * np.sqrt(p * (1 - p) / verdicts + z * z / (4 * verdicts * verdicts)) / (1 + z * z / verdicts)
+    return max(0.0, float(centre - half)), min(1.0, float(centre + half))
+
+
+def needed_verdicts(precision: float, z: float = 1.96) -> int:
+    """The fewest verdicts, all spam, whose Wilson interval lies wholly at or above ``precision``."""
+    return int(np.ceil(z * z * precision / (1 - precision))) if precision < 1 else 0
+
+
 def suggest(judged: Sequence[dict[str, Any]], precision: float) -> dict[str, Any]:
-    """The lowest threshold whose reports reach ``precision`` (maximum recall among judged reports)."""
-    if not judged:
-        return {"precision": precision, "threshold": None, "recall": 0.0, "verdicts": 0}
-    y = np.array([r["verdict"] == "spam" for r in judged], dtype=float)
-    scores = np.array([r["score"] for r in judged], dtype=float)
-    recall, threshold = evaluation.recall_at_precision(y, scores, precision)
-    return {"precision": precision, "threshold": threshold, "recall": recall, "verdicts": len(judged)}
+    """The lowest threshold whose judged reports show ``precision`` with 95% confidence: the lower end of the
+    Wilson interval of the precision of the reports at or above it reaches ``precision``. With too few verdicts
+    no threshold does, and ``best`` is the one whose interval's lower end comes nearest (for the message)."""
+    found: dict[str, Any] = {"precision": precision, "threshold": None, "recall": 0.0, "verdicts": len(judged),
+                             "needed": needed_verdicts(precision), "best": None}
+    spam_total = sum(r["verdict"] == "spam" for r in judged)
+    spam = above = 0
+    by_score = sorted(((r["score"], r["verdict"] == "spam") for r in judged), reverse=True)
+    best_low = -1.0
+    for i, (score, is_spam) in enumerate(by_score):
+        spam, above = spam + is_spam, above + 1
+        if i + 1 < len(by_score) and by_score[i + 1][0] == score:
+            continue  # a threshold keeps every report of its score
+        low, high = wilson(spam, above)
+        band = {"threshold": score, "verdicts": above, "spam": spam, "measured": spam / above,
+                "interval": [round(low, 4), round(high, 4)], "recall": spam / spam_total if spam_total else 0.0}
+        if low >= precision:
+            found.update(threshold=score, recall=band["recall"], at=band)
+        if low > best_low:
+            best_low, found["best"] = low, band
+    return found
+
+
+def describe_suggestion(found: dict[str, Any]) -> str:
+    """`sb thresholds suggest`'s answer in words: the threshold with its interval and verdicts, or why none."""
+    want = found["precision"]
+    if found["threshold"] is not None:
+        at = found["at"]
+        return (f"precision {want:g}: threshold {at['threshold']:g} (measured precision {at['measured']:.4f}, 95% "
+                f"interval {at['interval'][0]:.4f}-{at['interval'][1]:.4f}, from {at['verdicts']:,} verdicts at or "
+                f"above it; recall {at['recall']:.3f} of the {found['verdicts']:,} judged reports)")
+    text = f"precision {want:g}: too few verdicts to suggest a threshold ({found['verdicts']:,} judged reports)"
+    if found["best"] is not None:
+        best = found["best"]
+        text += (f"; the best, at {best['threshold']:g}, has {best['spam']:,} spam in {best['verdicts']:,} verdicts: "
+                 f"precision 95% interval {best['interval'][0]:.4f}-{best['interval'][1]:.4f}")
+    return text + (f". Showing precision {want:g} takes at least {found['needed']:,} verdicts at or above the "
+                   "threshold, nearly all of them spam")
 
 
 def auto_allowed(judged: Sequence[dict[str, Any]], auto: float) -> tuple[bool, str]:

@@ -70,9 +70,10 @@ psycopg2.extensions.set_wait_callback(_wait)
 class Database:
     """A lazily opened connection per thread (the API serves requests on threads), reopened after it breaks."""
 
-    def __init__(self, dsn: str, name: str, readonly: bool = False):
+    def __init__(self, dsn: str, name: str, readonly: bool = False, setting: str = ""):
         self.dsn = dsn
         self.name = name
+        self.setting = setting  # the setting that names the database, for the messages
         self.readonly = readonly
         self._local = threading.local()
         self._silence = Silence(name)  # shared by the threads
@@ -97,7 +98,8 @@ class Database:
             except _GONE as exc:
                 if isinstance(exc, _NoAnswer):
                     self._silence.begin(_limits["short"])
-                raise Unavailable(f"{self.name} unreachable: {_first_line(exc)}") from None
+                where = f" ({self.setting})" if self.setting else ""
+                raise Unavailable(f"{self.name} unreachable{where}: {_first_line(exc)}", self.setting) from None
             if self.readonly:  # one consistent snapshot per read; the read-write store keeps the server's default
                 # (READ COMMITTED), which also makes value()'s autocommit switch free of round trips
                 conn.set_session(isolation_level="REPEATABLE READ", readonly=True)
@@ -153,7 +155,7 @@ class Database:
             self.close()
             if isinstance(exc, _NoAnswer):
                 self._silence.begin(_limits[patience] or 0.0)
-            raise Unavailable(f"{self.name} connection lost: {_first_line(exc)}") from None
+            raise Unavailable(f"{self.name} connection lost: {_first_line(exc)}", self.setting) from None
         except BaseException:
             if not conn.closed:
                 try:

@@ -71,10 +71,10 @@ class MBReader:
     are its two connections, which the MusicBrainz sources share."""
 
     def __init__(self, dsn: str):
-        self.db = Database(dsn, "MusicBrainz database", readonly=True)
+        self.db = Database(dsn, "MusicBrainz database", readonly=True, setting="SB_MB_DSN")
         # Streams hold a transaction open for their server-side cursor, so they get a connection of their own:
         # loading records meanwhile commits on the other one.
-        self.streams = Database(dsn, "MusicBrainz database", readonly=True)
+        self.streams = Database(dsn, "MusicBrainz database", readonly=True, setting="SB_MB_DSN")
 
     def load_editors(self, ids: Sequence[int]) -> list[dict[str, Any]]:
         """Editor records with their recent edits, recent notes and activity counts: four queries."""

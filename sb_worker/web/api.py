@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict
+from importlib import resources
 
 from flask import Blueprint, Response, g, jsonify, request
 
@@ -19,6 +20,7 @@ from sb_worker.web.actions import WebError
 from sb_worker.web.checks import body, requires
 
 MAX_IDS = 10_000      # IDs in one scan request
+MAX_SCORE_RECORDS = 100  # records in one on-demand scoring request
 
 blueprint = Blueprint("api", __name__)
 
@@ -41,6 +43,16 @@ def healthz() -> tuple[Response, int]:
     return jsonify(status="ok" if ok else "degraded", checks=results), 200 if ok else 503
 
 
+@blueprint.get("/v1/openapi.json")
+def openapi() -> Response:
+    """This API's description: public, like the code it describes (a readable page of it is /v1/docs)."""
+    return _json(description_text())
+
+
+def description_text() -> str:
+    return resources.files("sb_worker.web").joinpath("openapi.json").read_text(encoding="utf-8")
+
+
 @blueprint.post("/v1/scans")
 @requires("submit")
 def submit_scan() -> tuple[Response, int, dict[str, str]]:
@@ -61,6 +73,33 @@ def submit_scan() -> tuple[Response, int, dict[str, str]]:
     scan_id = rt.store.reports.add_scan_request(parsed["editor"][0], parsed["edit"][0], errors)
     broker.publish_scan(rt.settings, parsed["editor"][0], parsed["edit"][0])
     return jsonify(id=scan_id, rejected=errors), 202, {"Location": f"/v1/scans/{scan_id}"}
+
+
+@blueprint.post("/v1/score")
+@requires(None)
+def score_now() -> Response:
+    data = body("kind", "records")
+    return jsonify(score_records(data.get("kind", "editor"), data.get("records")))
+
+
+def score_records(kind: object, records: object) -> dict:
+    """Records (in `sb score`'s format) scored now by a scoring worker, nothing stored; for the API and the review
+    page's scorer."""
+    if kind not in ("editor", "edit"):
+        raise WebError(400, "kind must be \"editor\" or \"edit\"")
+    if not isinstance(records, list) or not 1 <= len(records) <= MAX_SCORE_RECORDS:
+        raise WebError(400, f"records must be a list of 1 to {MAX_SCORE_RECORDS} records")
+    for index, record in enumerate(records):
+        if not isinstance(record, dict):
+            raise WebError(400, f"records[{index}] must be an object (a record as `sb score` reads it)")
+    rt = runtime.get()
+    answer = broker.ask_score(rt.settings, kind, records, rt.settings.score_wait_s)
+    if answer is None:
+        raise WebError(503, f"no scoring worker answered within {rt.settings.score_wait_s:g} s (SB_SCORE_WAIT_S); "
+                            "are the scan workers running and keeping up?", {"Retry-After": "30"})
+    if "error" in answer:
+        raise WebError(400, answer["error"])
+    return answer
 
 
 @blueprint.get("/v1/scans/<int:scan_id>")

@@ -33,6 +33,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     # Every text a template prints (names, websites, notes, appeals: what accounts wrote) shows invisible and
     # direction-changing characters as code points; marked-up text (marks.highlight) has done so already.
     app.jinja_env.finalize = lambda value: marks.visible(value) if type(value) is str else value
+    app.jinja_env.filters["points"] = marks.points
     app.before_request(_storable_text)
     for error, handler in _HANDLERS.items():
         app.register_error_handler(error, handler)

@@ -4,9 +4,10 @@ stored before reasons carried spans are marked from what their sentences name)."
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import phonenumbers
@@ -14,6 +15,7 @@ from markupsafe import Markup, escape
 
 from sb_worker import runtime
 from sb_worker.scoring.features import extract
+from sb_worker.web.context import Context, account_context, notes_of
 
 SHOWN_CHARS = 5_000          # of a text on the page; the rest is cut with a note
 
@@ -28,17 +30,23 @@ class Item:
     fields: list[tuple[str, Markup]]  # (label, text with marks), only the fields that have text
     account: bool = False          # an account (which a ninja may trust), not an edit
     trusted: bool = False          # an account a ninja trusts (reported again only after a profile change)
+    exists: bool = False           # still in its source (an account with no text exists all the same)
+    context: Context = Context()   # the account's age, activity, recent edits and notes
 
 
 def items(reports: list[dict[str, Any]]) -> list[Item]:
     """The reports with their account's (or edit's) text, loaded from their source in one chunk per kind."""
     rt = runtime.get()
+    now = dt.datetime.now(dt.timezone.utc)
     records: dict[tuple[str, int], Any] = {}
+    contexts: dict[tuple[str, int], Context] = {}
     trusted: set[tuple[str, int]] = set()
     for kind in dict.fromkeys(r["kind"] for r in reports if r["kind"] in rt.sources):
         source = rt.sources[kind]
         ids = [r["entity_id"] for r in reports if r["kind"] == kind]
-        records.update({(kind, r["id"]): extract(source.shape, r) for r in source.load(ids)[0]})
+        for record in source.load(ids)[0]:
+            records[kind, record["id"]] = extract(source.shape, record)
+            contexts[kind, record["id"]] = record_context(source.shape, record, now)
         if source.shape == "editor":
             trusted |= {(kind, i) for i in rt.store.verdicts.trusted_ids(kind, ids)}
     items = []
@@ -54,8 +62,16 @@ def items(reports: list[dict[str, Any]]) -> list[Item]:
                  ("Added URLs", "added_urls", "\n".join(features.added_urls))]
         items.append(Item(report, source.site, features.name, source.entity_url(features.entity_id, features.name),
                           [(label, highlight(text, report["reasons"], field)) for label, field, text in texts if text],
-                          account, key in trusted))
+                          account, key in trusted, True, contexts[key]))
     return items
+
+
+def record_context(shape: str, record: dict[str, Any], now: dt.datetime) -> Context:
+    """The account around a record: an editor's own, or an edit's editor's with the edit's notes."""
+    if shape == "editor":
+        return account_context(record, now)
+    editor = record.get("editor_record") or {}
+    return replace(account_context(editor, now), notes=notes_of(record.get("notes"), now))
 
 
 _QUOTED = re.compile(r"'([^'\n]{2,200})'")
@@ -82,6 +98,12 @@ def phone_pattern(e164: str) -> str:
         return ""
     gap = r"[\s().-]*"
     return rf"(?:\+?{number.country_code}{gap}|0{gap})?" + gap.join(str(number.national_number))
+
+
+def points(value: float) -> str:
+    """A reason's points with their sign: "+20", "−20" (a minus sign), "0"."""
+    rounded = round(value)
+    return f"+{rounded}" if rounded > 0 else f"\u2212{-rounded}" if rounded < 0 else "0"
 
 
 def visible(text: str) -> str:

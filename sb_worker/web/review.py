@@ -19,6 +19,7 @@ from detectors.registry import NAMES as DETECTORS
 from sb_worker import runtime
 from sb_worker.scoring.pipeline import HEURISTIC_VERSION
 from sb_worker.web import actions
+from sb_worker.web.api import score_records
 from sb_worker.web.marks import highlight, items
 from sb_worker.web.tokens import hash_token
 
@@ -26,6 +27,7 @@ SESSION_COOKIE = "sb_review"
 SIGNIN_COOKIE = "sb_signin"   # the sign-in form's CSRF secret (double-submit: cookie and form must agree)
 SESSION_HOURS = 12
 PER_PAGE = 25
+MAX_PASTED = 20_000    # characters of each field pasted into the scorer
 BANDS = ("90-100", "80-89", "70-79", "60-69", "50-59", "40-49", "30-39", "20-29", "10-19", "0-9")
 _CSP = ("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; "
         "base-uri 'none'")
@@ -153,12 +155,19 @@ def reports() -> Response:
     appeals = json.loads(rt.store.verdicts.appeals_json("open"))
     appealed = items([json.loads(rt.store.reports.report_json(a["report_id"])) for a in appeals])
     done = request.args.get("done", "")
+    trusted_now = None
+    if done.isdigit() and int(done) < 2**63 and request.args.get("trusted") == "1":
+        found = rt.store.reports.report_json(int(done))
+        report = json.loads(found) if found else None
+        if report and rt.store.verdicts.trusted_ids(report["kind"], [report["entity_id"]]):
+            trusted_now = report  # the notice offers to undo the trust just given
     return render_template(
         "review.html", session=session, filters=filters, bands=BANDS, detectors=DETECTORS,
         items=items(page["reports"]), total=page["total"],
         appeals=[(a, item, highlight(a["message"], [])) for a, item in zip(appeals, appealed)], pages=max(1, -(-page["total"] // PER_PAGE)),
         model=rt.store.models.active() or HEURISTIC_VERSION, thresholds=thresholds,
-        automatic_action=automatic_action, done=done if done.isdigit() else "",
+        automatic_action=automatic_action, done=done if done.isdigit() else "", trusted_now=trusted_now,
+        site_url=rt.settings.musicbrainz_url.rstrip("/"),
         said=request.args.get("said") if request.args.get("said") in ("spam", "ham") else "")
 
 
@@ -171,9 +180,9 @@ def verdict(report_id: int) -> Response:
         abort(400, "verdict must be spam, ham or ham-trust")
     said, trust = buttons[request.form["verdict"]]
     filters = _filters()
-    actions.verdict(runtime.get(), report_id, said, session["name"], "", trust)
+    actions.verdict(runtime.get(), report_id, said, session["name"], request.form.get("note", "").strip(), trust)
     query = {k: v for k, v in filters.items() if v and (k != "page" or v > 1)}
-    return redirect(url_for("review.reports", **query, done=report_id, said=said), 303)
+    return redirect(url_for("review.reports", **query, done=report_id, said=said, trusted=1 if trust else None), 303)
 
 
 @blueprint.post("/appeals/<int:appeal_id>/decision")
@@ -191,6 +200,29 @@ def revoke_trust(editor_id: int) -> Response:
     actions.revoke_trust(runtime.get(), request.form.get("kind", "editor"), editor_id, session["name"])
     report = request.form.get("report", "")
     return redirect(url_for("review.reports", report=report) if report.isdigit() else url_for("review.reports"), 303)
+
+
+# -- scoring on demand ---------------------------------------------------------------------------------------------
+@blueprint.get("/score")
+def scorer() -> Response:
+    """A box to paste a bio and a website into and see the score, reasons and marks a scoring worker gives it."""
+    session = _signed_in()
+    if session is None:
+        return redirect(url_for("review.signin_form"), 303)
+    return render_template("score.html", session=session, record={}, result=None)
+
+
+@blueprint.post("/score")
+def score_text() -> str:
+    """Score what was pasted as an editor record, storing nothing, and show it marked as a report would be."""
+    session = _form_session()
+    record = {"id": 1, **{k: request.form.get(k, "")[:MAX_PASTED] for k in ("name", "website", "bio")}}
+    [result] = score_records("editor", [record])["results"]
+    if "error" in result:
+        raise actions.WebError(400, result["error"])
+    marked = [(label, highlight(record[field], result["reasons"], key))
+              for label, field, key in (("Website", "website", "website"), ("Bio", "bio", "text")) if record[field]]
+    return render_template("score.html", session=session, record=record, result=result, marked=marked)
 
 
 @blueprint.errorhandler(400)

@@ -1,9 +1,12 @@
 """The `sb` command as cron and operators run it: a process configured by SB_* variables."""
 
+import argparse
 import os
+import re
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -63,7 +66,9 @@ def test_thresholds_are_shown_and_changed(settings):
     refused = sb(settings, "thresholds", "--auto", "40")
     assert refused.returncode == 2 and "the auto threshold must be above the review threshold (60)" in refused.stderr
     assert sb(settings, "thresholds", "--auto", "off").stdout.strip() == "review 60, auto off"
-    assert sb(settings, "thresholds", "suggest").stdout.strip() == "precision 0.99: threshold none reaches it (recall 0.000 of 0 judged reports)"
+    assert sb(settings, "thresholds", "suggest").stdout.strip() == (
+        "precision 0.99: too few verdicts to suggest a threshold (0 judged reports). Showing precision 0.99 takes at "
+        "least 381 verdicts at or above the threshold, nearly all of them spam")
 
 
 def test_a_misconfigured_environment_is_named(settings):
@@ -71,6 +76,70 @@ def test_a_misconfigured_environment_is_named(settings):
     done = subprocess.run([sys.executable, "-m", "sb_worker.cli", "thresholds"], env=env, capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 2 and "unknown setting(s) SB_CHUNK_SIZ" in done.stderr
+
+
+def bare_sb(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """`sb` in an environment with no SB_* settings but ``env``."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("SB_")} | env
+    return subprocess.run([sys.executable, "-m", "sb_worker.cli", *args], env=environ, capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_a_dsn_that_is_not_one_is_named_in_one_line():
+    done = bare_sb("thresholds", SB_DSN="notadsn")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("sb: error: SB_DSN is not a PostgreSQL connection string") and \
+        done.stderr.count("\n") == 1
+
+
+def test_an_unset_dsn_says_that_it_is_unset_and_what_was_tried():
+    done = bare_sb("thresholds", SB_DB_TIMEOUT_S="2", SB_DB_LONG_TIMEOUT_S="2", PGHOST="/nonexistent")
+    assert done.returncode == 3 and done.stderr.count("\n") == 1
+    assert "SpamBrainz database unreachable (SB_DSN)" in done.stderr
+    assert "(SB_DSN is unset, so its default postgresql:///spambrainz was tried)" in done.stderr
+    named = bare_sb("thresholds", SB_DSN="postgresql:///spambrainz", PGHOST="/nonexistent")
+    assert named.returncode == 3 and "is unset" not in named.stderr
+
+
+def test_a_missing_input_is_refused_before_anything_slow_starts():
+    started = time.monotonic()
+    for args in (["score", "/nonexistent.jsonl"], ["eval", "/nonexistent.jsonl"], ["learn", "/nonexistent.jsonl"],
+                 ["train", "/nonexistent.jsonl"], ["build-reputation", "/nonexistent.jsonl", "--out", "x"]):
+        done = bare_sb(*args)
+        assert done.returncode == 2 and "Traceback" not in done.stderr, args
+        assert done.stderr.strip().endswith("error: argument file: no such file: /nonexistent.jsonl"), done.stderr
+    folder = bare_sb("score", "-", "--model", "/nonexistent")
+    assert folder.returncode == 2 and "argument --model: no such folder: /nonexistent" in folder.stderr
+    assert time.monotonic() - started < 60  # not a speed check: none of them loaded a model (that takes ~10 s each)
+
+
+def test_the_version_and_a_help_line_for_every_option_and_the_settings_each_command_reads():
+    from sb_worker.cli import _parser
+    from sb_worker.settings import Settings
+
+    done = bare_sb("--version")
+    assert done.returncode == 0 and re.fullmatch(r"sb \d+\.\d+\.\d+\n", done.stdout)
+    known = {"SB_" + name.upper() for name in Settings.__dataclass_fields__}
+
+    def commands(parser, path=()):
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    if name == sub.prog.split()[-1]:  # an alias names the same parser again
+                        yield from commands(sub, (*path, name))
+        yield path, parser
+
+    checked = 0
+    for path, parser in commands(_parser()):
+        for action in parser._actions:
+            assert action.help, f"sb {' '.join(path)}: {action.dest} has no help line"
+        if path:
+            assert parser.epilog, f"sb {' '.join(path)} does not name the settings it reads"
+            named = set(re.findall(r"SB_[A-Z_]+", parser.epilog))
+            assert named <= known and (named or parser.epilog == "reads no settings"), (path, parser.epilog)
+            checked += 1
+    assert checked >= 20
+    assert "settings read: SB_DSN" in bare_sb("token", "create", "--help").stdout
 
 
 def test_an_unreachable_database_is_reported_as_unavailable(settings):

@@ -1,13 +1,14 @@
 """`sb enqueue`'s logic on a real Redis and real databases: what lands on the queue, and the marks."""
 
 import datetime as dt
+import io
 
 import pytest
 
 from sb_worker import service
 from sb_worker.broker import Publisher, chunks
 from sb_worker.celery import PRIORITY_BACKFILL, PRIORITY_CRON, PRIORITY_NAMED
-from sb_worker.enqueue import backfill, enqueue_changes, enqueue_missing, unscanned
+from sb_worker.enqueue import backfill, duration, enqueue_changes, enqueue_missing, progress_bar, unscanned
 from sb_worker.errors import Unavailable
 
 from tests.helpers import query, queued_scans
@@ -134,3 +135,18 @@ def test_a_backfill_keeps_to_its_rate(rt, settings, redis_server):
         run = backfill(rt.sources["editor"], rt.store, publisher, rate=500)
         took = time.monotonic() - started
     assert run.finished and took >= (run.total - 50) / 500  # the first chunk goes at once
+
+
+def test_the_backfill_progress_line_gives_the_rate_and_the_time_left():
+    out, now = io.StringIO(), [100.0]
+    show = progress_bar("editor", stream=out, clock=lambda: now[0])
+    now[0] = 110.0
+    show(1_000, 100_000)
+    now[0] = 200.0
+    show(10_000, 100_000)
+    show(100_000, 100_000)
+    assert out.getvalue().splitlines() == [
+        "queued 1,000 / 100,000 editors (1%, 100/s, about 16 min left)",
+        "queued 10,000 / 100,000 editors (10%, 100/s, about 15 min left)",
+        "queued 100,000 / 100,000 editors (100%, 1,000/s)"]
+    assert (duration(0.2), duration(59), duration(3 * 3600 + 300)) == ("1 s", "59 s", "3 h 5 min")

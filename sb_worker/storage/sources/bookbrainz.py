@@ -53,8 +53,10 @@ class BookBrainzEditors(Source):
     scored_by_network = False
 
     def __init__(self, settings: Settings):
-        self.db = Database(settings.bookbrainz_dsn, "BookBrainz database", readonly=True)
-        self.streams = Database(settings.bookbrainz_dsn, "BookBrainz database", readonly=True)
+        self.db = Database(settings.bookbrainz_dsn, "BookBrainz database", readonly=True,
+                           setting="SB_BOOKBRAINZ_DSN")
+        self.streams = Database(settings.bookbrainz_dsn, "BookBrainz database", readonly=True,
+                           setting="SB_BOOKBRAINZ_DSN")
         self.base = settings.bookbrainz_url.rstrip("/")
 
     def load(self, ids: Sequence[int]) -> tuple[list[dict[str, Any]], list[int]]:

@@ -42,7 +42,7 @@ class Store:
     ``access``, ``models`` and ``marks``. What spans groups in one transaction is here."""
 
     def __init__(self, dsn: str, default_thresholds: Thresholds):
-        self.db = Database(dsn, "SpamBrainz database")
+        self.db = Database(dsn, "SpamBrainz database", setting="SB_DSN")
         self.config = Config(self.db, default_thresholds)
         self.verdicts = Verdicts(self.db)
         self.reports = Reports(self.db, self.config, self.verdicts)

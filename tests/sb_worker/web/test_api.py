@@ -54,19 +54,32 @@ def test_the_openapi_description_matches_the_routes(api):
     assert routes == described
 
 
+def test_the_description_is_served_as_json_and_as_a_page_to_read(api):
+    served = api.app.test_client().get("/v1/openapi.json")  # no token: it describes the code, nothing more
+    assert served.status_code == 200 and served.mimetype == "application/json" and served.json == spec()
+    page = api.app.test_client().get("/v1/docs")
+    assert page.status_code == 200 and page.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    for path, methods in spec()["paths"].items():
+        for method in methods:
+            assert f"<code>{method.upper()} {path}</code>" in page.text
+    assert "<code>records</code>: array of object, required" in page.text
+    assert "<strong>503</strong> no scoring worker answered in time" in page.text
+
+
 SCOPED = [("post", "/v1/scans", "submit", {"editors": [5]}), ("post", "/v1/reports/1/verdict", "feedback",
           {"verdict": "spam", "ninja": "x"}), ("put", "/v1/thresholds", "admin", {"review": 60}),
           ("post", "/v1/models/x/promote", "admin", None), ("post", "/v1/models/rollback", "admin", None),
           ("delete", "/v1/trusted/5", "feedback", None), ("post", "/v1/appeals", "submit", {"editor_id": 5, "message": "x"}),
           ("get", "/v1/appeals", "feedback", None),
           ("post", "/v1/appeals/1/decision", "feedback", {"decision": "upheld", "ninja": "x"})]
+ANY_TOKEN_POSTS = ["/v1/score"]
 READS = ["/v1/scans/1", "/v1/editors/5", "/v1/edits/1", "/v1/reports", "/v1/reports/1", "/v1/thresholds",
          "/v1/models", "/v1/stats", "/v1/trusted"]
 
 
-@pytest.mark.parametrize("path", READS + [p for _, p, _, _ in SCOPED])
+@pytest.mark.parametrize("path", READS + ANY_TOKEN_POSTS + [p for _, p, _, _ in SCOPED])
 def test_every_v1_endpoint_wants_a_known_token(api, path):
-    method = next((m for m, p, _, _ in SCOPED if p == path), "get")
+    method = next((m for m, p, _, _ in SCOPED if p == path), "post" if path in ANY_TOKEN_POSTS else "get")
     missing = api(method, path, scope=None)
     assert missing.status_code == 401 and missing.headers["WWW-Authenticate"] == "Bearer"
     assert "bearer token is required" in missing.json["error"]

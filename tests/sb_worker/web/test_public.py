@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import re
 
 import pytest
 from PIL import Image
@@ -42,6 +44,18 @@ def test_the_page_says_what_matters_with_live_figures(settings, rt):
     assert "a spam ninja, a person, reviews every\n      report" in html and "<script" not in html
     rt.store.config.set_thresholds(Thresholds(50, 95))
     assert "Automatic action is <strong>on</strong> for scores of\n      95" in create_app(settings).test_client().get("/").text
+
+
+def test_the_page_says_when_its_figures_were_taken_and_whom_to_write_to_for_an_appeal(settings, rt):
+    before = dt.datetime.now(dt.timezone.utc).replace(second=0, microsecond=0)
+    html = create_app(settings).test_client().get("/").text
+    taken = dt.datetime.fromisoformat(re.search(r'<time id="taken" datetime="([^"]+)">', html).group(1))
+    assert before <= taken <= dt.datetime.now(dt.timezone.utc)
+    assert '<a id="appeal-contact" href="https://metabrainz.org/contact"' in html
+    mail = create_app(settings.replace(appeal_contact="support@metabrainz.org")).test_client().get("/").text
+    assert '<a id="appeal-contact" href="mailto:support@metabrainz.org"' in mail
+    hostile = create_app(settings.replace(appeal_contact="javascript:alert(1)")).test_client().get("/").text
+    assert 'href="javascript:' not in hostile and 'href="#appeal"' in hostile
 
 
 def test_the_page_renders_every_section_in_a_browser(settings, rt, served, browser):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 
-from sb_worker import service
+from detectors.reputation import Reputation
+from sb_worker import runtime, service
 from sb_worker.web.app import create_app
-from sb_worker.web.marks import evidence, highlight, visible
+from sb_worker.web.marks import evidence, highlight, points, visible
 
 from tests.helpers import add_token, query, wait_until
 
@@ -212,3 +214,109 @@ def test_a_ninja_signs_in_sees_the_top_report_and_marks_it_spam_in_a_browser(set
     assert query(settings.dsn, "SELECT verdict, ninja FROM verdict WHERE report_id = %s", (top["id"],)) == [
         ("spam", "reosarevok")]
     assert query(settings.dsn, "SELECT status FROM report WHERE id = %s", (top["id"],)) == [("spam",)]
+
+
+# -- the card: the account in context, signed points, marks for and against, an account with no text ------------------
+SPAM_WITH_BANDCAMP = ("Cheap viagra online at pillshop.example.ru, discreet delivery, call +44 7911 123456. "
+                      "My music: https://someband.bandcamp.com/album/first")
+
+
+def add_active_spammer(settings, edits: int = 5) -> int:
+    """An account made two days ago, its email confirmed three minutes later, with ``edits`` relationship edits
+    that add URLs, and (with any edits) an edit note on the newest."""
+    [(editor,)] = query(settings.mb_dsn, """
+        INSERT INTO musicbrainz.editor (name, bio, website, password, ha1, member_since, email_confirm_date)
+        VALUES ('pillseller', %s, 'https://someband.bandcamp.com', 'x', repeat('0', 32), now() - interval '2 days',
+                now() - interval '2 days' + interval '3 minutes') RETURNING id""", (SPAM_WITH_BANDCAMP,))
+    for n in range(edits):
+        [(edit,)] = query(settings.mb_dsn, """INSERT INTO musicbrainz.edit (editor, type, status, open_time, expire_time)
+                                             VALUES (%s, 90, 1, now() - interval '1 hour', now() + interval '7 days')
+                                             RETURNING id""", (editor,))
+        data = {"type0": "artist", "type1": "url", "entity0": {"id": 1, "name": "Someone"},
+                "entity1": {"id": 100 + n, "name": f"https://pillshop.example.ru/offer/{n}"}}
+        query(settings.mb_dsn, "INSERT INTO musicbrainz.edit_data (edit, data) VALUES (%s, %s)", (edit, json.dumps(data)))
+    if edits:
+        query(settings.mb_dsn, "INSERT INTO musicbrainz.edit_note (editor, edit, text) VALUES (%s, %s, "
+                               "'best pills here')", (editor, edit))
+    return editor
+
+
+def card(page, report_id: int) -> str:
+    return page.get(f"/review?report={report_id}").text.split(f'id="report-{report_id}"')[1].split("</article>")[0]
+
+
+def test_points_are_shown_with_their_sign():
+    assert (points(20), points(-20), points(0.4), points(-7.6)) == ("+20", "\u221220", "0", "\u22128")
+
+
+def test_a_card_shows_the_account_in_context_and_marks_honest_sites_as_against(page, settings, tmp_path):
+    table = tmp_path / "reputation.json"  # bandcamp.com known from 40 honest accounts: a link to it counts against spam
+    table.write_text(Reputation({"bandcamp.com": (0, 40)}).to_json())
+    runtime.configure(settings.replace(reputation_file=str(table)))
+    rt = runtime.get()
+    editor = add_active_spammer(settings)
+    service.scan_chunk(rt, "editor", [editor])
+    [report] = [r for r in rt.store.reports.open() if r["entity_id"] == editor]
+    sign_in(page, page.tokens["feedback"])
+    block = card(page, report["id"])
+    assert re.search(r"<dt>Member since</dt><dd><time datetime=\"[^\"]+\">\d{4}-\d\d-\d\d \d\d:\d\d UTC</time> "
+                     r"<span class=\"ago\">\(2 days ago\)</span>", block), block
+    assert "confirmed 3 minutes after registering" in block
+    assert "5 edits (0 accepted) · 0 votes · 1 edit notes" in block
+    assert "Recent edits (5)" in block and block.count("add relationship, open") == 5
+    assert "<code>https://pillshop.example.ru/offer/4</code>" in block and "/edit/" in block
+    assert block.index("offer/4") < block.index("<details><summary>2 more edits</summary>") < block.index("offer/1")
+    assert "Edit notes (1)" in block and "<q>best pills here</q>" in block
+    [against] = [r for r in report["reasons"] if r["points"] < 0]
+    assert against["detector"] == "domain_reputation" and "bandcamp.com" in against["why"]
+    assert "+-" not in block and f"<strong>domain_reputation</strong> {points(against['points'])}:" in block
+    assert '<li class="against"><strong>domain_reputation</strong> \u2212' in block
+    assert re.search(r'<mark class="against" title="domain_reputation \(against spam\)">[^<]*bandcamp\.com', block)
+    assert re.search(r'<mark title="[^"]*spam_phrases[^"]*">viagra</mark>', block, re.I)  # spam evidence as before
+
+
+def test_an_account_that_emptied_its_profile_is_not_said_to_be_gone(page, rt, settings):
+    editor = add_active_spammer(settings, edits=1)
+    service.scan_chunk(rt, "editor", [editor])
+    [report] = [r for r in rt.store.reports.open() if r["entity_id"] == editor]
+    query(settings.mb_dsn, "UPDATE musicbrainz.editor SET bio = '', website = '' WHERE id = %s", (editor,))
+    sign_in(page, page.tokens["feedback"])
+    block = card(page, report["id"])
+    assert "This account has no website and no bio." in block and "no longer exists" not in block
+    assert "Member since" in block  # the context is still there to judge by
+    query(settings.mb_dsn, "DELETE FROM musicbrainz.edit_note WHERE editor = %s", (editor,))
+    query(settings.mb_dsn, "DELETE FROM musicbrainz.edit_data WHERE edit IN (SELECT id FROM musicbrainz.edit "
+                           "WHERE editor = %s)", (editor,))
+    query(settings.mb_dsn, "DELETE FROM musicbrainz.edit WHERE editor = %s", (editor,))
+    query(settings.mb_dsn, "DELETE FROM musicbrainz.editor WHERE id = %s", (editor,))
+    assert "This editor no longer exists in MusicBrainz." in card(page, report["id"])
+
+
+def test_trusting_an_account_is_apart_from_not_spam_confirmed_and_can_be_undone(page, rt, settings):
+    editor = add_active_spammer(settings, edits=0)
+    service.scan_chunk(rt, "editor", [editor])
+    [report] = [r for r in rt.store.reports.open() if r["entity_id"] == editor]
+    sign_in(page, page.tokens["feedback"])
+    block = card(page, report["id"])
+    plain = block.split("<details class=\"trust\">")[0]
+    assert 'value="ham-trust"' not in plain  # not beside "Spam" and "Not spam" ...
+    assert re.search(r'<details class="trust"><summary>Not spam, and trust this account…</summary>.*'
+                     r'<button class="trust" name="verdict" value="ham-trust"', block, re.S)  # ... but a step away
+    done = page.post(f"/review/reports/{report['id']}/verdict",
+                     data={"verdict": "ham-trust", "note": "  a real band, I checked  ", "csrf": csrf_of(block)})
+    assert done.status_code == 303 and "trusted=1" in done.headers["Location"]
+    assert query(settings.dsn, "SELECT verdict, note FROM verdict WHERE report_id = %s", (report["id"],)) == [
+        ("ham", "a real band, I checked")]
+    after = page.get(done.headers["Location"]).text
+    assert "recorded as not spam, and its account is trusted" in after and 'id="undo-trust"' in after
+    assert set(rt.store.verdicts.trusted_ids("editor", [editor])) == {editor}
+    undo = page.post(f"/review/trusted/{editor}/revoke", data={"kind": "editor", "csrf": csrf_of(after)})
+    assert undo.status_code == 303 and not rt.store.verdicts.trusted_ids("editor", [editor])
+
+
+def test_the_sign_in_page_gives_a_command_that_works(page):
+    from sb_worker.cli import _parser
+
+    command = re.search(r"<code>(sb token create [^<]+)</code>", page.get("/review/signin").text).group(1)
+    args = _parser().parse_args(command.replace("NAME", "someone").split()[1:])
+    assert args.name == "someone" and args.scope == ["feedback"]
