@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import signal
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,8 +65,11 @@ class DemoSummary:
         return sum(self.scanned.values()) / max(self.seconds, 1e-9)
 
 
-def run_demo(data_dir: Path, editors: int = 5000, seed: int = 1, workers: int = 2, out: TextIO = sys.stdout) -> DemoSummary:
-    """Start everything, scan a fresh sample end to end, print and return the summary, stop everything."""
+def run_demo(data_dir: Path, editors: int = 5000, seed: int = 1, workers: int = 2, out: TextIO = sys.stdout,
+             serve: int | None = None, stop: threading.Event | None = None) -> DemoSummary:
+    """Start everything, scan a fresh sample end to end, print and return the summary, stop everything. With
+    ``serve`` (a port, 0 for any), the web pages and the API stay up on the demo's databases until ``stop`` is set
+    (by default: Ctrl-C or SIGTERM)."""
     data_dir = Path(data_dir).resolve()
     say = _Printer(out)
     say(f"SpamBrainz demo: embedded PostgreSQL and Redis under {data_dir}")
@@ -97,10 +102,53 @@ def run_demo(data_dir: Path, editors: int = 5000, seed: int = 1, workers: int = 
             say(f"queued {queued['editor']:,} editors and {queued['edit']:,} edits in chunks of {settings.chunk_size}")
             _wait_for_scans(rt, versions, sum(queued.values()), say)
             seconds = time.perf_counter() - start
-        summary = _summarise(rt, mb_dsn, sample, seconds, workers, versions)
+            summary = _summarise(rt, mb_dsn, sample, seconds, workers, versions)
+            say.summary(summary)
+            if serve is None:
+                say("\nto look at these reports on the review page: sb demo --serve (the same run, then its pages "
+                    "stay up until Ctrl-C)")
+            else:
+                _serve(rt, serve, say, stop or _stop_on_signals())
         runtime.close()
-    say.summary(summary)
     return summary
+
+
+def _serve(rt: runtime.Runtime, port: int, say: _Printer, stop: threading.Event) -> None:
+    """Keep the demo's databases, broker and worker up behind the API, the review page and the public page until
+    ``stop`` is set (Ctrl-C), with a token to sign in with and the settings that reach the same databases."""
+    from werkzeug.serving import make_server
+
+    from sb_worker.web.app import create_app
+    from sb_worker.web.tokens import new_token
+
+    token, token_hash = new_token()
+    rt.store.access.add_token("demo ninja", token_hash, ["submit", "feedback", "admin"])
+    server = make_server("127.0.0.1", port, create_app(rt.settings), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="demo-web", daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    say(f"""
+serving the demo until Ctrl-C:
+  review page   {url}/review   (sign in with the token below)
+  public page   {url}/
+  API           {url}/v1/docs   (send the token as "Authorization: Bearer TOKEN")
+  token         {token}   (scopes submit, feedback and admin; it lives as long as this demo's database)
+  sb commands on these databases:
+    export SB_DSN='{rt.settings.dsn}' SB_MB_DSN='{rt.settings.mb_dsn}' SB_BROKER_URL='{rt.settings.broker_url}'""")
+    try:
+        stop.wait()
+    finally:
+        server.shutdown()
+        thread.join(10)
+        say("stopped the servers")
+
+
+def _stop_on_signals() -> threading.Event:
+    """An event that Ctrl-C or SIGTERM sets."""
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    return stop
 
 
 def _wait_for_scans(rt: runtime.Runtime, versions: tuple[str, ...], expected: int, say: _Printer) -> None:

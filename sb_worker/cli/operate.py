@@ -24,6 +24,9 @@ def add_commands(sub) -> None:
     demo.add_argument("--seed", type=int, default=1, help="seed of the sample (default 1)")
     demo.add_argument("--workers", type=positive, default=2, help="worker processes (default 2)")
     demo.add_argument("--data-dir", type=Path, help="where the embedded servers keep their data (default: SB_DATA_DIR)")
+    demo.add_argument("--serve", nargs="?", type=int, const=8080, metavar="PORT",
+                      help="then keep the review page, the public page and the API up on the demo's databases "
+                           "(port 8080, or PORT) until Ctrl-C, and print a token to sign in with")
     demo.set_defaults(run=_demo)
 
     sample = reads(sub.add_parser("sample-db", help="(re)build a sample MusicBrainz database at SB_MB_DSN"),
@@ -96,7 +99,7 @@ def _demo(args: argparse.Namespace) -> None:
     from sb_worker.demo import run_demo
 
     data_dir = args.data_dir or Path(runtime.settings().data_dir)
-    run_demo(data_dir, editors=args.editors, seed=args.seed, workers=args.workers)
+    run_demo(data_dir, editors=args.editors, seed=args.seed, workers=args.workers, serve=args.serve)
 
 
 def _sample_db(args: argparse.Namespace) -> None:

@@ -192,3 +192,8 @@ def jsonable(row: dict[str, Any]) -> dict[str, Any]:
 
 def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def like_escape(text: str) -> str:
+    """``text`` for a LIKE pattern: its own % and _ (and the escape character) match only themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

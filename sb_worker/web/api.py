@@ -15,6 +15,7 @@ from sb_worker.errors import BadInput
 from sb_worker.model import stats
 from sb_worker.scoring.ids import parse_ids
 from sb_worker.storage.db import jsonable
+from sb_worker.storage.store.reports import ReportQuery
 from sb_worker.web import actions
 from sb_worker.web.actions import WebError
 from sb_worker.web.checks import body, requires
@@ -145,7 +146,9 @@ def reports() -> Response:
     status = request.args.get("status")
     if status not in (None, "open", "spam", "ham"):
         raise WebError(400, "status must be one of open, spam, ham")
-    return _json(runtime.get().store.reports.page_json(status, *report_filters(request.args)))
+    low, high, page, per_page, detector = report_filters(request.args)
+    query = ReportQuery(status=status, low=low, high=high, detector=detector)
+    return _json(runtime.get().store.reports.page_json(query, page, per_page))
 
 
 @blueprint.get("/v1/reports/<int:report_id>")

@@ -18,7 +18,7 @@ from flask import Blueprint, Response, abort, make_response, redirect, render_te
 from detectors.registry import NAMES as DETECTORS
 from sb_worker import runtime
 from sb_worker.scoring.pipeline import HEURISTIC_VERSION
-from sb_worker.web import actions
+from sb_worker.web import actions, filters
 from sb_worker.web.api import score_records
 from sb_worker.web.marks import highlight, items
 from sb_worker.web.tokens import hash_token
@@ -28,7 +28,8 @@ SIGNIN_COOKIE = "sb_signin"   # the sign-in form's CSRF secret (double-submit: c
 SESSION_HOURS = 12
 PER_PAGE = 25
 MAX_PASTED = 20_000    # characters of each field pasted into the scorer
-BANDS = ("90-100", "80-89", "70-79", "60-69", "50-59", "40-49", "30-39", "20-29", "10-19", "0-9")
+MAX_GROUP = 500        # reports judged in one campaign verdict
+NAMED_LIMIT = 1000     # accounts a search by name looks at
 _CSP = ("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; "
         "base-uri 'none'")
 
@@ -119,20 +120,14 @@ def signout() -> Response:
 
 # -- the list and the verdicts -------------------------------------------------------------------------------------
 def _filters() -> dict[str, Any]:
-    """The page's filters from the query string or form, checked (unknown values are a 400)."""
-    source = request.form if request.method == "POST" else request.args
-    band, detector = source.get("band", ""), source.get("detector", "")
-    if band and band not in BANDS:
-        abort(400, f"unknown score band {band[:20]!r}")
-    if detector and detector not in DETECTORS:
-        abort(400, f"unknown detector {detector[:100]!r}")
-    try:
-        page = int(source.get("page", "1"))
-    except ValueError:
-        abort(400, "page must be a whole number")
-    if not 1 <= page <= 1_000_000:
-        abort(400, "page must be between 1 and 1,000,000")
-    return {"band": band, "detector": detector, "page": page}
+    """The page's filters from the query string, or from a form that carries them on."""
+    return filters.read(request.form if request.method == "POST" else request.args, runtime.get().sources)
+
+
+def campaign_label(key: str) -> str:
+    """What a campaign's members share, in words: "link to example.ru", "give the contact +447911123456"."""
+    what, _, value = key.partition(":")
+    return f"link to {value}" if what == "domain" else f"give the contact {value}"
 
 
 @blueprint.get("")
@@ -141,16 +136,18 @@ def reports() -> Response:
     session = _signed_in()
     if session is None:
         return redirect(url_for("review.signin_form"), 303)
-    filters = _filters()
-    low, high = map(int, filters["band"].split("-")) if filters["band"] else (0, 100)
+    chosen = _filters()
     rt = runtime.get()
     one = request.args.get("report", "")
     if one.isdigit() and int(one) < 2**63:  # the link a sink sends: that report, open or judged already
         found = rt.store.reports.report_json(int(one))
         page = {"reports": [json.loads(found)] if found else [], "total": 1 if found else 0}
     else:
-        page = json.loads(rt.store.reports.page_json("open", low, high, filters["page"], PER_PAGE,
-                                                filters["detector"] or None))
+        entities = None
+        if chosen["name"]:  # names live in the sources, not in SpamBrainz's database: ask them
+            kinds = [chosen["kind"]] if chosen["kind"] else list(rt.sources)
+            entities = tuple((k, i) for k in kinds for i in rt.sources[k].named(chosen["name"], NAMED_LIMIT))
+        page = json.loads(rt.store.reports.page_json(filters.query(chosen, entities), chosen["page"], PER_PAGE))
     thresholds, automatic_action = rt.store.config.threshold_settings()
     appeals = json.loads(rt.store.verdicts.appeals_json("open"))
     appealed = items([json.loads(rt.store.reports.report_json(a["report_id"])) for a in appeals])
@@ -162,11 +159,16 @@ def reports() -> Response:
         if report and rt.store.verdicts.trusted_ids(report["kind"], [report["entity_id"]]):
             trusted_now = report  # the notice offers to undo the trust just given
     return render_template(
-        "review.html", session=session, filters=filters, bands=BANDS, detectors=DETECTORS,
+        "review.html", session=session, filters=chosen, link=filters.link_args(chosen),
+        narrowed=filters.narrowed(chosen), bands=filters.BANDS, detectors=DETECTORS, statuses=filters.STATUSES,
+        kinds=list(rt.sources),
         items=items(page["reports"]), total=page["total"],
         appeals=[(a, item, highlight(a["message"], [])) for a, item in zip(appeals, appealed)], pages=max(1, -(-page["total"] // PER_PAGE)),
         model=rt.store.models.active() or HEURISTIC_VERSION, thresholds=thresholds,
         automatic_action=automatic_action, done=done if done.isdigit() else "", trusted_now=trusted_now,
+        campaigns=[(c["key"], campaign_label(c["key"]), c["reports"]) for c in rt.store.reports.campaigns()],
+        campaign_label=campaign_label(chosen["campaign"]) if chosen["campaign"] else "",
+        judged=request.args.get("judged", "") if request.args.get("judged", "").isdigit() else "",
         site_url=rt.settings.musicbrainz_url.rstrip("/"),
         said=request.args.get("said") if request.args.get("said") in ("spam", "ham") else "")
 
@@ -179,10 +181,26 @@ def verdict(report_id: int) -> Response:
     if request.form.get("verdict") not in buttons:
         abort(400, "verdict must be spam, ham or ham-trust")
     said, trust = buttons[request.form["verdict"]]
-    filters = _filters()
+    chosen = _filters()
     actions.verdict(runtime.get(), report_id, said, session["name"], request.form.get("note", "").strip(), trust)
-    query = {k: v for k, v in filters.items() if v and (k != "page" or v > 1)}
-    return redirect(url_for("review.reports", **query, done=report_id, said=said, trusted=1 if trust else None), 303)
+    kept = {**filters.link_args(chosen), **({"page": chosen["page"]} if chosen["page"] > 1 else {})}
+    return redirect(url_for("review.reports", **kept, done=report_id, said=said, trusted=1 if trust else None), 303)
+
+
+@blueprint.post("/campaigns/verdict")
+def campaign_verdict() -> Response:
+    """One verdict for the checked reports of a campaign: each gets its own verdict row, learned once."""
+    session = _form_session()
+    said = request.form.get("verdict")
+    if said not in ("spam", "ham"):
+        abort(400, "verdict must be spam or ham")
+    members = request.form.getlist("member")
+    if not members or len(members) > MAX_GROUP or not all(m.isdigit() and int(m) < 2**63 for m in members):
+        abort(400, f"check from 1 to {MAX_GROUP} reports of the campaign to judge them")
+    note = request.form.get("note", "").strip()
+    for report_id in dict.fromkeys(map(int, members)):
+        actions.verdict(runtime.get(), report_id, said, session["name"], note)
+    return redirect(url_for("review.reports", judged=len(set(members)), said=said), 303)
 
 
 @blueprint.post("/appeals/<int:appeal_id>/decision")

@@ -58,3 +58,42 @@ def test_demo_runs_to_its_summary_twice_and_leaves_nothing_running(tmp_path):
     # The same seed gives the same figures on a second run in the same folder.
     figures = lambda out: re.findall(r"precision .*", out)  # noqa: E731
     assert figures(second) == figures(first)
+
+
+def test_demo_serve_keeps_the_pages_up_with_a_token_until_ctrl_c(tmp_path):
+    import json
+    import signal
+    import urllib.request
+
+    before = live_servers()
+    demo = subprocess.Popen([sys.executable, "-m", "sb_worker.cli", "demo", "--editors", "200", "--seed", "3",
+                             "--data-dir", str(tmp_path / "demo"), "--serve", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        lines = []
+        for line in demo.stdout:
+            lines.append(line)
+            if line.strip().startswith("export SB_DSN="):
+                break
+        out = "".join(lines)
+        assert "serving the demo until Ctrl-C" in out, out[-3000:]
+        url = re.search(r"review page +(http://127\.0\.0\.1:\d+)/review", out).group(1)
+        token = re.search(r"^  token +(\S+)", out, re.M).group(1)
+        reports = int(re.search(r"reports +(\d+) open at review threshold", out).group(1))
+        assert "export SB_DSN='postgresql://" in out and "SB_BROKER_URL='redis" in out
+        listed = urllib.request.urlopen(urllib.request.Request(
+            f"{url}/v1/reports?per_page=1", headers={"Authorization": f"Bearer {token}"}), timeout=30)
+        assert json.load(listed)["total"] == reports  # the API reads the demo's own database
+        assert urllib.request.urlopen(f"{url}/review/signin", timeout=30).status == 200
+        assert b"SpamBrainz" in urllib.request.urlopen(f"{url}/", timeout=30).read()
+        demo.send_signal(signal.SIGINT)
+        rest, _ = demo.communicate(timeout=120)
+        assert demo.returncode == 0 and "stopped the servers" in rest
+    finally:
+        if demo.poll() is None:  # a failed check: stop it as a person would, so its servers stop too
+            demo.send_signal(signal.SIGTERM)
+            try:
+                demo.wait(60)
+            except subprocess.TimeoutExpired:
+                demo.kill()
+    assert live_servers() <= before

@@ -38,6 +38,11 @@ class Source:
         """Where people see the entity on its site."""
         raise NotImplementedError
 
+    def named(self, text: str, limit: int) -> list[int]:
+        """IDs (at most ``limit``, newest first) of entities whose account's name contains ``text``, any case: what
+        the review page's search by name asks for."""
+        raise NotImplementedError
+
     def changed(self, mark: Mark, overlap: dt.timedelta) -> tuple[list[int], Mark]:
         """IDs past ``mark`` (new rows, or rows touched within ``overlap`` before it) and the mark to store next."""
         raise NotImplementedError

@@ -30,7 +30,7 @@ from typing import Any
 
 from detectors.musicbrainz import BEGINNER
 from sb_worker.settings import Settings
-from sb_worker.storage.db import Database, iso
+from sb_worker.storage.db import Database, iso, like_escape
 from sb_worker.storage.mb import Mark
 from sb_worker.storage.sources.base import Source
 
@@ -74,6 +74,12 @@ class BookBrainzEditors(Source):
 
     def entity_url(self, entity_id: int, name: str) -> str:
         return f"{self.base}/editor/{entity_id}"
+
+    def named(self, text: str, limit: int) -> list[int]:
+        with self.db.transaction() as cur:
+            cur.execute("SELECT id FROM bookbrainz.editor WHERE name ILIKE %s ORDER BY id DESC LIMIT %s",
+                        (f"%{like_escape(text)}%", limit))
+            return [row["id"] for row in cur.fetchall()]
 
     def changed(self, mark: Mark, overlap: dt.timedelta) -> tuple[list[int], Mark]:
         since = (mark.last_time - overlap) if mark.last_time else dt.datetime.min.replace(tzinfo=dt.timezone.utc)

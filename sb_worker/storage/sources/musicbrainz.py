@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from urllib.parse import quote
 
 from sb_worker.settings import Settings
+from sb_worker.storage.db import like_escape
 from sb_worker.storage.mb import Mark, MBReader
 from sb_worker.storage.sources.base import Source
 
@@ -21,6 +22,7 @@ class _MusicBrainz(Source):
     site = "MusicBrainz"
     changed_at: ClassVar[str]   # the column that says when a row last changed
     account_query: ClassVar[str]
+    named_query: ClassVar[str]  # IDs whose account's name is ILIKE %(pattern)s, newest first, LIMIT %(limit)s
 
     def __init__(self, settings: Settings, mb: MBReader):
         self.mb = mb
@@ -43,6 +45,11 @@ class _MusicBrainz(Source):
             cur.execute(self.account_query, (entity_id,))
             row = cur.fetchone()
         return {**row, "kind": "editor"} if row else None
+
+    def named(self, text: str, limit: int) -> list[int]:
+        with self.mb.db.transaction() as cur:
+            cur.execute(self.named_query, {"pattern": f"%{like_escape(text)}%", "limit": limit})
+            return [row["id"] for row in cur.fetchall()]
 
     def changed(self, mark: Mark, overlap: dt.timedelta) -> tuple[list[int], Mark]:
         since = (mark.last_time - overlap) if mark.last_time else dt.datetime.min.replace(tzinfo=dt.timezone.utc)
@@ -88,6 +95,7 @@ class MusicBrainzEditors(_MusicBrainz):
     kind = shape = "editor"
     changed_at = "last_updated"
     account_query = "SELECT id AS editor_id, name FROM musicbrainz.editor WHERE id = %s"
+    named_query = "SELECT id FROM musicbrainz.editor WHERE name ILIKE %(pattern)s ORDER BY id DESC LIMIT %(limit)s"
 
     def _records(self, ids: Sequence[int]) -> list[dict[str, Any]]:
         return self.mb.load_editors(ids)
@@ -101,6 +109,8 @@ class MusicBrainzEdits(_MusicBrainz):
     changed_at = "open_time"
     account_query = ("SELECT ed.id AS editor_id, ed.name FROM musicbrainz.edit e "
                      "JOIN musicbrainz.editor ed ON ed.id = e.editor WHERE e.id = %s")
+    named_query = ("SELECT e.id FROM musicbrainz.edit e JOIN musicbrainz.editor ed ON ed.id = e.editor "
+                   "WHERE ed.name ILIKE %(pattern)s ORDER BY e.id DESC LIMIT %(limit)s")
     scored_by_network = False  # it was trained on accounts, not edits: the weights score edits, with its reputation
 
     def _records(self, ids: Sequence[int]) -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@ scans asked for through the API, and what the API and the demo read back."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -23,6 +24,53 @@ class Saved(NamedTuple):
 
 
 _REPORT_COLUMNS = "id, kind, entity_id, score, reasons, model_version, action, status, created_at, updated_at"
+
+#: What ties open reports into a campaign: a domain they link to, or a phone number, messenger handle or email
+#: domain they give, read from the evidence of the reasons that count for spam. Each row: a report and one key,
+#: "domain:example.ru" or "contact:+447911123456" (a number without its spaces and punctuation).
+_CAMPAIGN_KEYS = """
+    SELECT DISTINCT r.id AS report_id,
+           CASE WHEN reason->>'detector' = 'contact_details'
+                THEN 'contact:' || lower(regexp_replace(e->>'text', '[[:space:]().-]', '', 'g'))
+                ELSE 'domain:' || lower(e->>'text') END AS key
+    FROM report r
+    CROSS JOIN LATERAL jsonb_array_elements(r.reasons) reason
+    CROSS JOIN LATERAL jsonb_array_elements(coalesce(reason->'evidence', '[]')) e
+    WHERE r.status = 'open' AND (reason->>'points')::float > 0
+      AND reason->>'detector' IN ('text_links', 'domain_reputation', 'campaigns', 'contact_details')"""
+
+
+@dataclass(frozen=True)
+class ReportQuery:
+    """Which reports a list shows. ``text`` is looked for in the reasons (their sentences and evidence: a domain,
+    a phone number, a phrase); ``entities`` are (kind, ID) pairs, from a search by name; dates are inclusive."""
+
+    status: str | None = "open"
+    low: float = 0
+    high: float = 100
+    detector: str | None = None
+    campaign: str | None = None
+    kind: str | None = None
+    text: str | None = None
+    entities: tuple[tuple[str, int], ...] | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+    def sql(self) -> tuple[str, dict[str, Any]]:
+        """The WHERE clause and its parameters."""
+        parts = ["score BETWEEN %(low)s AND %(high)s"]
+        optional = [(self.status, "status = %(status)s"), (self.detector, "reasons @> %(detector)s"),
+                    (self.campaign, f"id IN (SELECT report_id FROM ({_CAMPAIGN_KEYS}) k WHERE key = %(campaign)s)"),
+                    (self.kind, "kind = %(kind)s"), (self.text, "strpos(lower(reasons::text), lower(%(text)s)) > 0"),
+                    (self.entities is not None, "(kind, entity_id) IN (SELECT * FROM unnest(%(kinds)s::text[], "
+                                                "%(ids)s::bigint[]))"),
+                    (self.since, "created_at >= %(since)s"), (self.until, "created_at < %(until)s::date + 1")]
+        parts += [clause for wanted, clause in optional if wanted]
+        entities = self.entities or ()
+        return " AND ".join(parts), {
+            "low": self.low, "high": self.high, "status": self.status, "detector": Json([{"detector": self.detector}]),
+            "campaign": self.campaign, "kind": self.kind, "text": self.text, "since": self.since, "until": self.until,
+            "kinds": [k for k, _ in entities], "ids": [i for _, i in entities]}
 
 
 @dataclass(frozen=True)
@@ -137,21 +185,25 @@ class Reports:
                                   FROM score WHERE kind = %s AND entity_id = %s ORDER BY scanned_at DESC LIMIT 1) s""",
                              (kind, entity_id))
 
-    def page_json(self, status: str | None, min_score: float, max_score: float, page: int, per_page: int,
-                     detector: str | None = None) -> str:
-        """A page of reports, highest score first, with how many match in all, as JSON text. ``detector`` keeps
-        the reports that detector gave a reason for."""
-        where = "score BETWEEN %(low)s AND %(high)s" + (" AND status = %(status)s" if status else "") + (
-            " AND reasons @> %(detector)s" if detector else "")
+    def page_json(self, query: ReportQuery, page: int, per_page: int) -> str:
+        """A page of the reports ``query`` asks for, highest score first, with how many match in all, as JSON."""
+        where, params = query.sql()
         return self.db.value(f"""
             SELECT json_build_object('reports', coalesce(json_agg(r ORDER BY r.score DESC, r.id), '[]'),
                                      'page', %(page)s, 'per_page', %(per_page)s,
                                      'total', (SELECT count(*) FROM report WHERE {where}))::text
             FROM (SELECT {_REPORT_COLUMNS} FROM report WHERE {where}
                   ORDER BY score DESC, id LIMIT %(limit)s OFFSET %(offset)s) r""",
-                             {"low": min_score, "high": max_score, "status": status, "page": page,
-                              "per_page": per_page, "limit": per_page, "offset": (page - 1) * per_page,
-                              "detector": Json([{"detector": detector}])})
+                             {**params, "page": page, "per_page": per_page, "limit": per_page,
+                              "offset": (page - 1) * per_page})
+
+    def campaigns(self, limit: int = 10, min_size: int = 2) -> list[dict[str, Any]]:
+        """The largest campaigns among open reports: each key (see ``_CAMPAIGN_KEYS``) that at least
+        ``min_size`` open reports share, with how many, largest first."""
+        with self.db.transaction() as cur:
+            cur.execute(f"""SELECT key, count(*) AS reports FROM ({_CAMPAIGN_KEYS}) k GROUP BY key
+                            HAVING count(*) >= %s ORDER BY count(*) DESC, key LIMIT %s""", (min_size, limit))
+            return [dict(row) for row in cur.fetchall()]
 
     def report_json(self, report_id: int) -> str | None:
         """One report with its verdict history, oldest first, as JSON text (None when there is no such report)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
@@ -320,3 +321,90 @@ def test_the_sign_in_page_gives_a_command_that_works(page):
     command = re.search(r"<code>(sb token create [^<]+)</code>", page.get("/review/signin").text).group(1)
     args = _parser().parse_args(command.replace("NAME", "someone").split()[1:])
     assert args.name == "someone" and args.scope == ["feedback"]
+
+
+# -- campaigns judged together -------------------------------------------------------------------------------------
+def add_campaign(settings, size: int = 4) -> list[int]:
+    """``size`` accounts of one wave: cracked software on the same site, each with its own wording."""
+    ids = []
+    for n in range(size):
+        bio = (f"Download {['Photoshop', 'Office', 'Windows 11', 'AutoCAD', 'FL Studio'][n % 5]} crack full version "
+               f"free with keygen, serial key and activation code at https://bestcrackfree1.site/get/{n}")
+        [(i,)] = query(settings.mb_dsn, """INSERT INTO musicbrainz.editor (name, bio, password, ha1)
+                                           VALUES (%s, %s, 'x', repeat('0', 32)) RETURNING id""", (f"crack{n}", bio))
+        ids.append(i)
+    return ids
+
+
+def test_a_campaign_is_one_group_judged_in_one_action_member_by_member(page, rt, settings):
+    wave = add_campaign(settings)
+    service.scan_chunk(rt, "editor", wave)
+    reports = {r["entity_id"]: r["id"] for r in rt.store.reports.open() if r["entity_id"] in wave}
+    assert len(reports) == 4
+    sign_in(page, page.tokens["feedback"])
+    html = page.get("/review").text
+    link = re.search(r'<a href="(/review\?campaign=domain:bestcrackfree1\.site)">4 open reports link to '
+                     r'bestcrackfree1\.site</a>', html)
+    assert link, html.split('id="campaigns"')[1][:1000] if 'id="campaigns"' in html else "no campaigns section"
+    group = page.get(link.group(1)).text
+    assert "Campaign: 4 open reports link to bestcrackfree1.site" in group
+    members = [int(m) for m in re.findall(r'form="campaign-form" name="member" value="(\d+)" checked', group)]
+    assert sorted(members) == sorted(reports.values()) and group.count("<article") == 4
+    kept_out = reports[wave[-1]]  # a ninja unchecks one member
+    done = page.post("/review/campaigns/verdict", data={"csrf": csrf_of(group), "verdict": "spam",
+                                                        "note": "one wave", "member": [m for m in members if m != kept_out]})
+    assert done.status_code == 303 and "judged=3" in done.headers["Location"]
+    rows = query(settings.dsn, "SELECT report_id, verdict, ninja, note FROM verdict ORDER BY report_id")
+    assert rows == [(m, "spam", "ninja feedback", "one wave") for m in sorted(members) if m != kept_out]
+    assert "3 reports of the campaign recorded as spam." in page.get(done.headers["Location"]).text
+    assert [r["id"] for r in rt.store.reports.open() if r["entity_id"] in wave] == [kept_out]
+    refused = page.post("/review/campaigns/verdict", data={"csrf": csrf_of(group), "verdict": "spam"})
+    assert refused.status_code == 400 and "check from 1 to 500 reports" in refused.text
+    assert page.get("/review?campaign=evil%20key").status_code == 400
+
+
+def shown_reports(html: str) -> list[int]:
+    return [int(i) for i in re.findall(r'<article id="report-(\d+)"', html)]
+
+
+def test_search_by_domain_phone_text_name_kind_status_and_date(page, rt, settings):
+    wave = add_campaign(settings, size=3)
+    pills = add_active_spammer(settings, edits=0)
+    service.scan_chunk(rt, "editor", [*wave, pills])
+    by_entity = {r["entity_id"]: r["id"] for r in rt.store.reports.open()}
+    sign_in(page, page.tokens["feedback"])
+    search = lambda **q: page.get("/review", query_string=q)  # noqa: E731
+    assert sorted(shown_reports(search(q="bestcrackfree1.site").text)) == sorted(by_entity[i] for i in wave)
+    assert shown_reports(search(q="+447911123456").text) == [by_entity[pills]]  # the number as a reason names it
+    assert shown_reports(search(q="VIAGRA").text) == [by_entity[pills]]  # a phrase, any case
+    assert shown_reports(search(name="PILLSELL").text) == [by_entity[pills]]  # the name, asked of MusicBrainz
+    assert shown_reports(search(name="pillsell", kind="edit").text) == []
+    assert shown_reports(search(name="%").text) == []  # a LIKE wildcard is a character like any other
+    today = dt.date.today()
+    assert by_entity[pills] in shown_reports(search(q="viagra", since=today.isoformat()).text)
+    assert shown_reports(search(q="viagra", until=(today - dt.timedelta(days=1)).isoformat()).text) == []
+    html = search(q="viagra").text
+    page.post(f"/review/reports/{by_entity[pills]}/verdict", data={"verdict": "spam", "csrf": csrf_of(html)})
+    assert shown_reports(search(q="viagra").text) == []  # judged: no longer open ...
+    judged = search(q="viagra", status="spam").text
+    assert shown_reports(judged) == [by_entity[pills]] and "1 judged spam report" in judged  # ... but found
+    assert by_entity[pills] in shown_reports(search(q="viagra", status="all").text)
+    empty = search(q="no such thing anywhere").text
+    assert "No open reports match this search." in empty and 'id="campaigns"' not in empty
+    for bad, message in (({"status": "maybe"}, "unknown status"), ({"since": "yesterday"}, "since must be a date"),
+                         ({"kind": "artist"}, "unknown kind"), ({"q": "x" * 201}, "q must be at most 200")):
+        refused = search(**bad)
+        assert refused.status_code == 400 and message in refused.text, bad
+
+
+def test_pages_keep_the_search(page, rt, settings):
+    add_campaign(settings, size=10)  # with the sample's own, more reports than one page shows
+    service.scan_chunk(rt, "editor", [i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.editor")])
+    sign_in(page, page.tokens["feedback"])
+    first = page.get("/review", query_string={"kind": "editor", "status": "open"}).text
+    total = int(re.search(r'id="count">([\d,]+) open', first).group(1).replace(",", ""))
+    assert total == len(rt.store.reports.open()) > 25  # more than a page
+    next_link = re.search(r'<a href="([^"]+)" rel="next">', first).group(1).replace("&amp;", "&")
+    assert "kind=editor" in next_link and "page=2" in next_link and "status" not in next_link  # open is the default
+    second = page.get(next_link).text
+    assert 'rel="prev"' in second and not set(shown_reports(first)) & set(shown_reports(second))
