@@ -13,23 +13,24 @@ from detectors.contacts import ContactDetails
 from detectors.edits import EditContent
 from detectors.email import EmailProvider
 from detectors.links import DomainReputation, LinkReputation, TextLinks
+from detectors.lists import NinjaLists
 from detectors.text_rules import DisguisedText, SmokeDetectorKeywords, SpamPhrases
 
 #: Every detector SpamBrainz runs, in the order their reasons are listed on ties.
 REGISTERED: tuple[type[Detector], ...] = (
     SpamPhrases, SmokeDetectorKeywords, DisguisedText, ContactDetails, TextLinks, LinkReputation, EmailProvider,
-    AccountProfile, BeginnerProfile, EditContent, DomainReputation, Campaigns,
+    AccountProfile, BeginnerProfile, EditContent, DomainReputation, Campaigns, NinjaLists,
 )
 
 #: Their names: what reasons carry.
 NAMES = tuple(cls.name for cls in REGISTERED)
 
-#: Detectors whose evidence comes from verdicts (the reputation table). It changes as ninjas judge, so a trained
-#: model adds it to its own output at the fitted weights instead of reading it as an input.
-LEARNED = ("domain_reputation", "campaigns")
+#: Detectors whose evidence comes from verdicts (the reputation table) or the ninjas' lists. It changes as ninjas
+#: judge, so a trained model adds it to its own output at the fitted weights instead of reading it as an input.
+LEARNED = ("domain_reputation", "campaigns", "ninja_lists")
 
 #: Options that come from the service rather than from configuration: shared data and where to cache.
-SHARED = ("reputation", "cache_dir")
+SHARED = ("reputation", "cache_dir", "lists")
 
 
 def options_of(cls: type[Detector]) -> list[str]:

@@ -33,6 +33,7 @@ class Runtime:
     schema_checked: bool = False
     model_checked_at: float = float("-inf")
     failed_version: str | None = None
+    lists_stamp: tuple[int, int] | None = None  # the ninjas' lists the pipeline has (see current_pipeline)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:
@@ -63,7 +64,8 @@ class Runtime:
             self.schema_checked = True
 
     def current_pipeline(self) -> Pipeline:
-        """The pipeline for the next chunk: switched to a newly activated model version, loaded in full first.
+        """The pipeline for the next chunk: switched to a newly activated model version, loaded in full first, and
+        given the ninjas' allow and block lists as they stand.
 
         The database is asked at most every SB_MODEL_CHECK_S seconds. A new version is unpacked, loaded and
         warmed up beside the running pipeline and only then swapped in, so no chunk meets a half-loaded model;
@@ -78,10 +80,15 @@ class Runtime:
         if wanted != current and wanted != self.failed_version:
             try:
                 self.pipeline = self._pipeline_for(wanted)
+                self.lists_stamp = None  # a new pipeline: give it the lists below
                 log.warning("now scoring with %s", wanted or "the heuristic weights (no active model)")
             except (ConfigError, BadInput) as exc:
                 self.failed_version = wanted
                 log.error("cannot switch to model %s, still scoring with %s: %s", wanted, current or "heuristics", exc)
+        stamp = self.store.lists.stamp()
+        if stamp != self.lists_stamp:  # the ninjas changed their lists: the next chunk uses them, no restart
+            self.pipeline = self.pipeline.with_lists(self.store.lists.entries())
+            self.lists_stamp = stamp
         return self.pipeline
 
     def _pipeline_for(self, version: str | None) -> Pipeline:

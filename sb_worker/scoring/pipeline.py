@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from detectors import Detector, build_detectors
 from detectors.base import DetectorConfigError, Features, Match, Verdict
+from detectors.lists import ListEntry, NinjaLists
 from detectors.reputation import Reputation
 from sb_worker.errors import BadInput, ConfigError
 from sb_worker.scoring.evidence import Spans
@@ -82,6 +83,11 @@ class Thresholds:
         return "review" if score >= self.review else "none"
 
 
+#: Detectors whose points are taken at a set weight, not one fitted: no labelled record carries their evidence, so a
+#: fit would give them nothing. The ninjas' lists are their own judgement: 8 points are one unit of log-odds.
+FIXED_WEIGHTS = {"ninja_lists": 1 / 8}
+
+
 @dataclass(frozen=True)
 class Weights:
     """How detector points combine into a probability: ``sigmoid(bias + Σ weight[detector] × points)``."""
@@ -91,7 +97,7 @@ class Weights:
     default: float = 1.0 / 8  # for a detector the fit has not seen
 
     def weight(self, detector: str) -> float:
-        return self.per_detector.get(detector, self.default)
+        return self.per_detector.get(detector, FIXED_WEIGHTS.get(detector, self.default))
 
     def to_json(self) -> str:
         return json.dumps({"bias": self.bias, "per_detector": dict(sorted(self.per_detector.items())),
@@ -136,6 +142,13 @@ class Pipeline:
         self.model = model
         self.version = model.version if model is not None else version
         self.evidence = frozenset(d.name for d in self.detectors if d.evidence)
+
+    def with_lists(self, lists: Sequence[ListEntry]) -> Pipeline:
+        """This pipeline with the ninjas' lists detector given ``lists`` (the others, the weights and the model as
+        they are); unchanged when that detector is switched off."""
+        detectors = [type(d)(block=d.block, allow=d.allow, lists=lists).fit() if isinstance(d, NinjaLists) else d
+                     for d in self.detectors]
+        return Pipeline(detectors, self.weights, self.version, self.model)
 
     def verdicts(self, kind: str, records: Sequence[Mapping[str, Any]],
                  shape: str | None = None) -> list[RecordError | tuple[Features, list[Verdict]]]:
@@ -220,7 +233,7 @@ def to_score(logit: float) -> int:
 
 def build_pipeline(detector_config: Mapping[str, Mapping] | None = None, weights: Weights | None = None,
                    reputation: Reputation | None = None, cache_dir: str | None = None,
-                   model: Model | None = None) -> Pipeline:
+                   model: Model | None = None, lists: Sequence[ListEntry] = ()) -> Pipeline:
     """The pipeline with every registered detector, configured and checked; bad configuration is a ConfigError.
 
     With a model, the detectors use the model's reputation table and its weights order the reasons, so they see
@@ -229,7 +242,7 @@ def build_pipeline(detector_config: Mapping[str, Mapping] | None = None, weights
     if model is not None:
         reputation, weights = model.reputation, model.weights
     try:
-        detectors = build_detectors(detector_config, reputation=reputation, cache_dir=cache_dir)
+        detectors = build_detectors(detector_config, reputation=reputation, cache_dir=cache_dir, lists=tuple(lists))
     except DetectorConfigError as exc:
         raise ConfigError(f"SB_DETECTORS: {exc}") from None
     return Pipeline(detectors, Weights.bundled() if weights is None else weights, model=model)

@@ -1,16 +1,18 @@
-"""What the API and the review page both let a ninja do — a verdict, an appeal decided, trust revoked — checked
-once here, so the two doors cannot drift apart. A refusal is a :class:`WebError`: the API answers it as JSON, the
+"""What the API and the review page both let a ninja do — a verdict, an appeal decided, trust revoked, records
+scored on demand, the allow and block lists changed — checked once here, so the two doors cannot drift apart. A refusal is a :class:`WebError`: the API answers it as JSON, the
 review page as its error page."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sb_worker import service
+from sb_worker import broker, service
 from sb_worker.errors import BadInput
 from sb_worker.runtime import Runtime
 
 VERDICTS = ("spam", "ham")
+MAX_SCORE_RECORDS = 100  # records in one on-demand scoring request
+UNDO_MINUTES = 10        # how long a ninja may undo their own verdict
 DECISIONS = ("upheld", "rejected")
 
 
@@ -48,6 +50,15 @@ def verdict(rt: Runtime, report_id: int, said: Any, ninja: Any, note: Any, trust
         raise WebError(400, str(exc)) from None
 
 
+def undo(rt: Runtime, report_id: int, ninja: Any) -> dict[str, Any]:
+    """Undo a ninja's own verdict of the last few minutes: the report is open again, and neither is learned."""
+    ninja, _ = ninja_and_note(ninja, "")
+    try:
+        return rt.store.verdicts.undo(report_id, ninja, UNDO_MINUTES)
+    except BadInput as exc:
+        raise WebError(404 if "does not exist" in str(exc) else 409, str(exc)) from None
+
+
 def decide_appeal(rt: Runtime, appeal_id: int, decision: Any, ninja: Any, note: Any) -> dict[str, Any]:
     """Uphold an appeal (the report was not spam) or reject it (it was): also the verdict on the report."""
     if decision not in DECISIONS:
@@ -63,3 +74,47 @@ def revoke_trust(rt: Runtime, kind: str, editor_id: int, ninja: str) -> None:
     """End the trust in an account: it is reported again like any other."""
     if not rt.store.verdicts.revoke_trust(kind, editor_id, ninja):
         raise WebError(404, f"{kind[:40]} {editor_id} is not trusted")
+
+
+def score_records(rt: Runtime, kind: object, records: object) -> dict[str, Any]:
+    """Records (in `sb score`'s format) scored now by a scoring worker, nothing stored; for the API and the review
+    page's scorer."""
+    if kind not in ("editor", "edit"):
+        raise WebError(400, "kind must be \"editor\" or \"edit\"")
+    if not isinstance(records, list) or not 1 <= len(records) <= MAX_SCORE_RECORDS:
+        raise WebError(400, f"records must be a list of 1 to {MAX_SCORE_RECORDS} records")
+    for index, record in enumerate(records):
+        if not isinstance(record, dict):
+            raise WebError(400, f"records[{index}] must be an object (a record as `sb score` reads it)")
+    answer = broker.ask_score(rt.settings, kind, records, rt.settings.score_wait_s)
+    if answer is None:
+        raise WebError(503, f"no scoring worker answered within {rt.settings.score_wait_s:g} s (SB_SCORE_WAIT_S); "
+                            "are the scan workers running and keeping up?", {"Retry-After": "30"})
+    if "error" in answer:
+        raise WebError(400, answer["error"])
+    return answer
+
+
+def add_list_entry(rt: Runtime, name: Any, what: Any, value: Any, ninja: str, reason: Any) -> dict[str, Any]:
+    """A domain, phrase or email domain put on the ninjas' block or allow list; the workers apply it within
+    SB_MODEL_CHECK_S, without a restart."""
+    if not all(isinstance(v, str) for v in (name, what, value)):
+        raise WebError(400, "list, what and value must be text")
+    try:
+        return rt.store.lists.add(name, what, value, ninja, _reason(reason))
+    except BadInput as exc:
+        raise WebError(400, str(exc)) from None
+
+
+def remove_list_entry(rt: Runtime, entry_id: int, ninja: str, reason: Any) -> dict[str, Any]:
+    """An entry taken off its list (the audit keeps it)."""
+    try:
+        return rt.store.lists.remove(entry_id, ninja, _reason(reason))
+    except BadInput as exc:
+        raise WebError(404, str(exc)) from None
+
+
+def _reason(reason: Any) -> str:
+    if not isinstance(reason, str) or len(reason) > 2000:
+        raise WebError(400, "reason must be text of at most 2,000 characters")
+    return reason.strip()

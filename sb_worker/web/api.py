@@ -21,7 +21,6 @@ from sb_worker.web.actions import WebError
 from sb_worker.web.checks import body, requires
 
 MAX_IDS = 10_000      # IDs in one scan request
-MAX_SCORE_RECORDS = 100  # records in one on-demand scoring request
 
 blueprint = Blueprint("api", __name__)
 
@@ -80,27 +79,7 @@ def submit_scan() -> tuple[Response, int, dict[str, str]]:
 @requires(None)
 def score_now() -> Response:
     data = body("kind", "records")
-    return jsonify(score_records(data.get("kind", "editor"), data.get("records")))
-
-
-def score_records(kind: object, records: object) -> dict:
-    """Records (in `sb score`'s format) scored now by a scoring worker, nothing stored; for the API and the review
-    page's scorer."""
-    if kind not in ("editor", "edit"):
-        raise WebError(400, "kind must be \"editor\" or \"edit\"")
-    if not isinstance(records, list) or not 1 <= len(records) <= MAX_SCORE_RECORDS:
-        raise WebError(400, f"records must be a list of 1 to {MAX_SCORE_RECORDS} records")
-    for index, record in enumerate(records):
-        if not isinstance(record, dict):
-            raise WebError(400, f"records[{index}] must be an object (a record as `sb score` reads it)")
-    rt = runtime.get()
-    answer = broker.ask_score(rt.settings, kind, records, rt.settings.score_wait_s)
-    if answer is None:
-        raise WebError(503, f"no scoring worker answered within {rt.settings.score_wait_s:g} s (SB_SCORE_WAIT_S); "
-                            "are the scan workers running and keeping up?", {"Retry-After": "30"})
-    if "error" in answer:
-        raise WebError(400, answer["error"])
-    return answer
+    return jsonify(actions.score_records(runtime.get(), data.get("kind", "editor"), data.get("records")))
 
 
 @blueprint.get("/v1/scans/<int:scan_id>")
@@ -167,6 +146,13 @@ def verdict(report_id: int) -> tuple[Response, int]:
     saved = actions.verdict(runtime.get(), report_id, data.get("verdict"), data.get("ninja"), data.get("note", ""),
                             data.get("trust", False))
     return jsonify(jsonable(saved)), 201
+
+
+@blueprint.post("/v1/reports/<int:report_id>/undo")
+@requires("feedback")
+def undo(report_id: int) -> tuple[Response, int]:
+    data = body("ninja")
+    return jsonify(jsonable(actions.undo(runtime.get(), report_id, data.get("ninja")))), 201
 
 
 @blueprint.post("/v1/appeals")
@@ -238,6 +224,29 @@ def put_thresholds() -> Response:
     if "review" in data or "auto" in data:
         service.change_thresholds(store, data.get("review"), data.get("auto", "unchanged"))
     return get_thresholds()
+
+
+@blueprint.get("/v1/lists")
+@requires(None)
+def lists() -> Response:
+    audit = [jsonable(e) for e in runtime.get().store.lists.audit()]
+    return jsonify(entries=[e for e in audit if e["removed_at"] is None], audit=audit)
+
+
+@blueprint.post("/v1/lists")
+@requires("admin")
+def add_list_entry() -> tuple[Response, int]:
+    data = body("list", "what", "value", "reason")
+    added = actions.add_list_entry(runtime.get(), data.get("list"), data.get("what"), data.get("value"),
+                                   g.token_name, data.get("reason", ""))
+    return jsonify(jsonable(added)), 201
+
+
+@blueprint.delete("/v1/lists/<int:entry_id>")
+@requires("admin")
+def remove_list_entry(entry_id: int) -> Response:
+    removed = actions.remove_list_entry(runtime.get(), entry_id, g.token_name, request.args.get("reason", ""))
+    return jsonify(jsonable(removed))
 
 
 @blueprint.get("/v1/models")

@@ -19,7 +19,6 @@ from detectors.registry import NAMES as DETECTORS
 from sb_worker import runtime
 from sb_worker.scoring.pipeline import HEURISTIC_VERSION
 from sb_worker.web import actions, filters
-from sb_worker.web.api import score_records
 from sb_worker.web.marks import highlight, items
 from sb_worker.web.tokens import hash_token
 
@@ -124,6 +123,13 @@ def _filters() -> dict[str, Any]:
     return filters.read(request.form if request.method == "POST" else request.args, runtime.get().sources)
 
 
+def undoable(rt: runtime.Runtime, ninja: str, report_ids: list[int]) -> set[int]:
+    """Which of the reports carry, as their latest verdict, one that ``ninja`` may still undo."""
+    latest = rt.store.verdicts.latest(report_ids) if report_ids else {}
+    return {i for i, v in latest.items()
+            if v["ninja"] == ninja and v["verdict"] != "undo" and v["minutes"] < actions.UNDO_MINUTES}
+
+
 def campaign_label(key: str) -> str:
     """What a campaign's members share, in words: "link to example.ru", "give the contact +447911123456"."""
     what, _, value = key.partition(":")
@@ -169,6 +175,9 @@ def reports() -> Response:
         campaigns=[(c["key"], campaign_label(c["key"]), c["reports"]) for c in rt.store.reports.campaigns()],
         campaign_label=campaign_label(chosen["campaign"]) if chosen["campaign"] else "",
         judged=request.args.get("judged", "") if request.args.get("judged", "").isdigit() else "",
+        undone=request.args.get("undone", "") if request.args.get("undone", "").isdigit() else "",
+        undoable=undoable(rt, session["name"], [r["id"] for r in page["reports"]]
+                          + ([int(done)] if done.isdigit() and int(done) < 2**63 else [])),
         site_url=rt.settings.musicbrainz_url.rstrip("/"),
         said=request.args.get("said") if request.args.get("said") in ("spam", "ham") else "")
 
@@ -185,6 +194,14 @@ def verdict(report_id: int) -> Response:
     actions.verdict(runtime.get(), report_id, said, session["name"], request.form.get("note", "").strip(), trust)
     kept = {**filters.link_args(chosen), **({"page": chosen["page"]} if chosen["page"] > 1 else {})}
     return redirect(url_for("review.reports", **kept, done=report_id, said=said, trusted=1 if trust else None), 303)
+
+
+@blueprint.post("/reports/<int:report_id>/undo")
+def undo(report_id: int) -> Response:
+    """Undo one's own verdict of the last few minutes: the report is open again."""
+    session = _form_session()
+    actions.undo(runtime.get(), report_id, session["name"])
+    return redirect(url_for("review.reports", report=report_id, undone=report_id), 303)
 
 
 @blueprint.post("/campaigns/verdict")
@@ -220,6 +237,41 @@ def revoke_trust(editor_id: int) -> Response:
     return redirect(url_for("review.reports", report=report) if report.isdigit() else url_for("review.reports"), 303)
 
 
+# -- the ninjas' allow and block lists -----------------------------------------------------------------------------
+@blueprint.get("/lists")
+def lists() -> Response:
+    """The allow and block lists with their audit; ninjas whose token has the admin scope change them here."""
+    session = _signed_in()
+    if session is None:
+        return redirect(url_for("review.signin_form"), 303)
+    audit = runtime.get().store.lists.audit()
+    return render_template("lists.html", session=session, admin="admin" in session["scopes"],
+                           live=[e for e in audit if e["removed_at"] is None], audit=audit,
+                           done=request.args.get("done", "")[:200])
+
+
+@blueprint.post("/lists")
+def add_to_list() -> Response:
+    session = _admin_form_session()
+    added = actions.add_list_entry(runtime.get(), request.form.get("list"), request.form.get("what"),
+                                   request.form.get("value", ""), session["name"], request.form.get("reason", ""))
+    return redirect(url_for("review.lists", done=f"added {added['value']} to the {added['list']} list"), 303)
+
+
+@blueprint.post("/lists/<int:entry_id>/remove")
+def remove_from_list(entry_id: int) -> Response:
+    session = _admin_form_session()
+    removed = actions.remove_list_entry(runtime.get(), entry_id, session["name"], request.form.get("reason", ""))
+    return redirect(url_for("review.lists", done=f"removed {removed['value']} from the {removed['list']} list"), 303)
+
+
+def _admin_form_session() -> dict[str, Any]:
+    session = _form_session()
+    if "admin" not in session["scopes"]:
+        abort(403, "changing the lists needs a token with the admin scope")
+    return session
+
+
 # -- scoring on demand ---------------------------------------------------------------------------------------------
 @blueprint.get("/score")
 def scorer() -> Response:
@@ -235,7 +287,7 @@ def score_text() -> str:
     """Score what was pasted as an editor record, storing nothing, and show it marked as a report would be."""
     session = _form_session()
     record = {"id": 1, **{k: request.form.get(k, "")[:MAX_PASTED] for k in ("name", "website", "bio")}}
-    [result] = score_records("editor", [record])["results"]
+    [result] = actions.score_records(runtime.get(), "editor", [record])["results"]
     if "error" in result:
         raise actions.WebError(400, result["error"])
     marked = [(label, highlight(record[field], result["reasons"], key))

@@ -11,6 +11,7 @@ from sb_worker.scoring.pipeline import Thresholds
 from sb_worker.storage.db import Database
 from sb_worker.storage.store.access import Access
 from sb_worker.storage.store.config import Config
+from sb_worker.storage.store.lists import Lists
 from sb_worker.storage.store.marks import Marks
 from sb_worker.storage.store.models import Models
 from sb_worker.storage.store.reports import Report, Reports, Saved
@@ -39,7 +40,7 @@ def latest_version() -> int:
 
 class Store:
     """Every read and write of the SpamBrainz database, by table group: ``config``, ``reports``, ``verdicts``,
-    ``access``, ``models`` and ``marks``. What spans groups in one transaction is here."""
+    ``access``, ``models``, ``lists`` and ``marks``. What spans groups in one transaction is here."""
 
     def __init__(self, dsn: str, default_thresholds: Thresholds):
         self.db = Database(dsn, "SpamBrainz database", setting="SB_DSN")
@@ -48,6 +49,7 @@ class Store:
         self.reports = Reports(self.db, self.config, self.verdicts)
         self.access = Access(self.db)
         self.models = Models(self.db)
+        self.lists = Lists(self.db)
         self.marks = Marks(self.db)
 
     def migrate(self) -> list[str]:

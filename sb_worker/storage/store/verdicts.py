@@ -39,6 +39,41 @@ class Verdicts:
                         (report_id, verdict, ninja, note))
             return dict(cur.fetchone())
 
+    def undo(self, report_id: int, ninja: str, minutes: float) -> dict[str, Any]:
+        """Undo ``ninja``'s own verdict, the report's latest, given less than ``minutes`` ago: an "undo" event that
+        reopens the report. Neither is learned from (a verdict the trainer has learned already stays learned: it
+        batches verdicts for SB_FEEDBACK_WAIT_S first). BadInput names why an undo is refused."""
+        with self.db.transaction() as cur:
+            cur.execute("SELECT kind, entity_id FROM report WHERE id = %s FOR UPDATE", (report_id,))
+            report = cur.fetchone()
+            if report is None:
+                raise BadInput(f"report {report_id} does not exist")
+            cur.execute("""SELECT id, verdict, ninja, created_at > now() - %s * interval '1 minute' AS recent
+                           FROM verdict WHERE report_id = %s ORDER BY id DESC LIMIT 1""", (minutes, report_id))
+            latest = cur.fetchone()
+            if latest is None or latest["verdict"] == "undo":
+                raise BadInput(f"report {report_id} has no verdict to undo")
+            if latest["ninja"] != ninja or not latest["recent"]:
+                raise BadInput(f"only the ninja who gave it can undo a verdict, and only for {minutes:g} minutes")
+            cur.execute("SELECT 1 FROM report WHERE kind = %s AND entity_id = %s AND status = 'open' AND id <> %s",
+                        (report["kind"], report["entity_id"], report_id))
+            if cur.fetchone():
+                raise BadInput(f"a newer report on this {report['kind']} is open: judge that one instead")
+            cur.execute("UPDATE verdict SET applied_at = now() WHERE id = %s AND applied_at IS NULL", (latest["id"],))
+            cur.execute("UPDATE report SET status = 'open', updated_at = now() WHERE id = %s", (report_id,))
+            cur.execute("""INSERT INTO verdict (report_id, verdict, ninja, note, applied_at)
+                           VALUES (%s, 'undo', %s, %s, now()) RETURNING id, report_id, verdict, ninja, note, created_at""",
+                        (report_id, ninja, f"undid verdict {latest['id']} ({latest['verdict']})"))
+            return dict(cur.fetchone())
+
+    def latest(self, report_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """The latest verdict on each of ``report_ids`` that has one: its verdict, ninja and age in minutes."""
+        with self.db.transaction() as cur:
+            cur.execute("""SELECT DISTINCT ON (report_id) report_id, verdict, ninja,
+                                  extract(epoch FROM now() - created_at) / 60 AS minutes
+                           FROM verdict WHERE report_id = ANY(%s) ORDER BY report_id, id DESC""", (list(report_ids),))
+            return {row["report_id"]: dict(row) for row in cur.fetchall()}
+
     def unapplied(self, limit: int = 1000) -> list[dict[str, Any]]:
         """Verdicts the trainer has not applied yet, oldest first (the queue may lose messages; this table not)."""
         with self.db.transaction() as cur:
@@ -67,7 +102,8 @@ class Verdicts:
         with self.db.transaction() as cur:
             cur.execute("""SELECT * FROM (SELECT DISTINCT ON (r.id) r.id, r.score, r.reasons, v.verdict, v.created_at
                                           FROM report r JOIN verdict v ON v.report_id = r.id ORDER BY r.id, v.id DESC) j
-                           WHERE %(days)s IS NULL OR created_at > now() - %(days)s * interval '1 day'""",
+                           WHERE verdict <> 'undo'
+                             AND (%(days)s IS NULL OR created_at > now() - %(days)s * interval '1 day')""",
                         {"days": days})
             return [dict(row) for row in cur.fetchall()]
 

@@ -71,10 +71,13 @@ SCOPED = [("post", "/v1/scans", "submit", {"editors": [5]}), ("post", "/v1/repor
           ("post", "/v1/models/x/promote", "admin", None), ("post", "/v1/models/rollback", "admin", None),
           ("delete", "/v1/trusted/5", "feedback", None), ("post", "/v1/appeals", "submit", {"editor_id": 5, "message": "x"}),
           ("get", "/v1/appeals", "feedback", None),
+          ("post", "/v1/lists", "admin", {"list": "block", "what": "domain", "value": "example.ru"}),
+          ("delete", "/v1/lists/1", "admin", None),
+          ("post", "/v1/reports/1/undo", "feedback", {"ninja": "x"}),
           ("post", "/v1/appeals/1/decision", "feedback", {"decision": "upheld", "ninja": "x"})]
 ANY_TOKEN_POSTS = ["/v1/score"]
 READS = ["/v1/scans/1", "/v1/editors/5", "/v1/edits/1", "/v1/reports", "/v1/reports/1", "/v1/thresholds",
-         "/v1/models", "/v1/stats", "/v1/trusted"]
+         "/v1/models", "/v1/stats", "/v1/trusted", "/v1/lists"]
 
 
 @pytest.mark.parametrize("path", READS + ANY_TOKEN_POSTS + [p for _, p, _, _ in SCOPED])

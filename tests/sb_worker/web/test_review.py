@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import time
 
 import pytest
 
@@ -210,7 +211,9 @@ def test_a_ninja_signs_in_sees_the_top_report_and_marks_it_spam_in_a_browser(set
 
     first.find_element(By.CSS_SELECTOR, "button.spam").click()
     wait_until(lambda: "done=" in browser.current_url, 10, "the list after the verdict")
-    assert browser.find_element(By.ID, "done").text == f"Report {top['id']} recorded as spam."
+    done = browser.find_element(By.ID, "done")
+    assert done.text.splitlines() == [f"Report {top['id']} recorded as spam.", "Undo"]  # and it can be undone
+    assert done.find_element(By.ID, "undo").is_displayed()
     assert not browser.find_elements(By.ID, f"report-{top['id']}")
     assert query(settings.dsn, "SELECT verdict, ninja FROM verdict WHERE report_id = %s", (top["id"],)) == [
         ("spam", "reosarevok")]
@@ -408,3 +411,136 @@ def test_pages_keep_the_search(page, rt, settings):
     assert "kind=editor" in next_link and "page=2" in next_link and "status" not in next_link  # open is the default
     second = page.get(next_link).text
     assert 'rel="prev"' in second and not set(shown_reports(first)) & set(shown_reports(second))
+
+
+# -- the allow and block lists -------------------------------------------------------------------------------------
+def test_admins_change_the_lists_on_a_page_that_keeps_who_when_and_why(page, rt, settings):
+    sign_in(page, page.tokens["feedback"])
+    shown = page.get("/review/lists").text
+    assert "Changing the lists needs a token with the <code>admin</code> scope." in shown and 'id="add-entry"' not in shown
+    refused = page.post("/review/lists", data={"csrf": csrf_of(page.get("/review").text), "list": "block",
+                                               "what": "domain", "value": "x.ru"})
+    assert refused.status_code == 403 and rt.store.lists.entries() == []
+    admin = create_app(settings).test_client()
+    sign_in(admin, add_token(rt.store, "reosarevok", ["admin"]))
+    form = admin.get("/review/lists").text
+    added = admin.post("/review/lists", data={"csrf": csrf_of(form), "list": "block", "what": "domain",
+                                              "value": "https://BestCrackFree1.site/get", "reason": "cracks"})
+    assert added.status_code == 303
+    after = admin.get(added.headers["Location"]).text
+    assert "Added bestcrackfree1.site to the block list." in after
+    [entry] = rt.store.lists.entries()
+    assert (entry.list, entry.what, entry.value, entry.added_by, entry.reason) == (
+        "block", "domain", "bestcrackfree1.site", "reosarevok", "cracks")
+    again = admin.post("/review/lists", data={"csrf": csrf_of(after), "list": "allow", "what": "domain",
+                                              "value": "bestcrackfree1.site"})
+    assert again.status_code == 400 and "domain bestcrackfree1.site is on the block list already" in again.text
+    [entry_id] = [int(i) for i in re.findall(r'<tr id="entry-(\d+)">', after)]
+    removed = admin.post(f"/review/lists/{entry_id}/remove", data={"csrf": csrf_of(after), "reason": "a mistake"})
+    assert removed.status_code == 303 and rt.store.lists.entries() == []
+    audit = admin.get("/review/lists").text.split('id="audit"')[1]
+    assert re.search(r"reosarevok added domain <code>bestcrackfree1.site</code> to the block list: cracks;\s+"
+                     r"\d{4}-\d\d-\d\d \d\d:\d\d UTC reosarevok removed it: a mistake", audit), audit
+
+
+def test_a_ninja_undoes_their_own_verdict_and_neither_is_learned(page, rt, settings):
+    wave = add_campaign(settings, size=2)
+    service.scan_chunk(rt, "editor", wave)
+    first, second = [r["id"] for r in rt.store.reports.open() if r["entity_id"] in wave]
+    sign_in(page, page.tokens["feedback"])
+    html = page.get("/review").text
+    done = page.post(f"/review/reports/{first}/verdict", data={"verdict": "spam", "csrf": csrf_of(html)})
+    after = page.get(done.headers["Location"]).text
+    assert 'id="undo"' in after
+    undone = page.post(f"/review/reports/{first}/undo", data={"csrf": csrf_of(after)})
+    assert undone.status_code == 303
+    assert "Your verdict on report" in page.get(undone.headers["Location"]).text
+    assert query(settings.dsn, "SELECT status FROM report WHERE id = %s", (first,)) == [("open",)]
+    events = query(settings.dsn, "SELECT verdict, applied_at IS NOT NULL FROM verdict WHERE report_id = %s ORDER BY id",
+                   (first,))
+    assert events == [("spam", True), ("undo", True)]  # both marked applied: the trainer learns neither
+    assert rt.store.verdicts.unapplied() == [] and all(r["id"] != first for r in rt.store.verdicts.judged_reports())
+    again = page.post(f"/review/reports/{first}/undo", data={"csrf": csrf_of(after)})
+    assert again.status_code == 409 and "no verdict to undo" in again.text
+    other = create_app(settings).test_client()  # another ninja cannot undo this one's verdict
+    sign_in(other, add_token(rt.store, "another ninja", ["feedback"]))
+    page.post(f"/review/reports/{second}/verdict", data={"verdict": "ham", "csrf": csrf_of(after)})
+    refused = other.post(f"/review/reports/{second}/undo", data={"csrf": csrf_of(other.get("/review").text)})
+    assert refused.status_code == 409 and "only the ninja who gave it can undo" in refused.text
+    query(settings.dsn, "UPDATE verdict SET created_at = now() - interval '11 minutes' WHERE report_id = %s", (second,))
+    late = page.post(f"/review/reports/{second}/undo", data={"csrf": csrf_of(after)})
+    assert late.status_code == 409 and "only for 10 minutes" in late.text
+
+
+def test_a_ninja_judges_a_campaign_undoes_one_searches_and_blocks_a_phrase_a_worker_applies(
+        settings, rt, served, browser, start_worker, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    from sb_worker import broker
+
+    worker = start_worker(settings.replace(model_check_s=1), queues=("scan",), concurrency=1)
+    wave = add_campaign(settings, size=4)
+    service.scan_chunk(rt, "editor", wave)
+    members = {r["id"] for r in rt.store.reports.open() if r["entity_id"] in wave}
+    token = add_token(rt.store, "reosarevok", ["feedback", "admin"])
+
+    browser.get(f"{served}/review")
+    browser.find_element(By.ID, "token").send_keys(token)
+    browser.find_element(By.ID, "signin").click()
+    wait_until(lambda: browser.current_url.endswith("/review"), 10, "the report list after signing in")
+    browser.save_screenshot(str(tmp_path / "list.png"))
+    browser.find_element(By.LINK_TEXT, "4 open reports link to bestcrackfree1.site").click()
+    wait_until(lambda: "campaign=" in browser.current_url, 10, "the campaign group")
+    checked = browser.find_elements(By.CSS_SELECTOR, 'input[form="campaign-form"][name="member"]')
+    assert {int(c.get_attribute("value")) for c in checked} == members and all(c.is_selected() for c in checked)
+    browser.save_screenshot(str(tmp_path / "campaign.png"))
+    browser.find_element(By.CSS_SELECTOR, "#campaign-form input[name=note]").send_keys("one cracked-software wave")
+    browser.find_element(By.ID, "campaign-spam").click()
+    wait_until(lambda: browser.find_elements(By.ID, "judged"), 10, "the campaign's verdicts")
+    assert browser.find_element(By.ID, "judged").text == "4 reports of the campaign recorded as spam."
+
+    search = browser.find_element(By.ID, "q")  # the judged members, found by their domain
+    search.send_keys("bestcrackfree1.site")
+    Select(browser.find_element(By.CSS_SELECTOR, "select[name=status]")).select_by_value("spam")
+    browser.find_element(By.CSS_SELECTOR, "#search button[type=submit]").click()
+    wait_until(lambda: "q=bestcrackfree1.site" in browser.current_url, 10, "the search")
+    found = browser.find_elements(By.TAG_NAME, "article")
+    assert {int(a.get_attribute("id").removeprefix("report-")) for a in found} == members
+    undone = int(found[0].get_attribute("id").removeprefix("report-"))
+    found[0].find_element(By.CSS_SELECTOR, "button.undo").click()
+    wait_until(lambda: browser.find_elements(By.ID, "undone"), 10, "the undo")
+    assert query(settings.dsn, "SELECT status FROM report WHERE id = %s", (undone,)) == [("open",)]
+    verdicts = query(settings.dsn, "SELECT report_id, verdict, note FROM verdict ORDER BY id")
+    assert sorted(r for r, v, n in verdicts if v == "spam" and n == "one cracked-software wave") == sorted(members)
+    assert [(r, v) for r, v, _ in verdicts if v == "undo"] == [(undone, "undo")]
+
+    browser.find_element(By.ID, "lists").click()
+    wait_until(lambda: browser.current_url.endswith("/review/lists"), 10, "the lists page")
+    Select(browser.find_element(By.ID, "entry-what")).select_by_value("phrase")
+    browser.find_element(By.ID, "entry-value").send_keys("TuneShareHub invite code")
+    browser.find_element(By.ID, "entry-reason").send_keys("fake mix pages")
+    browser.find_element(By.ID, "entry-add").click()
+    wait_until(lambda: browser.find_elements(By.ID, "done"), 10, "the entry to be added")
+    assert "Added tunesharehub invite code to the block list." in browser.find_element(By.ID, "done").text
+    browser.save_screenshot(str(tmp_path / "lists.png"))
+
+    [(editor,)] = query(settings.mb_dsn, """INSERT INTO musicbrainz.editor (name, bio, password, ha1) VALUES
+        ('djmixes', 'I share my DJ mixes every Friday. Ask me for the tunesharehub invite code', 'x', repeat('0', 32))
+        RETURNING id""")
+    time.sleep(1.5)  # past the worker's SB_MODEL_CHECK_S
+    broker.publish_scan(settings, [editor], [])
+    wait_until(lambda: query(settings.dsn, "SELECT 1 FROM report WHERE entity_id = %s AND reasons @> %s",
+                             (editor, json.dumps([{"detector": "ninja_lists"}]))), 60, "the worker to apply the list")
+    assert worker.process.poll() is None and "Warm shutdown" not in worker.log()  # the same worker, never restarted
+    browser.get(f"{served}/review?q=tunesharehub")
+    card = browser.find_element(By.TAG_NAME, "article")
+    assert "on the ninjas' block list: phrase 'tunesharehub invite code'" in card.text
+    assert card.find_element(By.TAG_NAME, "mark").text == "tunesharehub invite code"
+    browser.save_screenshot(str(tmp_path / "card.png"))
+    browser.get(f"{served}/review/score")
+    browser.find_element(By.ID, "score-bio").send_keys("Cheap viagra online, call +44 7911 123456")
+    browser.find_element(By.ID, "score-submit").click()
+    wait_until(lambda: browser.find_elements(By.ID, "score-result"), 30, "the scorer's answer")
+    browser.save_screenshot(str(tmp_path / "scorer.png"))
+    assert browser.find_element(By.CSS_SELECTOR, "#score-result mark").text.lower() == "viagra"

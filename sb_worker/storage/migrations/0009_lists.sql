@@ -1,0 +1,15 @@
+-- The ninjas' allow and block lists (detectors/lists.py), with their audit: who added or removed each entry,
+-- when and why. An entry is never deleted: removing it stamps it, so the history stays.
+CREATE TABLE list_entry (
+    id              BIGSERIAL PRIMARY KEY,
+    list            TEXT NOT NULL CHECK (list IN ('block', 'allow')),
+    what            TEXT NOT NULL CHECK (what IN ('domain', 'phrase', 'email_domain')),
+    value           TEXT NOT NULL,
+    added_by        TEXT NOT NULL,
+    reason          TEXT NOT NULL DEFAULT '',
+    added_at        TIMESTAMPTZ NOT NULL DEFAULT now(),
+    removed_by      TEXT,
+    removed_reason  TEXT,
+    removed_at      TIMESTAMPTZ
+);
+CREATE UNIQUE INDEX list_entry_idx_live ON list_entry (what, value) WHERE removed_at IS NULL;
