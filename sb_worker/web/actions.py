@@ -13,6 +13,7 @@ from sb_worker.runtime import Runtime
 VERDICTS = ("spam", "ham")
 MAX_SCORE_RECORDS = 100  # records in one on-demand scoring request
 UNDO_MINUTES = 10        # how long a ninja may undo their own verdict
+CLAIM_MINUTES = 15       # how long a claim on a report lasts
 DECISIONS = ("upheld", "rejected")
 
 

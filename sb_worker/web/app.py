@@ -13,7 +13,7 @@ from werkzeug.routing import IntegerConverter
 from sb_worker import runtime, untrusted
 from sb_worker.errors import BadInput, SpamBrainzError, Unavailable
 from sb_worker.settings import Settings
-from sb_worker.web import api, marks, public, review
+from sb_worker.web import api, marks, public, review, workbench  # noqa: F401 -- workbench adds routes to review's blueprint
 from sb_worker.web.actions import WebError
 from sb_worker.web.checks import MAX_BODY
 

@@ -26,7 +26,6 @@ SESSION_COOKIE = "sb_review"
 SIGNIN_COOKIE = "sb_signin"   # the sign-in form's CSRF secret (double-submit: cookie and form must agree)
 SESSION_HOURS = 12
 PER_PAGE = 25
-MAX_PASTED = 20_000    # characters of each field pasted into the scorer
 MAX_GROUP = 500        # reports judged in one campaign verdict
 NAMED_LIMIT = 1000     # accounts a search by name looks at
 _CSP = ("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; "
@@ -53,7 +52,7 @@ def _session_hash() -> bytes | None:
     return hashlib.sha256(raw.encode("utf-8", "replace")).digest() if raw else None
 
 
-def _signed_in() -> dict[str, Any] | None:
+def signed_in() -> dict[str, Any] | None:
     id_hash = _session_hash()
     return runtime.get().store.access.session(id_hash) if id_hash else None
 
@@ -63,9 +62,9 @@ def _cookie(response: Response, name: str, value: str, max_age: int | None) -> N
                         secure=request.is_secure)
 
 
-def _form_session() -> dict[str, Any]:
+def form_session() -> dict[str, Any]:
     """The session of a POSTed form whose CSRF secret is the session's: else to sign-in (303), or 403."""
-    session = _signed_in()
+    session = signed_in()
     if session is None:
         abort(redirect(url_for("review.signin_form"), 303))
     if not _same(request.form.get("csrf"), session["csrf"]):
@@ -109,7 +108,7 @@ def signin() -> Response:
 @blueprint.post("/signout")
 def signout() -> Response:
     """End the session (the form carries its CSRF secret like every other)."""
-    session = _signed_in()
+    session = signed_in()
     if session is not None and _same(request.form.get("csrf"), session["csrf"]):
         runtime.get().store.access.end_session(_session_hash())
     response = redirect(url_for("review.signin_form"), 303)
@@ -139,7 +138,7 @@ def campaign_label(key: str) -> str:
 @blueprint.get("")
 def reports() -> Response:
     """Open reports, highest score first, one page at a time."""
-    session = _signed_in()
+    session = signed_in()
     if session is None:
         return redirect(url_for("review.signin_form"), 303)
     chosen = _filters()
@@ -157,13 +156,7 @@ def reports() -> Response:
     thresholds, automatic_action = rt.store.config.threshold_settings()
     appeals = json.loads(rt.store.verdicts.appeals_json("open"))
     appealed = items([json.loads(rt.store.reports.report_json(a["report_id"])) for a in appeals])
-    done = request.args.get("done", "")
-    trusted_now = None
-    if done.isdigit() and int(done) < 2**63 and request.args.get("trusted") == "1":
-        found = rt.store.reports.report_json(int(done))
-        report = json.loads(found) if found else None
-        if report and rt.store.verdicts.trusted_ids(report["kind"], [report["entity_id"]]):
-            trusted_now = report  # the notice offers to undo the trust just given
+    notices = _notices(rt)
     return render_template(
         "review.html", session=session, filters=chosen, link=filters.link_args(chosen),
         narrowed=filters.narrowed(chosen), bands=filters.BANDS, detectors=DETECTORS, statuses=filters.STATUSES,
@@ -171,21 +164,33 @@ def reports() -> Response:
         items=items(page["reports"]), total=page["total"],
         appeals=[(a, item, highlight(a["message"], [])) for a, item in zip(appeals, appealed)], pages=max(1, -(-page["total"] // PER_PAGE)),
         model=rt.store.models.active() or HEURISTIC_VERSION, thresholds=thresholds,
-        automatic_action=automatic_action, done=done if done.isdigit() else "", trusted_now=trusted_now,
+        automatic_action=automatic_action, **notices,
         campaigns=[(c["key"], campaign_label(c["key"]), c["reports"]) for c in rt.store.reports.campaigns()],
         campaign_label=campaign_label(chosen["campaign"]) if chosen["campaign"] else "",
-        judged=request.args.get("judged", "") if request.args.get("judged", "").isdigit() else "",
-        undone=request.args.get("undone", "") if request.args.get("undone", "").isdigit() else "",
         undoable=undoable(rt, session["name"], [r["id"] for r in page["reports"]]
-                          + ([int(done)] if done.isdigit() and int(done) < 2**63 else [])),
-        site_url=rt.settings.musicbrainz_url.rstrip("/"),
-        said=request.args.get("said") if request.args.get("said") in ("spam", "ham") else "")
+                          + ([int(notices["done"])] if notices["done"] else [])),
+        site_url=rt.settings.musicbrainz_url.rstrip("/"))
+
+
+def _notices(rt: runtime.Runtime) -> dict[str, Any]:
+    """What the page says about the action that led to it (from the redirect's query string): the report just
+    judged (``done``, ``said``, and the account just trusted, to undo that), a campaign's members judged, an undo."""
+    number = {k: v if (v := request.args.get(k, "")).isdigit() and int(v) < 2**63 else "" for k in
+              ("done", "judged", "undone")}
+    trusted_now = None
+    if number["done"] and request.args.get("trusted") == "1":
+        found = rt.store.reports.report_json(int(number["done"]))
+        report = json.loads(found) if found else None
+        if report and rt.store.verdicts.trusted_ids(report["kind"], [report["entity_id"]]):
+            trusted_now = report  # the notice offers to undo the trust just given
+    said = request.args.get("said")
+    return {**number, "trusted_now": trusted_now, "said": said if said in ("spam", "ham") else ""}
 
 
 @blueprint.post("/reports/<int:report_id>/verdict")
 def verdict(report_id: int) -> Response:
     """Record a ninja's verdict (committed before the trainer is woken) and go back to the list."""
-    session = _form_session()
+    session = form_session()
     buttons = {"spam": ("spam", False), "ham": ("ham", False), "ham-trust": ("ham", True)}
     if request.form.get("verdict") not in buttons:
         abort(400, "verdict must be spam, ham or ham-trust")
@@ -196,10 +201,22 @@ def verdict(report_id: int) -> Response:
     return redirect(url_for("review.reports", **kept, done=report_id, said=said, trusted=1 if trust else None), 303)
 
 
+@blueprint.post("/reports/<int:report_id>/claim")
+def claim(report_id: int) -> Response:
+    """Claim a report while looking at it (for CLAIM_MINUTES; a verdict ends it), or release one's claim."""
+    session = form_session()
+    store = runtime.get().store
+    if request.form.get("release"):
+        store.reports.release(report_id, session["name"])
+    elif store.reports.claim(report_id, session["name"], actions.CLAIM_MINUTES) is None:
+        raise actions.WebError(409, f"report {report_id} is judged already, or another ninja is looking at it")
+    return redirect(url_for("review.reports", report=report_id), 303)
+
+
 @blueprint.post("/reports/<int:report_id>/undo")
 def undo(report_id: int) -> Response:
     """Undo one's own verdict of the last few minutes: the report is open again."""
-    session = _form_session()
+    session = form_session()
     actions.undo(runtime.get(), report_id, session["name"])
     return redirect(url_for("review.reports", report=report_id, undone=report_id), 303)
 
@@ -207,7 +224,7 @@ def undo(report_id: int) -> Response:
 @blueprint.post("/campaigns/verdict")
 def campaign_verdict() -> Response:
     """One verdict for the checked reports of a campaign: each gets its own verdict row, learned once."""
-    session = _form_session()
+    session = form_session()
     said = request.form.get("verdict")
     if said not in ("spam", "ham"):
         abort(400, "verdict must be spam or ham")
@@ -223,7 +240,7 @@ def campaign_verdict() -> Response:
 @blueprint.post("/appeals/<int:appeal_id>/decision")
 def decide_appeal(appeal_id: int) -> Response:
     """Uphold an appeal (the report was not spam) or reject it (it was): also the verdict on the report."""
-    session = _form_session()
+    session = form_session()
     actions.decide_appeal(runtime.get(), appeal_id, request.form.get("decision"), session["name"], "")
     return redirect(url_for("review.reports"), 303)
 
@@ -231,68 +248,10 @@ def decide_appeal(appeal_id: int) -> Response:
 @blueprint.post("/trusted/<int:editor_id>/revoke")
 def revoke_trust(editor_id: int) -> Response:
     """End the trust in an account: it is reported again like any other."""
-    session = _form_session()
+    session = form_session()
     actions.revoke_trust(runtime.get(), request.form.get("kind", "editor"), editor_id, session["name"])
     report = request.form.get("report", "")
     return redirect(url_for("review.reports", report=report) if report.isdigit() else url_for("review.reports"), 303)
-
-
-# -- the ninjas' allow and block lists -----------------------------------------------------------------------------
-@blueprint.get("/lists")
-def lists() -> Response:
-    """The allow and block lists with their audit; ninjas whose token has the admin scope change them here."""
-    session = _signed_in()
-    if session is None:
-        return redirect(url_for("review.signin_form"), 303)
-    audit = runtime.get().store.lists.audit()
-    return render_template("lists.html", session=session, admin="admin" in session["scopes"],
-                           live=[e for e in audit if e["removed_at"] is None], audit=audit,
-                           done=request.args.get("done", "")[:200])
-
-
-@blueprint.post("/lists")
-def add_to_list() -> Response:
-    session = _admin_form_session()
-    added = actions.add_list_entry(runtime.get(), request.form.get("list"), request.form.get("what"),
-                                   request.form.get("value", ""), session["name"], request.form.get("reason", ""))
-    return redirect(url_for("review.lists", done=f"added {added['value']} to the {added['list']} list"), 303)
-
-
-@blueprint.post("/lists/<int:entry_id>/remove")
-def remove_from_list(entry_id: int) -> Response:
-    session = _admin_form_session()
-    removed = actions.remove_list_entry(runtime.get(), entry_id, session["name"], request.form.get("reason", ""))
-    return redirect(url_for("review.lists", done=f"removed {removed['value']} from the {removed['list']} list"), 303)
-
-
-def _admin_form_session() -> dict[str, Any]:
-    session = _form_session()
-    if "admin" not in session["scopes"]:
-        abort(403, "changing the lists needs a token with the admin scope")
-    return session
-
-
-# -- scoring on demand ---------------------------------------------------------------------------------------------
-@blueprint.get("/score")
-def scorer() -> Response:
-    """A box to paste a bio and a website into and see the score, reasons and marks a scoring worker gives it."""
-    session = _signed_in()
-    if session is None:
-        return redirect(url_for("review.signin_form"), 303)
-    return render_template("score.html", session=session, record={}, result=None)
-
-
-@blueprint.post("/score")
-def score_text() -> str:
-    """Score what was pasted as an editor record, storing nothing, and show it marked as a report would be."""
-    session = _form_session()
-    record = {"id": 1, **{k: request.form.get(k, "")[:MAX_PASTED] for k in ("name", "website", "bio")}}
-    [result] = actions.score_records(runtime.get(), "editor", [record])["results"]
-    if "error" in result:
-        raise actions.WebError(400, result["error"])
-    marked = [(label, highlight(record[field], result["reasons"], key))
-              for label, field, key in (("Website", "website", "website"), ("Bio", "bio", "text")) if record[field]]
-    return render_template("score.html", session=session, record=record, result=result, marked=marked)
 
 
 @blueprint.errorhandler(400)

@@ -23,7 +23,10 @@ class Saved(NamedTuple):
     created: int             # reports opened by this chunk
 
 
-_REPORT_COLUMNS = "id, kind, entity_id, score, reasons, model_version, action, status, created_at, updated_at"
+_REPORT_COLUMNS = ("id, kind, entity_id, score, reasons, model_version, action, status, created_at, updated_at, "
+                   "CASE WHEN claimed_until > now() THEN claimed_by END AS claimed_by, "
+                   "CASE WHEN claimed_until > now() THEN to_char(claimed_until AT TIME ZONE 'UTC', "
+                   "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') END AS claimed_until")
 
 #: What ties open reports into a campaign: a domain they link to, or a phone number, messenger handle or email
 #: domain they give, read from the evidence of the reasons that count for spam. Each row: a report and one key,
@@ -196,6 +199,22 @@ class Reports:
                   ORDER BY score DESC, id LIMIT %(limit)s OFFSET %(offset)s) r""",
                              {**params, "page": page, "per_page": per_page, "limit": per_page,
                               "offset": (page - 1) * per_page})
+
+    def claim(self, report_id: int, ninja: str, minutes: float) -> dict[str, Any] | None:
+        """Claim an open report for ``minutes`` (again, if it is one's own): None when someone else holds it."""
+        with self.db.transaction() as cur:
+            cur.execute("""UPDATE report SET claimed_by = %(ninja)s, claimed_until = now() + %(minutes)s * interval '1 minute'
+                           WHERE id = %(id)s AND status = 'open'
+                             AND (claimed_until IS NULL OR claimed_until <= now() OR claimed_by = %(ninja)s)
+                           RETURNING claimed_by, claimed_until""", {"ninja": ninja, "minutes": minutes, "id": report_id})
+            row = cur.fetchone()
+        return dict(row) if row else None
+
+    def release(self, report_id: int, ninja: str | None = None) -> None:
+        """End the claim on a report (``ninja``'s only, when given)."""
+        with self.db.transaction() as cur:
+            cur.execute("UPDATE report SET claimed_by = NULL, claimed_until = NULL WHERE id = %s "
+                        "AND (%s IS NULL OR claimed_by = %s)", (report_id, ninja, ninja))
 
     def campaigns(self, limit: int = 10, min_size: int = 2) -> list[dict[str, Any]]:
         """The largest campaigns among open reports: each key (see ``_CAMPAIGN_KEYS``) that at least

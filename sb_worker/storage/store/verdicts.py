@@ -33,7 +33,8 @@ class Verdicts:
             latest = cur.fetchone()
             if latest and (latest["verdict"], latest["ninja"], latest["note"]) == (verdict, ninja, note):
                 return dict(latest)
-            cur.execute("UPDATE report SET status = %s, updated_at = now() WHERE id = %s", (verdict, report_id))
+            cur.execute("UPDATE report SET status = %s, updated_at = now(), claimed_by = NULL, claimed_until = NULL "
+                        "WHERE id = %s", (verdict, report_id))
             cur.execute("""INSERT INTO verdict (report_id, verdict, ninja, note) VALUES (%s, %s, %s, %s)
                            RETURNING id, report_id, verdict, ninja, note, created_at""",
                         (report_id, verdict, ninja, note))
@@ -73,6 +74,33 @@ class Verdicts:
                                   extract(epoch FROM now() - created_at) / 60 AS minutes
                            FROM verdict WHERE report_id = ANY(%s) ORDER BY report_id, id DESC""", (list(report_ids),))
             return {row["report_id"]: dict(row) for row in cur.fetchall()}
+
+    def ninjas(self) -> list[dict[str, Any]]:
+        """Each ninja's verdicts (spam, not spam, undone, the latest) and agreement with the others: on the accounts
+        another ninja judged too, how often their latest verdicts were the same."""
+        with self.db.transaction() as cur:
+            cur.execute("""
+                WITH latest AS (
+                    SELECT DISTINCT ON (r.kind, r.entity_id, v.ninja) r.kind, r.entity_id, v.ninja, v.verdict
+                    FROM verdict v JOIN report r ON r.id = v.report_id ORDER BY r.kind, r.entity_id, v.ninja, v.id DESC),
+                agreement AS (
+                    SELECT a.ninja, count(*) AS shared, count(*) FILTER (WHERE a.verdict = b.verdict) AS agreed
+                    FROM latest a JOIN latest b ON (a.kind, a.entity_id) = (b.kind, b.entity_id) AND a.ninja <> b.ninja
+                    WHERE a.verdict <> 'undo' AND b.verdict <> 'undo' GROUP BY a.ninja)
+                SELECT v.ninja, count(*) FILTER (WHERE v.verdict = 'spam') AS spam,
+                       count(*) FILTER (WHERE v.verdict = 'ham') AS ham, count(*) FILTER (WHERE v.verdict = 'undo') AS undone,
+                       max(v.created_at) AS latest, coalesce(max(g.shared), 0) AS shared, coalesce(max(g.agreed), 0) AS agreed
+                FROM verdict v LEFT JOIN agreement g ON g.ninja = v.ninja
+                GROUP BY v.ninja ORDER BY count(*) DESC, v.ninja""")
+            return [dict(row) for row in cur.fetchall()]
+
+    def history(self, ninja: str, limit: int = 200) -> list[dict[str, Any]]:
+        """One ninja's verdicts, newest first, with the report each was on."""
+        with self.db.transaction() as cur:
+            cur.execute("""SELECT v.id, v.report_id, v.verdict, v.note, v.created_at, r.kind, r.entity_id, r.score
+                           FROM verdict v JOIN report r ON r.id = v.report_id WHERE v.ninja = %s
+                           ORDER BY v.id DESC LIMIT %s""", (ninja, limit))
+            return [dict(row) for row in cur.fetchall()]
 
     def unapplied(self, limit: int = 1000) -> list[dict[str, Any]]:
         """Verdicts the trainer has not applied yet, oldest first (the queue may lose messages; this table not)."""

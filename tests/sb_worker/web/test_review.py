@@ -407,7 +407,7 @@ def test_pages_keep_the_search(page, rt, settings):
     first = page.get("/review", query_string={"kind": "editor", "status": "open"}).text
     total = int(re.search(r'id="count">([\d,]+) open', first).group(1).replace(",", ""))
     assert total == len(rt.store.reports.open()) > 25  # more than a page
-    next_link = re.search(r'<a href="([^"]+)" rel="next">', first).group(1).replace("&amp;", "&")
+    next_link = re.search(r'<a href="([^"]+)" rel="next"[^>]*>', first).group(1).replace("&amp;", "&")
     assert "kind=editor" in next_link and "page=2" in next_link and "status" not in next_link  # open is the default
     second = page.get(next_link).text
     assert 'rel="prev"' in second and not set(shown_reports(first)) & set(shown_reports(second))
@@ -544,3 +544,54 @@ def test_a_ninja_judges_a_campaign_undoes_one_searches_and_blocks_a_phrase_a_wor
     wait_until(lambda: browser.find_elements(By.ID, "score-result"), 30, "the scorer's answer")
     browser.save_screenshot(str(tmp_path / "scorer.png"))
     assert browser.find_element(By.CSS_SELECTOR, "#score-result mark").text.lower() == "viagra"
+
+
+def test_each_ninjas_history_and_how_often_two_ninjas_agree(page, rt, settings):
+    wave = add_campaign(settings, size=3)
+    service.scan_chunk(rt, "editor", wave)
+    one, two, three = [r["id"] for r in rt.store.reports.open() if r["entity_id"] in wave]
+    for report, ninja, verdict in ((one, "ana", "spam"), (one, "ben", "ham"), (two, "ana", "spam"),
+                                   (two, "ben", "spam"), (three, "ana", "spam")):
+        rt.store.verdicts.add(report, verdict, ninja, "")
+    sign_in(page, page.tokens["feedback"])
+    shown = page.get("/review/ninjas").text
+    rows = re.findall(r'<tr><td><a href="[^"]+">(\w+)</a></td><td>(\d+)</td><td>(\d+)</td>\s*<td>(\d+)</td><td>[^<]+</td>'
+                      r'\s*<td class="agreement">([^<]+)</td>', shown)
+    assert rows == [("ana", "3", "0", "0", "50% of 2"), ("ben", "1", "1", "0", "50% of 2")]
+    history = page.get("/review/ninjas?ninja=ben").text.split('id="history"')[1]
+    assert history.count("<li>") == 2 and f"report {one}</a>" in history and "<strong>not spam</strong>" in history
+
+
+def test_a_claim_tells_other_ninjas_someone_is_looking_and_ends_with_the_verdict_or_its_time(page, rt, settings):
+    wave = add_campaign(settings, size=1)
+    service.scan_chunk(rt, "editor", wave)
+    [report] = [r["id"] for r in rt.store.reports.open() if r["entity_id"] in wave]
+    sign_in(page, page.tokens["feedback"])
+    html = page.get("/review").text
+    claimed = page.post(f"/review/reports/{report}/claim", data={"csrf": csrf_of(html)})
+    assert claimed.status_code == 303
+    mine = card(page, report)
+    assert re.search(r'<span class="claimed mine">yours until \d\d:\d\d UTC</span>', mine)
+    other = create_app(settings).test_client()
+    sign_in(other, add_token(rt.store, "ben", ["feedback"]))
+    theirs = card(other, report)
+    assert re.search(r"ninja feedback is looking at this until \d\d:\d\d UTC", theirs) and "I'm looking at this" not in theirs
+    taken = other.post(f"/review/reports/{report}/claim", data={"csrf": csrf_of(other.get("/review").text)})
+    assert taken.status_code == 409 and "another ninja is looking at it" in taken.text
+    query(settings.dsn, "UPDATE report SET claimed_until = now() - interval '1 second' WHERE id = %s", (report,))
+    assert "I'm looking at this" in card(other, report)  # the claim timed out
+    page.post(f"/review/reports/{report}/claim", data={"csrf": csrf_of(html)})
+    page.post(f"/review/reports/{report}/verdict", data={"verdict": "spam", "csrf": csrf_of(html)})
+    assert query(settings.dsn, "SELECT claimed_by FROM report WHERE id = %s", (report,)) == [(None,)]  # the verdict ends it
+
+
+def test_the_first_report_is_judged_from_the_keyboard_without_a_script(page, rt, settings):
+    add_campaign(settings, size=10)
+    service.scan_chunk(rt, "editor", [i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.editor")])
+    sign_in(page, page.tokens["feedback"])
+    html = page.get("/review").text
+    first, *rest = html.split("<article")[1:]
+    for key in ("s", "n", "e", "o"):
+        assert f'accesskey="{key}"' in first and all(f'accesskey="{key}"' not in r.split("</article>")[0] for r in rest)
+    assert 'rel="next" accesskey="j"' in html and "<script" not in html.lower()
+    assert 'rel="prev" accesskey="k"' in page.get("/review?page=2").text
