@@ -11,6 +11,8 @@ import json
 import os
 import re
 import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -189,3 +191,20 @@ def test_every_timer_percentile_the_dashboard_reads_is_one_statsd_keeps():
     read = {m for panel in dashboard()["panels"] for t in panel["targets"] for m in re.findall(r"upper_\d+", t["target"])}
     assert read and read <= kept, f"the dashboard reads {read - kept}, which statsd does not compute"
     assert config["port"] == 8125 and config["graphitePort"] == 2003 and config["flushInterval"] >= 10000
+
+
+def test_the_package_builds_without_a_warning(tmp_path):
+    """What `make`'s install builds: setuptools used to warn, among 230 lines, that a folder of templates was absent
+    from the packages configuration."""
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-v", "-w", str(tmp_path), str(ROOT)],
+                           capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    output = built.stdout + built.stderr
+    for warning in ("is absent from the `packages` configuration", "SetuptoolsDeprecationWarning",
+                    "_IncludePackageDataAbuse", "Installing '"):
+        assert warning not in output, warning
+    [wheel] = tmp_path.glob("spambrainz-*.whl")
+    with zipfile.ZipFile(wheel) as files:
+        names = set(files.namelist())
+    assert {"sb_worker/web/templates/review.html", "sb_worker/web/openapi.json",
+            "sb_worker/storage/migrations/0009_workbench.sql"} <= names
