@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from detectors import Detector, build_detectors
 from detectors.base import DetectorConfigError, Features, Match, Verdict
 from detectors.lists import ListEntry, NinjaLists
-from detectors.reputation import Reputation
+from detectors.reputation import Reputation, simhash
 from sb_worker.errors import BadInput, ConfigError
 from sb_worker.scoring.evidence import Spans
 from sb_worker.scoring.features import extract
@@ -44,6 +44,7 @@ class Score:
     score: int
     reasons: tuple[Reason, ...]
     model_version: str
+    text_hash: int | None = None  # the text's SimHash, for a score that can be reported: it groups near-copies
 
     def reasons_json(self) -> list[dict[str, Any]]:
         """The reasons as JSON-ready objects."""
@@ -214,11 +215,13 @@ class Pipeline:
         # Evidence is what the reasons show: a detector weighted zero gives no reason, so it is no evidence either.
         evidence = bool(words) or any(r.points > 0 and r.detector in self.evidence for _, r in contributions)
         score = round(100 * probability) if evidence else round(NO_EVIDENCE_CEILING * probability)
-        reasons = [r for _, r in contributions]
-        if score > NO_EVIDENCE_CEILING:  # what can be reported shows where its evidence stands
+        reasons, text_hash = [r for _, r in contributions], None
+        if score > NO_EVIDENCE_CEILING:  # what can be reported shows where its evidence stands, and what it copies
             spans = Spans(features)
             reasons = [replace(r, evidence=spans.of(matches.get(r.detector, ()))) for r in reasons]
-        return Score(kind or features.kind, features.entity_id, score, tuple(reasons), version or self.version)
+            text_hash = simhash(features.skeleton)
+        return Score(kind or features.kind, features.entity_id, score, tuple(reasons), version or self.version,
+                     text_hash)
 
 
 def sigmoid(logit: float) -> float:

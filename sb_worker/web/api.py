@@ -3,22 +3,19 @@ The application that serves it, with the review and public pages, is :func:`sb_w
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import asdict
 from importlib import resources
 
 from flask import Blueprint, Response, g, jsonify, request
 
-from detectors.registry import NAMES as DETECTORS
 from sb_worker import broker, runtime, service
 from sb_worker.errors import BadInput
 from sb_worker.model import stats
 from sb_worker.scoring.ids import parse_ids
 from sb_worker.storage.db import jsonable
-from sb_worker.storage.store.reports import ReportQuery
 from sb_worker.web import actions
 from sb_worker.web.actions import WebError
-from sb_worker.web.checks import body, requires
+from sb_worker.web.checks import body, report_query, requires
 
 MAX_IDS = 10_000      # IDs in one scan request
 
@@ -125,8 +122,7 @@ def reports() -> Response:
     status = request.args.get("status")
     if status not in (None, "open", "spam", "ham"):
         raise WebError(400, "status must be one of open, spam, ham")
-    low, high, page, per_page, detector = report_filters(request.args)
-    query = ReportQuery(status=status, low=low, high=high, detector=detector)
+    query, page, per_page = report_query(request.args, status)
     return _json(runtime.get().store.reports.page_json(query, page, per_page))
 
 
@@ -274,30 +270,6 @@ def get_stats() -> Response:
     judged = runtime.get().store.verdicts.judged_reports()
     return jsonify(verdicts=len(judged), detectors=stats.by_detector(judged), score_bands=stats.by_band(judged),
                    suggested={str(p): stats.suggest(judged, p) for p in (0.99, 0.9975)})
-
-
-def report_filters(args: Mapping[str, str]) -> tuple[float, float, int, int, str | None]:
-    """The report list's query parameters, checked: min_score, max_score, page, per_page and detector."""
-    low, high = _number(args, "min_score", 0), _number(args, "max_score", 100)
-    page = int(_number(args, "page", 1, minimum=1, maximum=1_000_000))
-    per_page = int(_number(args, "per_page", 50, minimum=1, maximum=200))
-    detector = args.get("detector") or None
-    if detector is not None and detector not in DETECTORS:
-        raise WebError(400, f"unknown detector {detector[:100]!r}; known: {', '.join(DETECTORS)}")
-    return low, high, page, per_page, detector
-
-
-def _number(args: Mapping[str, str], name: str, default: float, minimum: float = 0, maximum: float = 100) -> float:
-    raw = args.get(name)
-    if raw is None:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise WebError(400, f"{name} must be a number") from None
-    if not minimum <= value <= maximum:
-        raise WebError(400, f"{name} must be between {minimum:g} and {maximum:g}")
-    return value
 
 
 def _json(text: str) -> Response:

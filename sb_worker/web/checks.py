@@ -1,17 +1,20 @@
 """What every API request is checked for before its view runs: a bearer token with the view's scope, and a body
-that is one JSON object with known fields, read through :mod:`sb_worker.untrusted`."""
+that is one JSON object with known fields, read through :mod:`sb_worker.untrusted`; and the report list's query
+parameters."""
 
 from __future__ import annotations
 
 import hmac
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Any
 
 from flask import current_app, g, request
 
+from detectors.registry import NAMES as DETECTORS
 from sb_worker import runtime, untrusted
+from sb_worker.storage.store.reports import ReportQuery
 from sb_worker.web.actions import WebError
 from sb_worker.web.tokens import hash_token
 
@@ -62,3 +65,28 @@ def body(*known: str) -> dict[str, Any]:
     if unknown:
         raise WebError(400, f"unknown field(s): {', '.join(unknown)}; known: {', '.join(known)}")
     return data
+
+
+def report_query(args: Mapping[str, str], status: str | None) -> tuple[ReportQuery, int, int]:
+    """``GET /v1/reports``' query parameters, checked: the query (min_score, max_score, detector), page and
+    per_page."""
+    low, high = _number(args, "min_score", 0), _number(args, "max_score", 100)
+    page = int(_number(args, "page", 1, minimum=1, maximum=1_000_000))
+    per_page = int(_number(args, "per_page", 50, minimum=1, maximum=200))
+    detector = args.get("detector") or None
+    if detector is not None and detector not in DETECTORS:
+        raise WebError(400, f"unknown detector {detector[:100]!r}; known: {', '.join(DETECTORS)}")
+    return ReportQuery(status=status, low=low, high=high, detector=detector), page, per_page
+
+
+def _number(args: Mapping[str, str], name: str, default: float, minimum: float = 0, maximum: float = 100) -> float:
+    raw = args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise WebError(400, f"{name} must be a number") from None
+    if not minimum <= value <= maximum:
+        raise WebError(400, f"{name} must be between {minimum:g} and {maximum:g}")
+    return value

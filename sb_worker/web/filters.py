@@ -15,7 +15,7 @@ from sb_worker.web.actions import WebError
 BANDS = ("90-100", "80-89", "70-79", "60-69", "50-59", "40-49", "30-39", "20-29", "10-19", "0-9")
 STATUSES = {"open": "open", "spam": "judged spam", "ham": "judged not spam", "all": "open or judged"}
 MAX_SEARCH = 200       # characters of a search
-CAMPAIGN = re.compile(r"(domain|contact):[^\s]{1,200}")
+CAMPAIGN = re.compile(r"(domain|contact):[^\s]{1,200}|text:\d{1,18}")
 #: Every filter, with its value when not given.
 DEFAULTS = {"q": "", "name": "", "kind": "", "status": "open", "band": "", "detector": "", "campaign": "",
             "since": "", "until": "", "page": 1}
@@ -33,7 +33,8 @@ def read(source: Mapping[str, str], kinds: Collection[str]) -> dict[str, Any]:
         if found[name] and found[name] not in allowed:
             raise WebError(400, f"unknown {what} {found[name][:40]!r}; one of {', '.join(allowed)}")
     if found["campaign"] and not CAMPAIGN.fullmatch(found["campaign"]):
-        raise WebError(400, "campaign must be domain:NAME or contact:NUMBER-OR-HANDLE, as the page links it")
+        raise WebError(400, "campaign must be domain:NAME, contact:NUMBER-OR-HANDLE or text:REPORT, as the page "
+                            "links it")
     for name in ("since", "until"):
         if found[name]:
             try:
@@ -50,11 +51,13 @@ def read(source: Mapping[str, str], kinds: Collection[str]) -> dict[str, Any]:
 
 
 def query(filters: Mapping[str, Any], entities: tuple[tuple[str, int], ...] | None = None) -> ReportQuery:
-    """The store's query for ``filters``; ``entities`` are the (kind, ID) pairs a search by name found."""
+    """The store's query for ``filters``; ``entities`` are the (kind, ID) pairs a search by name, or a campaign of
+    near-copies, found."""
     low, high = map(int, filters["band"].split("-")) if filters["band"] else (0, 100)
     return ReportQuery(
         status=None if filters["status"] == "all" else filters["status"], low=low, high=high,
-        detector=filters["detector"] or None, campaign=filters["campaign"] or None, kind=filters["kind"] or None,
+        detector=filters["detector"] or None, kind=filters["kind"] or None,
+        campaign=filters["campaign"] if filters["campaign"] and not near_copies(filters) else None,
         text=filters["q"] or None, entities=entities,
         since=dt.date.fromisoformat(filters["since"]) if filters["since"] else None,
         until=dt.date.fromisoformat(filters["until"]) if filters["until"] else None)
@@ -68,3 +71,9 @@ def link_args(filters: Mapping[str, Any]) -> dict[str, Any]:
 def narrowed(filters: Mapping[str, Any]) -> bool:
     """Whether anything but the page and the status narrows the list."""
     return any(v != DEFAULTS[k] for k, v in filters.items() if k not in ("page", "status"))
+
+
+def near_copies(filters: Mapping[str, Any]) -> int | None:
+    """The report that heads the campaign of near-copies chosen, if one is."""
+    what, _, value = filters["campaign"].partition(":")
+    return int(value) if what == "text" else None

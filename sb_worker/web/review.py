@@ -130,9 +130,10 @@ def undoable(rt: runtime.Runtime, ninja: str, report_ids: list[int]) -> set[int]
 
 
 def campaign_label(key: str) -> str:
-    """What a campaign's members share, in words: "link to example.ru", "give the contact +447911123456"."""
+    """What a campaign's members share, in words: "link to example.ru", "give the contact +447911123456", "have
+    near-identical text"."""
     what, _, value = key.partition(":")
-    return f"link to {value}" if what == "domain" else f"give the contact {value}"
+    return {"domain": f"link to {value}", "contact": f"give the contact {value}"}.get(what, "have near-identical text")
 
 
 @blueprint.get("")
@@ -149,9 +150,12 @@ def reports() -> Response:
         page = {"reports": [json.loads(found)] if found else [], "total": 1 if found else 0}
     else:
         entities = None
+        if (head := filters.near_copies(chosen)) is not None:  # near-copies are grouped in Python, not in SQL
+            entities = tuple(rt.store.reports.near_copies_of(head))
         if chosen["name"]:  # names live in the sources, not in SpamBrainz's database: ask them
             kinds = [chosen["kind"]] if chosen["kind"] else list(rt.sources)
-            entities = tuple((k, i) for k in kinds for i in rt.sources[k].named(chosen["name"], NAMED_LIMIT))
+            named = {(k, i) for k in kinds for i in rt.sources[k].named(chosen["name"], NAMED_LIMIT)}
+            entities = tuple(e for e in entities if e in named) if entities is not None else tuple(sorted(named))
         page = json.loads(rt.store.reports.page_json(filters.query(chosen, entities), chosen["page"], PER_PAGE))
     thresholds, automatic_action = rt.store.config.threshold_settings()
     appeals = json.loads(rt.store.verdicts.appeals_json("open"))

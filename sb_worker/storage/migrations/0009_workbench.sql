@@ -22,3 +22,6 @@ ALTER TABLE verdict DROP CONSTRAINT verdict_verdict_check,
 
 -- A ninja looking at a report claims it for a while, so two ninjas do not judge the same one at once.
 ALTER TABLE report ADD COLUMN claimed_by TEXT, ADD COLUMN claimed_until TIMESTAMPTZ;
+
+-- The SimHash of a report's text (signed, as PostgreSQL keeps 64 bits): near-copies are one campaign.
+ALTER TABLE report ADD COLUMN text_hash BIGINT;

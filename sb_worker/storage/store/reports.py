@@ -43,6 +43,40 @@ _CAMPAIGN_KEYS = """
       AND reason->>'detector' IN ('text_links', 'domain_reputation', 'campaigns', 'contact_details')"""
 
 
+NEAR_COPY_BITS = 4  # texts this close are copies of one text (as the campaigns detector reads known spam)
+
+
+def _signed(h: int | None) -> int | None:
+    """A 64-bit hash as PostgreSQL's BIGINT holds it."""
+    return h - 2**64 if h is not None and h >= 2**63 else h
+
+
+def near_copy_groups(hashes: Sequence[tuple[int, int]], max_bits: int) -> list[list[int]]:
+    """Groups of IDs whose 64-bit hashes are within ``max_bits`` of another member, from (ID, hash) pairs. Two
+    such hashes agree on one of ``max_bits + 1`` bands (pigeonhole), so only IDs sharing a band are compared."""
+    parent = {i: i for i, _ in hashes}
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    width = 64 // (max_bits + 1)
+    buckets: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for i, h in hashes:
+        for band in range(max_bits + 1):
+            key = (band, (h >> (width * band)) & ((1 << width) - 1))
+            for j, other in buckets.get(key, ()):
+                if (h ^ other).bit_count() <= max_bits:
+                    parent[root(i)] = root(j)
+            buckets.setdefault(key, []).append((i, h))
+    groups: dict[int, list[int]] = {}
+    for i, _ in hashes:
+        groups.setdefault(root(i), []).append(i)
+    return sorted((sorted(g) for g in groups.values() if len(g) > 1), key=lambda g: g[0])
+
+
 @dataclass(frozen=True)
 class ReportQuery:
     """Which reports a list shows. ``text`` is looked for in the reasons (their sentences and evidence: a domain,
@@ -127,14 +161,15 @@ class Reports:
             if flagged:
                 # A rescan updates the open report only when something changed, so a duplicate scan is a no-op.
                 inserted = execute_values(cur, """
-                    INSERT INTO report (kind, entity_id, score, reasons, model_version, action) VALUES %s
+                    INSERT INTO report (kind, entity_id, score, reasons, model_version, action, text_hash) VALUES %s
                     ON CONFLICT (kind, entity_id) WHERE status = 'open' DO UPDATE
                     SET score = EXCLUDED.score, reasons = EXCLUDED.reasons, model_version = EXCLUDED.model_version,
-                        action = EXCLUDED.action, updated_at = now()
+                        action = EXCLUDED.action, text_hash = EXCLUDED.text_hash, updated_at = now()
                     WHERE (report.score, report.reasons, report.model_version, report.action)
                           IS DISTINCT FROM (EXCLUDED.score, EXCLUDED.reasons, EXCLUDED.model_version, EXCLUDED.action)
                     RETURNING xmax = 0""",  # true for a row inserted, false for one updated
-                    [(s.kind, s.entity_id, s.score, Json(s.reasons_json()), s.model_version, a) for s, a in flagged],
+                    [(s.kind, s.entity_id, s.score, Json(s.reasons_json()), s.model_version, a, _signed(s.text_hash))
+                     for s, a in flagged],
                     fetch=True)
                 created = sum(1 for row in inserted if next(iter(row.values())))
                 cur.execute("""SELECT id FROM report WHERE status = 'open' AND delivered_at IS NULL
@@ -217,12 +252,30 @@ class Reports:
                         "AND (%s IS NULL OR claimed_by = %s)", (report_id, ninja, ninja))
 
     def campaigns(self, limit: int = 10, min_size: int = 2) -> list[dict[str, Any]]:
-        """The largest campaigns among open reports: each key (see ``_CAMPAIGN_KEYS``) that at least
-        ``min_size`` open reports share, with how many, largest first."""
+        """The largest campaigns among open reports: each key (see ``_CAMPAIGN_KEYS``) that at least ``min_size``
+        open reports share, and each group of near-copies ("text:ID", after its first report), largest first."""
         with self.db.transaction() as cur:
             cur.execute(f"""SELECT key, count(*) AS reports FROM ({_CAMPAIGN_KEYS}) k GROUP BY key
                             HAVING count(*) >= %s ORDER BY count(*) DESC, key LIMIT %s""", (min_size, limit))
-            return [dict(row) for row in cur.fetchall()]
+            shared = [dict(row) for row in cur.fetchall()]
+        copies = [{"key": f"text:{group[0]}", "reports": len(group)} for group in self._near_copies()
+                  if len(group) >= min_size]
+        return sorted(shared + copies, key=lambda c: (-c["reports"], c["key"]))[:limit]
+
+    def near_copies_of(self, report_id: int) -> list[tuple[str, int]]:
+        """The (kind, entity ID) of the open reports in the group of near-copies that ``report_id`` heads."""
+        group = next((g for g in self._near_copies() if g[0] == report_id), [])
+        with self.db.transaction() as cur:
+            cur.execute("SELECT kind, entity_id FROM report WHERE id = ANY(%s) ORDER BY id", (group,))
+            return [(row["kind"], row["entity_id"]) for row in cur.fetchall()]
+
+    def _near_copies(self, max_bits: int = NEAR_COPY_BITS) -> list[list[int]]:
+        """Open reports whose texts are within ``max_bits`` SimHash bits of each other, chained: groups of report
+        IDs, each in ID order."""
+        with self.db.transaction() as cur:
+            cur.execute("SELECT id, text_hash FROM report WHERE status = 'open' AND text_hash IS NOT NULL ORDER BY id")
+            hashes = [(row["id"], row["text_hash"] & (2**64 - 1)) for row in cur.fetchall()]
+        return near_copy_groups(hashes, max_bits)
 
     def report_json(self, report_id: int) -> str | None:
         """One report with its verdict history, oldest first, as JSON text (None when there is no such report)."""

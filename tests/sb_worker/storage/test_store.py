@@ -1,10 +1,13 @@
 """The SpamBrainz database, on a real PostgreSQL."""
 
+import random
+
 import pytest
 
 from sb_worker.errors import BadInput, ConfigError
 from sb_worker.scoring.pipeline import Reason, RecordError, Score, Thresholds
 from sb_worker.storage.store import Store, latest_version, migrations
+from sb_worker.storage.store.reports import near_copy_groups
 
 from tests.helpers import query
 
@@ -90,3 +93,13 @@ def test_errors_are_recorded_then_cleared_by_a_clean_scan(store, sb_dsn):
 def test_reading_an_unknown_report_is_bad_input(store):
     with pytest.raises(BadInput, match="report 12345 does not exist"):
         store.reports.get(12345)
+
+
+def test_near_copies_chain_into_groups_and_unrelated_hashes_stay_apart():
+    rng = random.Random(5)
+    base = rng.getrandbits(64)
+    flip = lambda h, *bits: h ^ sum(1 << b for b in bits)  # noqa: E731
+    hashes = [(1, base), (2, flip(base, 0, 9)), (3, flip(base, 0, 9, 20, 33, 47)),  # 3 is 3 bits from 2, 5 from 1
+              (4, rng.getrandbits(64)), (5, rng.getrandbits(64)), (6, flip(base, 1, 2, 3, 4, 5))]
+    assert near_copy_groups(hashes, 4) == [[1, 2, 3]]  # 6 is 5 bits from all of them
+    assert near_copy_groups([(i, rng.getrandbits(64)) for i in range(2000)], 4) == []

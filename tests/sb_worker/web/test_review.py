@@ -595,3 +595,25 @@ def test_the_first_report_is_judged_from_the_keyboard_without_a_script(page, rt,
         assert f'accesskey="{key}"' in first and all(f'accesskey="{key}"' not in r.split("</article>")[0] for r in rest)
     assert 'rel="next" accesskey="j"' in html and "<script" not in html.lower()
     assert 'rel="prev" accesskey="k"' in page.get("/review?page=2").text
+
+
+NEAR_COPY = ("Best online casino with free spins and a huge jackpot bonus every single day for all new players who "
+             "join our club tonight and win real money fast")
+
+
+def test_near_copies_of_one_text_are_a_campaign_without_a_shared_link(page, rt, settings):
+    bios = [NEAR_COPY, NEAR_COPY.replace("tonight", "today"), NEAR_COPY + " now"]
+    ids = [query(settings.mb_dsn, """INSERT INTO musicbrainz.editor (name, bio, password, ha1)
+                                     VALUES (%s, %s, 'x', repeat('0', 32)) RETURNING id""", (f"lucky{n}", bio))[0][0]
+           for n, bio in enumerate(bios)]
+    service.scan_chunk(rt, "editor", ids)
+    reports = sorted(r["id"] for r in rt.store.reports.open() if r["entity_id"] in ids)
+    assert len(reports) == 3
+    sign_in(page, page.tokens["feedback"])
+    link = re.search(r'<a href="(/review\?campaign=text:\d+)">3 open reports have near-identical text</a>',
+                     page.get("/review").text)
+    assert link and link.group(1).endswith(f"text:{reports[0]}")  # named after its first report
+    group = page.get(link.group(1)).text
+    assert "Campaign: 3 open reports have near-identical text" in group
+    assert sorted(int(m) for m in re.findall(r'name="member" value="(\d+)" checked', group)) == reports
+    assert page.get("/review?campaign=text:999999").text.count("<article") == 0
