@@ -5,7 +5,7 @@ the time now in, :class:`Context` out; times are given absolute and relative."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from detectors.musicbrainz import EDIT_STATUS_NAMES, EDIT_TYPE_NAMES
@@ -116,6 +116,13 @@ def account_context(record: dict[str, Any], now: dt.datetime) -> Context:
                   tuple(added_urls(e.get("type"), e.get("data"))))
              for e in record.get("edits") or () if isinstance(e, dict)]
     return Context(facts, summary, edits, notes_of(record.get("notes"), now))
+
+
+def record_context(shape: str, record: dict[str, Any], now: dt.datetime) -> Context:
+    """The account around a record: an editor's own, or an edit's editor's with the edit's notes."""
+    if shape == "editor":
+        return account_context(record, now)
+    return replace(account_context(record.get("editor_record") or {}, now), notes=notes_of(record.get("notes"), now))
 
 
 def notes_of(notes: Any, now: dt.datetime) -> list[Note]:

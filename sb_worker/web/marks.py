@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import phonenumbers
@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 
 from sb_worker import runtime
 from sb_worker.scoring.features import extract
-from sb_worker.web.context import Context, account_context, notes_of
+from sb_worker.web.context import Context, record_context
 
 SHOWN_CHARS = 5_000          # of a text on the page; the rest is cut with a note
 
@@ -30,8 +30,7 @@ class Item:
     fields: list[tuple[str, Markup]]  # (label, text with marks), only the fields that have text
     account: bool = False          # an account (which a ninja may trust), not an edit
     trusted: bool = False          # an account a ninja trusts (reported again only after a profile change)
-    exists: bool = False           # still in its source (an account with no text exists all the same)
-    context: Context = Context()   # the account's age, activity, recent edits and notes
+    context: Context | None = None  # the account's age, activity, recent edits and notes; None: gone from its source
 
 
 def items(reports: list[dict[str, Any]]) -> list[Item]:
@@ -62,16 +61,8 @@ def items(reports: list[dict[str, Any]]) -> list[Item]:
                  ("Added URLs", "added_urls", "\n".join(features.added_urls))]
         items.append(Item(report, source.site, features.name, source.entity_url(features.entity_id, features.name),
                           [(label, highlight(text, report["reasons"], field)) for label, field, text in texts if text],
-                          account, key in trusted, True, contexts[key]))
+                          account, key in trusted, contexts[key]))
     return items
-
-
-def record_context(shape: str, record: dict[str, Any], now: dt.datetime) -> Context:
-    """The account around a record: an editor's own, or an edit's editor's with the edit's notes."""
-    if shape == "editor":
-        return account_context(record, now)
-    editor = record.get("editor_record") or {}
-    return replace(account_context(editor, now), notes=notes_of(record.get("notes"), now))
 
 
 _QUOTED = re.compile(r"'([^'\n]{2,200})'")

@@ -158,18 +158,20 @@ def reports() -> Response:
             entities = tuple(e for e in entities if e in named) if entities is not None else tuple(sorted(named))
         page = json.loads(rt.store.reports.page_json(filters.query(chosen, entities), chosen["page"], PER_PAGE))
     thresholds, automatic_action = rt.store.config.threshold_settings()
-    appeals = json.loads(rt.store.verdicts.appeals_json("open"))
+    everything = not filters.narrowed(chosen)  # appeals and campaigns lead the whole list, not a search
+    appeals = json.loads(rt.store.verdicts.appeals_json("open")) if everything else []
     appealed = items([json.loads(rt.store.reports.report_json(a["report_id"])) for a in appeals])
     notices = _notices(rt)
     return render_template(
         "review.html", session=session, filters=chosen, link=filters.link_args(chosen),
-        narrowed=filters.narrowed(chosen), bands=filters.BANDS, detectors=DETECTORS, statuses=filters.STATUSES,
+        narrowed=not everything, bands=filters.BANDS, detectors=DETECTORS, statuses=filters.STATUSES,
         kinds=list(rt.sources),
         items=items(page["reports"]), total=page["total"],
         appeals=[(a, item, highlight(a["message"], [])) for a, item in zip(appeals, appealed)], pages=max(1, -(-page["total"] // PER_PAGE)),
         model=rt.store.models.active() or HEURISTIC_VERSION, thresholds=thresholds,
         automatic_action=automatic_action, **notices,
-        campaigns=[(c["key"], campaign_label(c["key"]), c["reports"]) for c in rt.store.reports.campaigns()],
+        campaigns=[(c["key"], campaign_label(c["key"]), c["reports"]) for c in rt.store.reports.campaigns()]
+        if everything else [],
         campaign_label=campaign_label(chosen["campaign"]) if chosen["campaign"] else "",
         undoable=undoable(rt, session["name"], [r["id"] for r in page["reports"]]
                           + ([int(notices["done"])] if notices["done"] else [])),

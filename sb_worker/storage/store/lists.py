@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from detectors.lists import ListEntry, clean_value
+from detectors.lists import LISTS, ListEntry, clean_value
 from sb_worker.errors import BadInput
 from sb_worker.storage.db import Database
 
@@ -19,7 +19,7 @@ class Lists:
 
     def add(self, name: str, what: str, value: str, ninja: str, reason: str) -> dict[str, Any]:
         """Add an entry (BadInput naming what is wrong: the list, the value, or that it is listed already)."""
-        if name not in ("block", "allow"):
+        if name not in LISTS:
             raise BadInput("list must be \"block\" or \"allow\"")
         try:
             value = clean_value(what, value)
