@@ -58,6 +58,7 @@ class DemoSummary:
     quality: dict[str, Quality]
     model: str
     at_100: int
+    audit: int = 0     # accounts drawn from those not reported, for the ninjas to judge
     top: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -188,7 +189,7 @@ def _summarise(rt: runtime.Runtime, mb_dsn: str, sample: SampleSummary, seconds:
                        scanned=rt.store.reports.count_scanned(versions), errors=rt.store.reports.count_errors(),
                        reports=len(reports), review_threshold=rt.store.config.thresholds().review, seconds=seconds,
                        workers=workers, quality=quality, model=versions[0], top=top,
-                       at_100=sum(r["score"] == 100 for r in reports))
+                       at_100=sum(r["score"] == 100 for r in reports), audit=rt.store.reports.count_open()["audit"])
 
 
 class _Printer:
@@ -228,6 +229,8 @@ class _Printer:
             q = s.quality[kind]
             lines.append(f"  {label}     precision {q.precision:.3f}, recall {q.recall:.3f} against MB's SPAMMER flag "
                          f"({q.true_pos:,} spam reported, {q.false_pos:,} honest reported, {q.false_neg:,} spam missed)")
+        lines.append(f"  audit       {s.audit:,} accounts drawn from those not reported (SB_AUDIT_RATES), for the "
+                     "ninjas to judge: their verdicts estimate recall")
         lines.append("  top reports:")
         for r in s.top:
             lines.append(f"    #{r['id']} editor {r['entity_id']} {r['name']!r}: score {r['score']}")

@@ -21,14 +21,27 @@ METRICS: tuple[tuple[str, str, str], ...] = (
     ("reports.delivered.{sink}", "counter", "reports a sink accepted"),
     ("reports.failed.{sink}", "counter", "deliveries a sink refused or timed out (retried with backoff)"),
     ("reports.open", "gauge", "open reports waiting for a verdict"),
+    ("audit.open", "gauge", "open audit items (accounts drawn from those not reported) waiting for a verdict"),
     ("verdicts.{verdict}", "counter", "ninja verdicts, spam or ham"),
     ("appeals.{decision}", "counter", "appeals decided: upheld (a false positive) or rejected"),
     ("precision.review", "gauge", "live precision: share of judged reports at or above the review threshold that "
                                   "were spam, verdicts of the last 7 days"),
     ("precision.verdicts", "gauge", "how many verdicts precision.review is measured on"),
+    ("recall.review", "gauge", "estimated recall at the review threshold, from the audit sample's verdicts (sent once "
+                               "every score band has one)"),
+    ("recall.low", "gauge", "the lower end of recall.review's 95% interval"),
+    ("recall.high", "gauge", "the upper end of recall.review's 95% interval"),
+    ("recall.audit_verdicts", "gauge", "how many audit verdicts recall.review is estimated from"),
+    ("harvest.{label}", "counter", "labels harvested from MusicBrainz: spam (flagged SPAMMER), ham (in good "
+                                   "standing), missed (spam SpamBrainz had scored below review and never reported)"),
+    ("harvest.missed.{band}", "counter", "misses by the score band they had"),
+    ("misses.week", "gauge", "spam accounts MusicBrainz flagged in the last 7 days that SpamBrainz had missed"),
+    ("caught.hours_to_report.median", "gauge", "hours from registration to the first report, median over the "
+                                               "flagged spammers SpamBrainz reported"),
+    ("caught.hours_to_report.p90", "gauge", "... and its 90th percentile"),
     ("queue.{queue}.depth", "gauge", "messages waiting in a queue, all priorities"),
     ("model.{version}.active", "gauge", "1 while a model version is active, 0 for the five versions before it"),
-    ("trainer.runs", "counter", "trainer updates from verdicts"),
+    ("trainer.runs", "counter", "trainer updates from verdicts and harvested labels"),
     ("trainer.duration", "timer", "time of one trainer update"),
     ("trainer.promoted", "counter", "candidates that passed the gate and became active"),
     ("trainer.refused", "counter", "candidates the gate kept back for an operator"),

@@ -3,6 +3,7 @@ a verdict, publishing the gauges, and the trainer's step. Testable without a wor
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import tempfile
 import time
@@ -12,10 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sb_worker import harvest as harvesting
 from sb_worker.broker import queue_depth, queue_feedback
 from sb_worker.errors import BadInput, Unavailable
 from sb_worker.metrics import band
-from sb_worker.model import learning, stats
+from sb_worker.model import audit, learning, stats
 from sb_worker.runtime import Runtime
 from sb_worker.scoring.ids import parse_ids
 from sb_worker.scoring.offline import result_json
@@ -75,7 +77,8 @@ def scan_chunk(rt: Runtime, kind: str, raw_ids: Sequence[Any], queued_at: float 
         errors += [r for r in results if isinstance(r, RecordError)]
         scored = {s.entity_id for s in scores}
         fingerprints = {(kind, r["id"]): fp for r in records if r["id"] in scored and (fp := source.fingerprint(r))}
-        saved = rt.store.reports.save_scan(scores, errors, fingerprints)
+        audit_rates = rt.settings.audit_rates if source.shape == "editor" else ()  # the audit is of accounts
+        saved = rt.store.reports.save_scan(scores, errors, fingerprints, audit_rates)
     if isinstance(queued_at, (int, float)):
         metrics.timing(f"scan.{kind}.delay", max(0.0, time.time() - queued_at) * 1000)
     metrics.incr(f"scan.{kind}.entities", len(scores))
@@ -175,8 +178,25 @@ def decide_appeal(rt: Runtime, appeal_id: int, upheld: bool, ninja: str, note: s
     return decided
 
 
+def audit_figures(rt: Runtime) -> dict[str, Any]:
+    """What SpamBrainz misses: recall at the review threshold estimated from the audit sample (None until every
+    band has a verdict), and each band's accounts, verdicts and share of spam (for the bands below review, the
+    precision a threshold there would have, without the selection bias of the threshold in force), on the accounts
+    scanned in the last SB_AUDIT_DAYS; and what the labels MusicBrainz made say (misses by week and by score,
+    time from registration to report)."""
+    review = rt.store.config.thresholds().review
+    kinds = [kind for kind, source in rt.sources.items() if source.shape == "editor"]
+    histogram = rt.store.reports.score_histogram(kinds, rt.settings.audit_days)
+    since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=rt.settings.audit_days)
+    judged = [r for r in rt.store.verdicts.judged_reports() if r["kind"] in kinds and r["opened_at"] >= since]
+    strata = audit.strata(histogram, judged, review)
+    return {"review": review, "days": rt.settings.audit_days, "recall": audit.recall(strata),
+            "strata": [s.as_json() for s in strata], "labels": rt.store.labels.figures(rt.settings.audit_days)}
+
+
 def publish_gauges(rt: Runtime, recent_days: float = 7.0) -> dict[str, float]:
-    """Send the gauges a periodic task keeps current: queue depths, open reports, live precision, model versions."""
+    """Send the gauges a periodic task keeps current: queue depths, open reports and audit items, live precision,
+    estimated recall, what MusicBrainz's labels found, model versions."""
     gauges: dict[str, float] = {f"queue.{q}.depth": queue_depth(rt.settings.broker_url, q)
                                 for q in ("scan", "reports", "feedback")}
     review = rt.store.config.thresholds().review
@@ -184,7 +204,18 @@ def publish_gauges(rt: Runtime, recent_days: float = 7.0) -> dict[str, float]:
     gauges["precision.verdicts"] = len(judged)
     if judged:
         gauges["precision.review"] = sum(r["verdict"] == "spam" for r in judged) / len(judged)
-    gauges["reports.open"] = rt.store.reports.count_open()
+    waiting = rt.store.reports.count_open()
+    gauges["reports.open"], gauges["audit.open"] = waiting["reports"], waiting["audit"]
+    figures = audit_figures(rt)
+    if (estimate := figures["recall"]) is not None:
+        gauges["recall.review"] = estimate["recall"]
+        gauges["recall.low"], gauges["recall.high"] = estimate["interval"]
+        gauges["recall.audit_verdicts"] = estimate["audit_verdicts"]
+    labels = figures["labels"]
+    gauges["misses.week"] = labels["misses_week"]
+    if labels["hours_to_report"]["median"] is not None:
+        gauges["caught.hours_to_report.median"] = labels["hours_to_report"]["median"]
+        gauges["caught.hours_to_report.p90"] = labels["hours_to_report"]["p90"]
     versions = rt.store.models.list()
     active = next((i for i, m in enumerate(versions) if m.status == "active"), None)
     if active is not None:
@@ -193,6 +224,25 @@ def publish_gauges(rt: Runtime, recent_days: float = 7.0) -> dict[str, float]:
     for name, value in gauges.items():
         rt.metrics.gauge(name, value)
     return gauges
+
+
+def harvest(rt: Runtime, everything: bool = False) -> dict[str, Any]:
+    """`sb harvest` and its periodic task: MusicBrainz's own labels since the mark, then the trainer is woken."""
+    source = rt.sources.get(harvesting.KIND)
+    if source is None:
+        raise BadInput(f"harvesting reads MusicBrainz's editors: SB_SOURCES must include {harvesting.KIND!r}")
+    settings = rt.settings
+    overlap = dt.timedelta(seconds=settings.enqueue_overlap_s)
+    done = harvesting.harvest(source.mb, rt.store, review=rt.store.config.thresholds().review,
+                              ham_max=settings.harvest_ham_max, overlap=overlap,
+                              first_days=settings.harvest_first_days, everything=everything)
+    for name in ("spam", "ham", "missed"):
+        rt.metrics.incr(f"harvest.{name}", getattr(done, name))
+    for name, count in done.missed_by_band.items():
+        rt.metrics.incr(f"harvest.missed.{name}", count)
+    if done.spam or done.ham:
+        queue_feedback(settings)  # the trainer reads the labels from the table, so a lost wake-up loses nothing
+    return done.summary()
 
 
 def change_thresholds(store, review: float | None = None, auto: float | None | str = "unchanged") -> Thresholds:
@@ -208,37 +258,39 @@ def change_thresholds(store, review: float | None = None, auto: float | None | s
 
 
 def apply_feedback(rt: Runtime) -> dict[str, Any]:
-    """The trainer's step: learn from unapplied verdicts once there are enough, or they have waited long enough.
+    """The trainer's step: learn from unapplied verdicts and harvested labels once there are enough, or they have
+    waited long enough.
 
-    Storing the candidate, promoting it and marking the verdicts applied happen in one transaction, so a
-    trainer killed halfway applies the same verdicts again on restart, and never twice.
+    Storing the candidate, promoting it and marking the verdicts and labels applied happen in one transaction, so
+    a trainer killed halfway applies the same ones again on restart, and never twice.
     """
     settings, store = rt.settings, rt.store
-    pending = store.verdicts.unapplied()
-    if not pending:
+    pending, labels = store.verdicts.unapplied(), store.labels.unapplied()
+    if not pending and not labels:
         return {"applied": 0}
-    waited = store.verdicts.oldest_unapplied_age_s()
-    if len(pending) < settings.feedback_batch and waited < settings.feedback_wait_s:
-        return {"applied": 0, "waiting": len(pending), "retry_in": settings.feedback_wait_s - waited}
+    waited = max(store.verdicts.oldest_unapplied_age_s(), store.labels.oldest_unapplied_age_s())
+    if len(pending) + len(labels) < settings.feedback_batch and waited < settings.feedback_wait_s:
+        return {"applied": 0, "waiting": len(pending) + len(labels), "retry_in": settings.feedback_wait_s - waited}
     from sb_worker.model.neural import device  # Keras, here and in the registry: only the trainer pays for it
     from sb_worker.model.registry import pack, train_default
 
-    log.warning("applying %d verdicts on the %s", len(pending), device())
+    log.warning("applying %d verdicts and %d harvested labels on the %s", len(pending), len(labels), device())
     started = time.perf_counter()
-    records = learning.verdict_records(rt.sources, pending)
+    records = learning.verdict_records(rt.sources, pending, labels)
+    applied = {"applied": len(pending), "labels": len(labels)}
     if not records:  # nothing the network scores was judged: no new model, and the verdicts are done with
-        store.verdicts.mark_applied([v["id"] for v in pending])
-        return {"applied": len(pending), "learned_from": 0}
+        store.save_learning(None, b"", {}, False, [v["id"] for v in pending], [lb["id"] for lb in labels])
+        return {**applied, "learned_from": 0}
     active_version = store.models.active()
     active = store.models.load(active_version) if active_version else train_default(settings)
     candidate, report = learning.learn(active, records, store.config.thresholds(), settings.gate_tolerance,
-                              cache_dir=settings.cache_dir or None, detector_config=settings.detectors)
+                                       settings.gate_recall_tolerance, cache_dir=settings.cache_dir or None,
+                                       detector_config=settings.detectors)
     with tempfile.TemporaryDirectory(prefix="sb-candidate-") as tmp:
         artifact = pack(candidate.save(Path(tmp) / candidate.version))
     store.save_learning(candidate.version, artifact, {"gate": report.__dict__, "parent": active.version},
-                        report.promoted, [v["id"] for v in pending])
+                        report.promoted, [v["id"] for v in pending], [lb["id"] for lb in labels])
     rt.metrics.incr("trainer.runs")
     rt.metrics.incr("trainer.promoted" if report.promoted else "trainer.refused")
     rt.metrics.timing("trainer.duration", (time.perf_counter() - started) * 1000)
-    return {"applied": len(pending), "candidate": candidate.version, "promoted": report.promoted,
-            "gate": report.summary()}
+    return {**applied, "candidate": candidate.version, "promoted": report.promoted, "gate": report.summary()}

@@ -29,6 +29,10 @@ def _parse_optional_float(raw: str) -> float | None:
     return None if raw.strip().lower() in ("", "off", "none") else float(raw)
 
 
+def _parse_rates(raw: str) -> tuple[float, ...]:
+    return tuple(float(part) for part in raw.split(",") if part.strip())
+
+
 def _parse_json_object(raw: str) -> dict:
     value = json.loads(raw) if raw.strip() else {}
     if not isinstance(value, dict):
@@ -75,7 +79,13 @@ class Settings:
     db_long_timeout_s: float = 600.0  # ... in a read of whole tables (`sb enqueue`, backfills, streams)
     feedback_batch: int = 20
     feedback_wait_s: float = 30.0
-    gate_tolerance: float = 0.0
+    gate_tolerance: float = 0.0       # the precision a candidate model may lose at the gate ...
+    gate_recall_tolerance: float = 0.02  # ... and the recall
+    harvest_every_s: float = 3600.0   # Celery beat harvests MusicBrainz's own labels this often; 0: cron's `sb harvest`
+    harvest_ham_max: int = 200        # ham labels a harvest takes at most, drawn across score bands
+    harvest_first_days: float = 30.0  # the first harvest reads the accounts changed in these last days
+    audit_rates: tuple[float, ...] = field(default=(0.002, 0.01, 0.03, 0.1), metadata={"parse": _parse_rates})
+    audit_days: float = 90.0          # recall is estimated on the accounts scanned in these last days
     visibility_timeout_s: int = 3600
     task_soft_time_limit_s: int = 300
     enqueue_overlap_s: int = 600
@@ -113,8 +123,13 @@ class Settings:
         if not self.broker_timeout_s > 1:  # a worker's BRPOP waits 1 s for a message; its socket must outlast that
             raise ConfigError(f"SB_BROKER_TIMEOUT_S must be more than 1 (a worker polls Redis for 1 s at a time), "
                               f"got {self.broker_timeout_s}")
-        if self.gauges_every_s <= 0 or self.enqueue_every_s < 0:
-            raise ConfigError("SB_GAUGES_EVERY_S must be positive and SB_ENQUEUE_EVERY_S zero or positive")
+        if self.gauges_every_s <= 0 or self.enqueue_every_s < 0 or self.harvest_every_s < 0:
+            raise ConfigError("SB_GAUGES_EVERY_S must be positive, SB_ENQUEUE_EVERY_S and SB_HARVEST_EVERY_S zero or "
+                              "positive")
+        if len(self.audit_rates) > 4 or not all(0 <= r <= 1 for r in self.audit_rates):
+            raise ConfigError("SB_AUDIT_RATES must be at most 4 shares from 0 to 1, comma-separated: the shares of "
+                              "the score bands 0-10, 10-25, 25-40 and 40-review drawn for audit; got "
+                              f"{self.audit_rates}")
         for sink, needed in (("webhook", ("webhook_url",)), ("mail", ("mail_to",)),
                              ("musicbrainz", ("mb_report_url", "mb_report_token"))):
             for name in needed:
@@ -141,7 +156,7 @@ class Settings:
         for f in fields(self):
             value = getattr(self, f.name)
             if isinstance(value, tuple):
-                text = ",".join(value)
+                text = ",".join(map(str, value))
             elif isinstance(value, dict):
                 text = json.dumps(value)
             elif value is None:

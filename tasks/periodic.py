@@ -1,12 +1,13 @@
-"""Tasks Celery beat runs on a schedule: the gauges, and the built-in enqueue loop for sites without cron."""
+"""Tasks Celery beat runs on a schedule: the gauges, the harvest of MusicBrainz's own labels, and the built-in
+enqueue loop for sites without cron."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from sb_worker import runtime, service
-from sb_worker.celery import ENQUEUE_CHANGES, PUBLISH_GAUGES, app
-from sb_worker.errors import Unavailable
+from sb_worker.celery import ENQUEUE_CHANGES, HARVEST_LABELS, PUBLISH_GAUGES, app
+from sb_worker.errors import BadInput, Unavailable
 
 
 @app.task(name=PUBLISH_GAUGES, throws=(Unavailable,))
@@ -24,3 +25,10 @@ def enqueue_changes() -> dict:
     rt = runtime.get()
     with Publisher(rt.settings.broker_url, rt.settings.chunk_size) as publisher:
         return enqueue(rt.sources, rt.store, publisher, dt.timedelta(seconds=rt.settings.enqueue_overlap_s))
+
+
+@app.task(name=HARVEST_LABELS, throws=(Unavailable, BadInput))
+def harvest_labels() -> dict:
+    """What `sb harvest` does for cron: MusicBrainz's spam flags and editors in good standing since the mark, as
+    labels for the trainer (the next run retries what this one could not reach)."""
+    return service.harvest(runtime.get())

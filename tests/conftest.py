@@ -81,7 +81,8 @@ def broker(redis_server: EmbeddedRedis) -> str:
 @pytest.fixture
 def settings(mb_dsn: str, sb_dsn: str, broker: str, tmp_path: Path) -> Settings:
     """Settings pointing at this test's databases and broker."""
-    return Settings(mb_dsn=mb_dsn, dsn=sb_dsn, broker_url=broker, data_dir=str(tmp_path))
+    # No audit sample: tests that count reports see reports only; the audit's own tests switch it on.
+    return Settings(mb_dsn=mb_dsn, dsn=sb_dsn, broker_url=broker, data_dir=str(tmp_path), audit_rates=())
 
 
 @pytest.fixture

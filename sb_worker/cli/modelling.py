@@ -35,7 +35,7 @@ def add_commands(sub) -> None:
     train.set_defaults(run=_train)
 
     learn = reads(sub.add_parser("learn", help="update the active model in SB_MODEL_DIR from labelled JSON lines, "
-                                               "through the gate"), *offline, "gate_tolerance")
+                                               "through the gate"), *offline, "gate_tolerance", "gate_recall_tolerance")
     learn.add_argument("file", type=existing_file,
                        help="labelled JSON-lines editor records (e.g. confirmed spam of a new wave)")
     learn.add_argument("--seed", type=int, default=11, help="the update's random seed (default 11)")
@@ -177,8 +177,9 @@ def _learn(args: argparse.Namespace) -> int:
         print("sb: error: no labelled records to learn from", file=sys.stderr)
         return 2
     thresholds = Thresholds(settings.review_threshold, settings.auto_threshold)
-    candidate, report = learning.learn(active, records, thresholds, settings.gate_tolerance, args.seed,
-                                       settings.cache_dir or None, settings.detectors)
+    candidate, report = learning.learn(active, records, thresholds, settings.gate_tolerance,
+                                       settings.gate_recall_tolerance, args.seed, settings.cache_dir or None,
+                                       settings.detectors)
     where = save(candidate, Folder(settings.model_dir), promote=report.promoted)
     print(f"learned from {len(records):,} records (a fifth held back for the gate); {report.summary()}; "
           f"saved to {where}")

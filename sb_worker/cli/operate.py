@@ -1,5 +1,5 @@
 """`sb`'s commands for running SpamBrainz: the demo, sample databases, migrations, cron's enqueue and backfills,
-the dataset export, the development API, tokens and thresholds."""
+the harvest of MusicBrainz's own labels, the dataset export, the development API, tokens and thresholds."""
 
 from __future__ import annotations
 
@@ -59,6 +59,16 @@ def add_commands(sub) -> None:
     enqueue.add_argument("--restart", action="store_true", help="with --all: start over instead of resuming")
     enqueue.set_defaults(run=_enqueue)
 
+    harvest = reads(sub.add_parser("harvest", help="learn what MusicBrainz knows: its SPAMMER flags and editors in "
+                                                   "good standing since the last run, as labels for the trainer "
+                                                   "(for cron)"),
+                    "dsn", "mb_dsn", "sources", "broker_url", "harvest_ham_max", "harvest_first_days",
+                    "enqueue_overlap_s")
+    harvest.add_argument("--all", action="store_true",
+                         help="read every account MusicBrainz labelled, whenever it changed (labels already stored "
+                              "are skipped)")
+    harvest.set_defaults(run=_harvest)
+
     dump = reads(sub.add_parser("dump-dataset", help="export labelled editor records from MusicBrainz (SB_MB_DSN) as "
                                                      "JSON lines"), "mb_dsn", "chunk_size")
     dump.add_argument("--out", type=Path, required=True, help="the JSON-lines file to write")
@@ -85,7 +95,8 @@ def add_commands(sub) -> None:
     revoke.add_argument("id", type=int, help="the token's number, as `sb token list` shows it")
     revoke.set_defaults(run=_token_revoke)
 
-    thresholds = reads(sub.add_parser("thresholds", help="show, set or suggest the review and auto thresholds"), "dsn")
+    thresholds = reads(sub.add_parser("thresholds", help="show, set or suggest the review and auto thresholds"), "dsn",
+                       "sources", "audit_days")
     thresholds.add_argument("action", nargs="?", choices=("show", "suggest"), default="show",
                             help="show (the default) or set them, or suggest one from the ninjas' verdicts")
     thresholds.add_argument("--precision", type=float, default=0.99, help="for suggest: the precision to reach")
@@ -164,6 +175,17 @@ def _enqueue(args: argparse.Namespace) -> int:
     return status
 
 
+def _harvest(args: argparse.Namespace) -> None:
+    from sb_worker import service
+
+    rt = runtime.get()
+    rt.store.check_schema()
+    done = service.harvest(rt, everything=args.all)
+    print(f"harvested from MusicBrainz: {done['spam']:,} spam labels ({done['missed']:,} of them misses: scored below "
+          f"review and never reported), {done['ham']:,} ham labels; {done['read']:,} labelled accounts read, "
+          f"{done['skipped']:,} skipped (labelled already, or ham over SB_HARVEST_HAM_MAX)")
+
+
 def _counts(queued: dict[str, int]) -> str:
     """``{"editor": 5, "edit": 3}`` as "5 editors and 3 edits"."""
     parts = [f"{n:,} {kind}s" for kind, n in queued.items()]
@@ -226,11 +248,12 @@ def _token_revoke(args: argparse.Namespace) -> int:
 
 def _thresholds(args: argparse.Namespace) -> None:
     from sb_worker import service
-    from sb_worker.model import stats
+    from sb_worker.model import audit, stats
 
     store = runtime.get().store
     if args.action == "suggest":
         print(stats.describe_suggestion(stats.suggest(store.verdicts.judged_reports(), args.precision)))
+        print(audit.describe(service.audit_figures(runtime.get())["recall"]))
         return
     current = store.config.thresholds()
     if hasattr(args, "review") or hasattr(args, "auto"):

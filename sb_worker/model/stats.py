@@ -48,22 +48,35 @@ def needed_verdicts(precision: float, z: float = 1.96) -> int:
     return int(np.ceil(z * z * precision / (1 - precision))) if precision < 1 else 0
 
 
+def weight(item: dict[str, Any]) -> float:
+    """How many accounts a judged item stands for: an audit item those of its band it was drawn for (1 / its share),
+    a report itself."""
+    return 1 / item["sample_rate"] if item.get("action") == "audit" and item.get("sample_rate") else 1.0
+
+
 def suggest(judged: Sequence[dict[str, Any]], precision: float) -> dict[str, Any]:
     """The lowest threshold whose judged reports show ``precision`` with 95% confidence: the lower end of the
     Wilson interval of the precision of the reports at or above it reaches ``precision``. With too few verdicts
-    no threshold does, and ``best`` is the one whose interval's lower end comes nearest (for the message)."""
+    no threshold does, and ``best`` is the one whose interval's lower end comes nearest (for the message).
+
+    Audit verdicts count for the accounts they were drawn for (see :func:`weight`), so precision below the review
+    threshold and recall are those of every account scanned, not only of those reported; the interval then counts
+    the verdicts as their effective number, (sum of weights)^2 / sum of squared weights."""
+    audit = sum(r.get("action") == "audit" for r in judged)
     found: dict[str, Any] = {"precision": precision, "threshold": None, "recall": 0.0, "verdicts": len(judged),
-                             "needed": needed_verdicts(precision), "best": None}
-    spam_total = sum(r["verdict"] == "spam" for r in judged)
-    spam = above = 0
-    by_score = sorted(((r["score"], r["verdict"] == "spam") for r in judged), reverse=True)
+                             "audit_verdicts": audit, "needed": needed_verdicts(precision), "best": None}
+    spam_total = sum(weight(r) for r in judged if r["verdict"] == "spam")
+    spam = above = squares = 0.0
+    count = 0
+    by_score = sorted(((r["score"], r["verdict"] == "spam", weight(r)) for r in judged), reverse=True)
     best_low = -1.0
-    for i, (score, is_spam) in enumerate(by_score):
-        spam, above = spam + is_spam, above + 1
+    for i, (score, is_spam, w) in enumerate(by_score):
+        spam, above, squares, count = spam + w * is_spam, above + w, squares + w * w, count + 1
         if i + 1 < len(by_score) and by_score[i + 1][0] == score:
             continue  # a threshold keeps every report of its score
-        low, high = wilson(spam, above)
-        band = {"threshold": score, "verdicts": above, "spam": spam, "measured": spam / above,
+        effective = above * above / squares
+        low, high = wilson(spam / above * effective, effective)
+        band = {"threshold": score, "verdicts": count, "spam": round(spam), "measured": spam / above,
                 "interval": [round(low, 4), round(high, 4)], "recall": spam / spam_total if spam_total else 0.0}
         if low >= precision:
             found.update(threshold=score, recall=band["recall"], at=band)
@@ -73,20 +86,26 @@ def suggest(judged: Sequence[dict[str, Any]], precision: float) -> dict[str, Any
 
 
 def describe_suggestion(found: dict[str, Any]) -> str:
-    """`sb thresholds suggest`'s answer in words: the threshold with its interval and verdicts, or why none."""
+    """`sb thresholds suggest`'s answer in words: the threshold with its interval and verdicts, or why none; and
+    which estimates it used."""
     want = found["precision"]
+    if found["audit_verdicts"]:
+        basis = (f" Audit-weighted: {found['audit_verdicts']:,} audit verdicts count for the accounts of their score "
+                 "band, so recall is of all spam scanned.")
+    else:
+        basis = " From verdicts on reports only (no audit verdicts yet): recall is of the spam reported."
     if found["threshold"] is not None:
         at = found["at"]
         return (f"precision {want:g}: threshold {at['threshold']:g} (measured precision {at['measured']:.4f}, 95% "
                 f"interval {at['interval'][0]:.4f}-{at['interval'][1]:.4f}, from {at['verdicts']:,} verdicts at or "
-                f"above it; recall {at['recall']:.3f} of the {found['verdicts']:,} judged reports)")
+                f"above it; recall {at['recall']:.3f} of the {found['verdicts']:,} judged reports).{basis}")
     text = f"precision {want:g}: too few verdicts to suggest a threshold ({found['verdicts']:,} judged reports)"
     if found["best"] is not None:
         best = found["best"]
         text += (f"; the best, at {best['threshold']:g}, has {best['spam']:,} spam in {best['verdicts']:,} verdicts: "
                  f"precision 95% interval {best['interval'][0]:.4f}-{best['interval'][1]:.4f}")
     return text + (f". Showing precision {want:g} takes at least {found['needed']:,} verdicts at or above the "
-                   "threshold, nearly all of them spam")
+                   f"threshold, nearly all of them spam.{basis}")
 
 
 def auto_allowed(judged: Sequence[dict[str, Any]], auto: float) -> tuple[bool, str]:

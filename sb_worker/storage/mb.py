@@ -57,6 +57,16 @@ _LABELLED = f"""
       AND (privs & {SPAMMER} <> 0 OR privs & {BEGINNER} = 0
            OR EXISTS (SELECT 1 FROM musicbrainz.edit WHERE editor = e.id AND status = {EDIT_APPLIED}))
     ORDER BY id"""
+# What `sb harvest` reads: accounts changed since a time (MusicBrainz stamps last_updated on every change of the
+# row, its flags included) that its admins flagged SPAMMER, or that left the beginner stage with accepted edits.
+_LABELS_SINCE = f"""
+    SELECT id, privs & {SPAMMER} <> 0 AS spam, last_updated, member_since FROM musicbrainz.editor e
+    WHERE (%(since)s::timestamptz IS NULL OR last_updated > %(since)s)
+      AND NOT deleted AND privs & {BOT} = 0 AND id NOT IN {SPECIAL_EDITOR_IDS}
+      AND (privs & {SPAMMER} <> 0 OR (privs & {BEGINNER} = 0
+           AND EXISTS (SELECT 1 FROM musicbrainz.edit WHERE editor = e.id AND status = {EDIT_APPLIED})))
+    ORDER BY id"""
+
 
 @dataclass(frozen=True)
 class Mark:
@@ -123,6 +133,13 @@ class MBReader:
         """(editor ID, is spam) for every account whose label MusicBrainz already knows, streamed in ID order."""
         with self.streams.stream(_LABELLED) as rows:
             yield ((row[0], row[1]) for row in rows)
+
+    def labels_since(self, since: dt.datetime | None) -> list[dict[str, Any]]:
+        """Accounts changed after ``since`` (any time, when None) whose label MusicBrainz knows: each with its ID,
+        whether it is flagged SPAMMER, when it last changed and when it registered."""
+        with self.db.transaction("long") as cur:  # may read the whole table
+            cur.execute(_LABELS_SINCE, {"since": since})
+            return [dict(row) for row in cur.fetchall()]
 
     def close(self) -> None:
         """Close the connections."""

@@ -268,8 +268,10 @@ def rollback() -> Response:
 @requires(None)
 def get_stats() -> Response:
     judged = runtime.get().store.verdicts.judged_reports()
+    figures = service.audit_figures(runtime.get())
     return jsonify(verdicts=len(judged), detectors=stats.by_detector(judged), score_bands=stats.by_band(judged),
-                   suggested={str(p): stats.suggest(judged, p) for p in (0.99, 0.9975)})
+                   suggested={str(p): stats.suggest(judged, p) for p in (0.99, 0.9975)}, recall=figures["recall"],
+                   audit_bands=figures["strata"], labels=figures["labels"])
 
 
 def _json(text: str) -> Response:

@@ -68,15 +68,20 @@ def body(*known: str) -> dict[str, Any]:
 
 
 def report_query(args: Mapping[str, str], status: str | None) -> tuple[ReportQuery, int, int]:
-    """``GET /v1/reports``' query parameters, checked: the query (min_score, max_score, detector), page and
-    per_page."""
+    """``GET /v1/reports``' query parameters, checked: the query (min_score, max_score, detector, item), page and
+    per_page. Audit items are left out unless ``item`` asks for them: a client acting on reports must not act on
+    an account SpamBrainz did not report."""
     low, high = _number(args, "min_score", 0), _number(args, "max_score", 100)
     page = int(_number(args, "page", 1, minimum=1, maximum=1_000_000))
     per_page = int(_number(args, "per_page", 50, minimum=1, maximum=200))
     detector = args.get("detector") or None
     if detector is not None and detector not in DETECTORS:
         raise WebError(400, f"unknown detector {detector[:100]!r}; known: {', '.join(DETECTORS)}")
-    return ReportQuery(status=status, low=low, high=high, detector=detector), page, per_page
+    items = {"report": False, "audit": True, "all": None}
+    item = args.get("item", "report")
+    if item not in items:
+        raise WebError(400, f"item must be one of {', '.join(items)}, got {item[:40]!r}")
+    return ReportQuery(status=status, low=low, high=high, detector=detector, audit=items[item]), page, per_page
 
 
 def _number(args: Mapping[str, str], name: str, default: float, minimum: float = 0, maximum: float = 100) -> float:

@@ -14,11 +14,12 @@ from sb_worker.web.actions import WebError
 
 BANDS = ("90-100", "80-89", "70-79", "60-69", "50-59", "40-49", "30-39", "20-29", "10-19", "0-9")
 STATUSES = {"open": "open", "spam": "judged spam", "ham": "judged not spam", "all": "open or judged"}
+ITEMS = {"report": "reports", "audit": "audit sample"}  # what the list shows besides reports: "" for both
 MAX_SEARCH = 200       # characters of a search
 CAMPAIGN = re.compile(r"(domain|contact):[^\s]{1,200}|text:\d{1,18}")
 #: Every filter, with its value when not given.
 DEFAULTS = {"q": "", "name": "", "kind": "", "status": "open", "band": "", "detector": "", "campaign": "",
-            "since": "", "until": "", "page": 1}
+            "since": "", "until": "", "item": "", "page": 1}
 
 
 def read(source: Mapping[str, str], kinds: Collection[str]) -> dict[str, Any]:
@@ -28,7 +29,7 @@ def read(source: Mapping[str, str], kinds: Collection[str]) -> dict[str, Any]:
         if len(found[name]) > MAX_SEARCH:
             raise WebError(400, f"{name} must be at most {MAX_SEARCH} characters")
     checks = [("kind", kinds, "kind"), ("status", STATUSES, "status"), ("band", BANDS, "score band"),
-              ("detector", DETECTORS, "detector")]
+              ("detector", DETECTORS, "detector"), ("item", ITEMS, "item")]
     for name, allowed, what in checks:
         if found[name] and found[name] not in allowed:
             raise WebError(400, f"unknown {what} {found[name][:40]!r}; one of {', '.join(allowed)}")
@@ -60,7 +61,8 @@ def query(filters: Mapping[str, Any], entities: tuple[tuple[str, int], ...] | No
         campaign=filters["campaign"] if filters["campaign"] and not near_copies(filters) else None,
         text=filters["q"] or None, entities=entities,
         since=dt.date.fromisoformat(filters["since"]) if filters["since"] else None,
-        until=dt.date.fromisoformat(filters["until"]) if filters["until"] else None)
+        until=dt.date.fromisoformat(filters["until"]) if filters["until"] else None,
+        audit={"": None, "report": False, "audit": True}[filters["item"]])
 
 
 def link_args(filters: Mapping[str, Any]) -> dict[str, Any]:

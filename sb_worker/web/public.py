@@ -8,7 +8,7 @@ import json
 
 from flask import Blueprint, render_template
 
-from sb_worker import runtime
+from sb_worker import runtime, service
 from sb_worker.scoring.pipeline import HEURISTIC_VERSION
 from sb_worker.web.api import description_text
 from sb_worker.web.review import protect
@@ -20,7 +20,8 @@ WEEK_DAYS = 7
 
 @blueprint.get("/")
 def home() -> str:
-    """The page, with this week's reports, precision from all verdicts and the model in use."""
+    """The page, with this week's reports, precision from all verdicts, recall estimated from the audit sample,
+    what MusicBrainz's own flags found, and the model in use."""
     store = runtime.get().store
     thresholds, automatic_action = store.config.threshold_settings()
     review = thresholds.review
@@ -30,7 +31,16 @@ def home() -> str:
     return render_template("public.html", reports_week=store.reports.since(WEEK_DAYS), judged=len(judged),
                            precision=precision, model=store.models.active() or HEURISTIC_VERSION,
                            thresholds=thresholds, automatic_action=automatic_action, settings=runtime.get().settings,
-                           taken=dt.datetime.now(dt.timezone.utc), contact_href=contact_link(contact))
+                           taken=dt.datetime.now(dt.timezone.utc), contact_href=contact_link(contact),
+                           figures=service.audit_figures(runtime.get()))
+
+
+@blueprint.app_template_filter("hours")
+def hours(value: float) -> str:
+    """A time in hours as the page says it: "40 minutes", "5.2 hours", "3.1 days"."""
+    if value < 1:
+        return f"{round(value * 60)} minutes"
+    return f"{value:.1f} hours" if value < 48 else f"{value / 24:.1f} days"
 
 
 def contact_link(contact: str) -> str:

@@ -165,7 +165,7 @@ def reports() -> Response:
     return render_template(
         "review.html", session=session, filters=chosen, link=filters.link_args(chosen),
         narrowed=not everything, bands=filters.BANDS, detectors=DETECTORS, statuses=filters.STATUSES,
-        kinds=list(rt.sources),
+        items_shown=filters.ITEMS, kinds=list(rt.sources),
         items=items(page["reports"]), total=page["total"],
         appeals=[(a, item, highlight(a["message"], [])) for a, item in zip(appeals, appealed)], pages=max(1, -(-page["total"] // PER_PAGE)),
         model=rt.store.models.active() or HEURISTIC_VERSION, thresholds=thresholds,

@@ -68,7 +68,22 @@ def test_thresholds_are_shown_and_changed(settings):
     assert sb(settings, "thresholds", "--auto", "off").stdout.strip() == "review 60, auto off"
     assert sb(settings, "thresholds", "suggest").stdout.strip() == (
         "precision 0.99: too few verdicts to suggest a threshold (0 judged reports). Showing precision 0.99 takes at "
-        "least 381 verdicts at or above the threshold, nearly all of them spam")
+        "least 381 verdicts at or above the threshold, nearly all of them spam. From verdicts on reports only (no "
+        "audit verdicts yet): recall is of the spam reported.\n"
+        "recall: not estimated yet (every score band below review needs at least one audit verdict)")
+
+
+def test_harvest_labels_what_musicbrainz_flagged_and_says_what_it_found(settings):
+    query(settings.mb_dsn, "UPDATE musicbrainz.editor SET privs = privs | 4096, last_updated = now() "
+                           "WHERE id IN (SELECT id FROM musicbrainz.editor WHERE id > 4 ORDER BY id LIMIT 2)")
+    done = sb(settings, "harvest")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == (
+        "harvested from MusicBrainz: 2 spam labels (0 of them misses: scored below review and never reported), 0 ham "
+        "labels; 2 labelled accounts read, 0 skipped (labelled already, or ham over SB_HARVEST_HAM_MAX)")
+    assert "0 spam labels" in sb(settings, "harvest").stdout
+    refused = sb(settings.replace(sources=("bookbrainz_editor",)), "harvest")
+    assert refused.returncode == 2 and "SB_SOURCES must include 'editor'" in refused.stderr
 
 
 def test_a_misconfigured_environment_is_named(settings):

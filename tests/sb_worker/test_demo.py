@@ -55,6 +55,7 @@ def test_demo_runs_to_its_summary_twice_and_leaves_nothing_running(tmp_path):
     assert true_pos + false_pos + int(edits_q.group(1)) + int(edits_q.group(2)) == reports
     assert float(editors.group(1)) == pytest.approx(true_pos / max(1, true_pos + false_pos), abs=0.001)
     assert true_pos > 0 and "top reports:" in first and re.search(r"#\d+ editor \d+ '.+': score \d+", first)
+    assert re.search(r"audit +\d+ accounts drawn from those not reported \(SB_AUDIT_RATES\)", first)
     # The same seed gives the same figures on a second run in the same folder.
     figures = lambda out: re.findall(r"precision .*", out)  # noqa: E731
     assert figures(second) == figures(first)

@@ -21,6 +21,8 @@ def test_round_trip_through_the_environment():
     s = Settings(chunk_size=7, report_sinks=("log",), detectors={"a": {}}, auto_threshold=99)
     assert Settings.from_env(s.to_env()) == s
     assert Settings.from_env(Settings().to_env()) == Settings()
+    assert Settings.from_env({"SB_AUDIT_RATES": ""}).audit_rates == ()  # no audit sample
+    assert Settings.from_env({"SB_AUDIT_RATES": "0.5, 1"}).audit_rates == (0.5, 1.0)
 
 
 @pytest.mark.parametrize("env, message", [
@@ -33,6 +35,10 @@ def test_round_trip_through_the_environment():
     ({"SB_DETECTORS": "{"}, "SB_DETECTORS: cannot read"),
     ({"SB_REPORT_SINKS": "webhook"}, "SB_WEBHOOK_URL is empty"),
     ({"SB_VISIBILITY_TIMEOUT_S": "100"}, "SB_VISIBILITY_TIMEOUT_S .* more than twice"),
+    ({"SB_AUDIT_RATES": "0.1,2"}, "SB_AUDIT_RATES must be at most 4 shares from 0 to 1"),
+    ({"SB_AUDIT_RATES": "0.1,0.1,0.1,0.1,0.1"}, "SB_AUDIT_RATES must be at most 4 shares"),
+    ({"SB_AUDIT_RATES": "some"}, "SB_AUDIT_RATES: cannot read 'some'"),
+    ({"SB_HARVEST_EVERY_S": "-1"}, "SB_HARVEST_EVERY_S zero or positive"),
 ])
 def test_bad_values_are_named(env, message):
     with pytest.raises(ConfigError, match=message):

@@ -3,6 +3,8 @@ detectors, reports, the review page, trust and the trainer's records."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from sb_worker import service
@@ -129,10 +131,11 @@ def test_with_a_model_active_bookbrainz_accounts_are_scored_by_its_weights_and_r
         assert query(settings.dsn, open_reports, (editor_id,)) == [(1,)]
 
         # The network is not trained on BookBrainz accounts: its verdicts are kept but not learned from.
-        verdicts = [{"id": 1, "kind": "bookbrainz_editor", "entity_id": editor_id, "verdict": "ham"}]
+        verdicts = [{"id": 1, "kind": "bookbrainz_editor", "entity_id": editor_id, "verdict": "ham",
+                     "created_at": dt.datetime.now(dt.timezone.utc)}]
         assert learning.verdict_records(rt.sources, verdicts) == []
         rt.settings = settings.replace(feedback_wait_s=0)
-        assert service.apply_feedback(rt) == {"applied": 1, "learned_from": 0}
+        assert service.apply_feedback(rt) == {"applied": 1, "labels": 0, "learned_from": 0}
         assert query(settings.dsn, "SELECT count(*) FROM verdict WHERE applied_at IS NULL") == [(0,)]
         assert query(settings.dsn, "SELECT version FROM model_version") == [(default_model.name,)]  # no new model
 

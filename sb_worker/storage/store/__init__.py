@@ -9,8 +9,10 @@ from typing import Any
 from sb_worker.errors import ConfigError
 from sb_worker.scoring.pipeline import Thresholds
 from sb_worker.storage.db import Database
+from sb_worker.storage.mb import Mark
 from sb_worker.storage.store.access import Access
 from sb_worker.storage.store.config import Config
+from sb_worker.storage.store.labels import Labels
 from sb_worker.storage.store.lists import Lists
 from sb_worker.storage.store.marks import Marks
 from sb_worker.storage.store.models import Models
@@ -40,7 +42,7 @@ def latest_version() -> int:
 
 class Store:
     """Every read and write of the SpamBrainz database, by table group: ``config``, ``reports``, ``verdicts``,
-    ``access``, ``models``, ``lists`` and ``marks``. What spans groups in one transaction is here."""
+    ``access``, ``models``, ``lists``, ``labels`` and ``marks``. What spans groups in one transaction is here."""
 
     def __init__(self, dsn: str, default_thresholds: Thresholds):
         self.db = Database(dsn, "SpamBrainz database", setting="SB_DSN")
@@ -50,6 +52,7 @@ class Store:
         self.access = Access(self.db)
         self.models = Models(self.db)
         self.lists = Lists(self.db)
+        self.labels = Labels(self.db)
         self.marks = Marks(self.db)
 
     def migrate(self) -> list[str]:
@@ -85,14 +88,25 @@ class Store:
             raise ConfigError(f"the SpamBrainz database is at schema version {have}, this code needs {want}: "
                               "run `sb migrate`")
 
-    def save_learning(self, version: str, artifact: bytes, metadata: dict[str, Any], promote: bool,
-                      verdict_ids: list[int]) -> None:
-        """Store a candidate, promote it if it passed, and mark the verdicts it learned from: all or nothing."""
+    def save_learning(self, version: str | None, artifact: bytes, metadata: dict[str, Any], promote: bool,
+                      verdict_ids: list[int], label_ids: list[int]) -> None:
+        """Store a candidate (unless ``version`` is None: nothing was learned), promote it if it passed, and mark
+        the verdicts and labels it learned from: all or nothing."""
         with self.db.transaction() as cur:
-            self.models.store(version, artifact, metadata, cur)
+            if version is not None:
+                self.models.store(version, artifact, metadata, cur)
             if promote:
                 self.models.promote(version, cur)
             self.verdicts.mark_applied(verdict_ids, cur)
+            self.labels.mark_applied(label_ids, cur)
+
+    def save_harvest(self, labels: list[dict[str, Any]], mark_name: str, mark: Mark) -> int:
+        """Store harvested labels and move the harvest's mark past them: all or nothing, so a harvest that dies
+        before it commits is read again in full, and one that committed is not. Returns how many labels were new."""
+        with self.db.transaction() as cur:
+            added = self.labels.add(labels, cur)
+            self.marks.set(mark_name, mark, cur)
+        return added
 
     def close(self) -> None:
         """Close the connection."""

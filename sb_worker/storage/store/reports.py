@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 from psycopg2.extras import Json, execute_values
 
 from sb_worker.errors import BadInput
+from sb_worker.model import audit
 from sb_worker.scoring.pipeline import RecordError, Score
 from sb_worker.storage.db import Database
 
@@ -23,7 +24,8 @@ class Saved(NamedTuple):
     created: int             # reports opened by this chunk
 
 
-_REPORT_COLUMNS = ("id, kind, entity_id, score, reasons, model_version, action, status, created_at, updated_at, "
+_REPORT_COLUMNS = ("id, kind, entity_id, score, reasons, model_version, action, sample_rate, status, created_at, "
+                   "updated_at, "
                    "CASE WHEN claimed_until > now() THEN claimed_by END AS claimed_by, "
                    "CASE WHEN claimed_until > now() THEN to_char(claimed_until AT TIME ZONE 'UTC', "
                    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') END AS claimed_until")
@@ -39,7 +41,7 @@ _CAMPAIGN_KEYS = """
     FROM report r
     CROSS JOIN LATERAL jsonb_array_elements(r.reasons) reason
     CROSS JOIN LATERAL jsonb_array_elements(coalesce(reason->'evidence', '[]')) e
-    WHERE r.status = 'open' AND (reason->>'points')::float > 0
+    WHERE r.status = 'open' AND r.action <> 'audit' AND (reason->>'points')::float > 0
       AND reason->>'detector' IN ('text_links', 'domain_reputation', 'campaigns', 'contact_details')"""
 
 
@@ -80,7 +82,8 @@ def near_copy_groups(hashes: Sequence[tuple[int, int]], max_bits: int) -> list[l
 @dataclass(frozen=True)
 class ReportQuery:
     """Which reports a list shows. ``text`` is looked for in the reasons (their sentences and evidence: a domain,
-    a phone number, a phrase); ``entities`` are (kind, ID) pairs, from a search by name; dates are inclusive."""
+    a phone number, a phrase); ``entities`` are (kind, ID) pairs, from a search by name; dates are inclusive.
+    ``audit``: only audit items (True), only reports (False), or both (None)."""
 
     status: str | None = "open"
     low: float = 0
@@ -92,6 +95,7 @@ class ReportQuery:
     entities: tuple[tuple[str, int], ...] | None = None
     since: dt.date | None = None
     until: dt.date | None = None
+    audit: bool | None = None
 
     def sql(self) -> tuple[str, dict[str, Any]]:
         """The WHERE clause and its parameters."""
@@ -101,7 +105,8 @@ class ReportQuery:
                     (self.kind, "kind = %(kind)s"), (self.text, "strpos(lower(reasons::text), lower(%(text)s)) > 0"),
                     (self.entities is not None, "(kind, entity_id) IN (SELECT * FROM unnest(%(kinds)s::text[], "
                                                 "%(ids)s::bigint[]))"),
-                    (self.since, "created_at >= %(since)s"), (self.until, "created_at < %(until)s::date + 1")]
+                    (self.since, "created_at >= %(since)s"), (self.until, "created_at < %(until)s::date + 1"),
+                    (self.audit is True, "action = 'audit'"), (self.audit is False, "action <> 'audit'")]
         parts += [clause for wanted, clause in optional if wanted]
         entities = self.entities or ()
         return " AND ".join(parts), {
@@ -137,11 +142,15 @@ class Reports:
         self.verdicts = verdicts  # ... and the trusted accounts it does not report, read in the same transaction
 
     def save_scan(self, scores: Sequence[Score], errors: Sequence[RecordError],
-                  fingerprints: Mapping[tuple[str, int], str] | None = None) -> Saved:
+                  fingerprints: Mapping[tuple[str, int], str] | None = None,
+                  audit_rates: Sequence[float] = ()) -> Saved:
         """Store scores, open or update reports and record errors, in one transaction.
 
         ``fingerprints`` ((kind, account ID) to :func:`profile_fingerprint`) lets trusted accounts whose profile has not
-        changed since they were trusted be scored without being reported. Returns the IDs of this chunk's open
+        changed since they were trusted be scored without being reported. Accounts scored below review are drawn
+        for audit at ``audit_rates`` (see :mod:`sb_worker.model.audit`): an audit item is a report with action
+        "audit", for the review page only (no sink gets it), on an account that never had a report; it becomes an
+        ordinary report if a rescan scores the account at or above review. Returns the IDs of this chunk's open
         reports not yet delivered (new ones, or ones whose delivery a crash interrupted), so the caller can queue
         their delivery, and how many reports it opened. Running it twice changes nothing.
         """
@@ -179,6 +188,19 @@ class Reports:
                 undelivered = [row["id"] for row in cur.fetchall()]
             else:
                 undelivered, created = [], 0
+            sampled = audit.drawn(((s.kind, s.entity_id, s.score) for s in scores
+                                   if (s.kind, s.entity_id) not in trusted), thresholds.review, audit_rates)
+            if sampled:
+                by_key = {(s.kind, s.entity_id): s for s in scores}
+                execute_values(cur, """
+                    INSERT INTO report (kind, entity_id, score, reasons, model_version, action, sample_rate, text_hash)
+                    SELECT a.* FROM (VALUES %s) AS a (kind, entity_id, score, reasons, model_version, action,
+                                                      sample_rate, text_hash)
+                    WHERE NOT EXISTS (SELECT 1 FROM report r WHERE r.kind = a.kind AND r.entity_id = a.entity_id)
+                    ON CONFLICT DO NOTHING""",
+                    [(k, i, by_key[(k, i)].score, Json(by_key[(k, i)].reasons_json()), by_key[(k, i)].model_version,
+                      "audit", rate, _signed(by_key[(k, i)].text_hash)) for k, i, rate in sampled],
+                    template="(%s, %s::bigint, %s::smallint, %s::jsonb, %s, %s, %s::real, %s::bigint)")
             if errors:
                 execute_values(cur, """
                     INSERT INTO scan_error (kind, entity, error) VALUES %s
@@ -273,7 +295,8 @@ class Reports:
         """Open reports whose texts are within ``max_bits`` SimHash bits of each other, chained: groups of report
         IDs, each in ID order."""
         with self.db.transaction() as cur:
-            cur.execute("SELECT id, text_hash FROM report WHERE status = 'open' AND text_hash IS NOT NULL ORDER BY id")
+            cur.execute("SELECT id, text_hash FROM report WHERE status = 'open' AND action <> 'audit' "
+                        "AND text_hash IS NOT NULL ORDER BY id")
             hashes = [(row["id"], row["text_hash"] & (2**64 - 1)) for row in cur.fetchall()]
         return near_copy_groups(hashes, max_bits)
 
@@ -328,6 +351,17 @@ class Reports:
                                GROUP BY entity_id ORDER BY entity_id""", {"kind": kind}) as rows:
             yield (tuple(row) for row in rows)
 
+    def score_histogram(self, kinds: Sequence[str], days: float) -> dict[int, int]:
+        """How many accounts of ``kinds`` scanned in the last ``days`` have each latest score: the population the
+        audit sample is drawn from."""
+        with self.db.transaction("long") as cur:
+            cur.execute("""SELECT score, count(*) AS n FROM (
+                               SELECT DISTINCT ON (kind, entity_id) score FROM score
+                               WHERE kind = ANY(%s) AND scanned_at > now() - %s * interval '1 day'
+                               ORDER BY kind, entity_id, scanned_at DESC) latest GROUP BY score""",
+                        (list(kinds), days))
+            return {row["score"]: row["n"] for row in cur.fetchall()}
+
     def count_scanned(self, model_versions: Sequence[str]) -> dict[str, int]:
         """How many entities of each kind have a score from one of ``model_versions``."""
         with self.db.transaction() as cur:
@@ -342,16 +376,21 @@ class Reports:
             return {row["kind"]: row["n"] for row in cur.fetchall()}
 
     def since(self, days: float) -> int:
-        """How many reports were opened in the last ``days``."""
-        return self.db.value("SELECT count(*) FROM report WHERE created_at > now() - %s * interval '1 day'", (days,))
+        """How many reports were opened in the last ``days`` (audit items are not reports)."""
+        return self.db.value("SELECT count(*) FROM report WHERE created_at > now() - %s * interval '1 day' "
+                             "AND action <> 'audit'", (days,))
 
-    def count_open(self) -> int:
-        """How many reports wait for a verdict."""
-        return self.db.value("SELECT count(*) FROM report WHERE status = 'open'")
+    def count_open(self) -> dict[str, int]:
+        """How many reports, and how many audit items, wait for a verdict."""
+        return self.db.value("""SELECT json_build_object('reports', count(*) FILTER (WHERE action <> 'audit'),
+                                                         'audit', count(*) FILTER (WHERE action = 'audit'))
+                                FROM report WHERE status = 'open'""")
 
     def open(self, limit: int | None = None) -> list[dict[str, Any]]:
-        """Open reports, highest score first (ties by entity, so the order does not depend on scan order)."""
+        """Open reports (not audit items), highest score first (ties by entity, so the order does not depend on
+        scan order)."""
         with self.db.transaction() as cur:
             cur.execute("""SELECT id, kind, entity_id, score, reasons, model_version, action, created_at
-                           FROM report WHERE status = 'open' ORDER BY score DESC, kind, entity_id LIMIT %s""", (limit,))
+                           FROM report WHERE status = 'open' AND action <> 'audit'
+                           ORDER BY score DESC, kind, entity_id LIMIT %s""", (limit,))
             return [dict(row) for row in cur.fetchall()]

@@ -105,7 +105,7 @@ class Verdicts:
     def unapplied(self, limit: int = 1000) -> list[dict[str, Any]]:
         """Verdicts the trainer has not applied yet, oldest first (the queue may lose messages; this table not)."""
         with self.db.transaction() as cur:
-            cur.execute("""SELECT v.id, v.report_id, v.verdict, r.kind, r.entity_id FROM verdict v
+            cur.execute("""SELECT v.id, v.report_id, v.verdict, v.created_at, r.kind, r.entity_id FROM verdict v
                            JOIN report r ON r.id = v.report_id WHERE v.applied_at IS NULL ORDER BY v.id LIMIT %s""",
                         (limit,))
             return [dict(row) for row in cur.fetchall()]
@@ -117,18 +117,18 @@ class Verdicts:
                            WHERE applied_at IS NULL""")
             return float(cur.fetchone()["age"])
 
-    def mark_applied(self, verdict_ids: list[int], cur=None) -> None:
-        """Mark verdicts applied (in ``cur``'s transaction when given): by the model that learned from them, or
-        with none when no model learns from them (all on sources the network does not score)."""
-        if cur is None:
-            with self.db.transaction() as cur:
-                return self.mark_applied(verdict_ids, cur)
+    def mark_applied(self, verdict_ids: list[int], cur) -> None:
+        """Mark verdicts applied, in ``cur``'s transaction: by the model that learned from them, or with none when
+        no model learns from them (all on sources the network does not score)."""
         cur.execute("UPDATE verdict SET applied_at = now() WHERE id = ANY(%s) AND applied_at IS NULL", (verdict_ids,))
 
     def judged_reports(self, days: float | None = None) -> list[dict[str, Any]]:
-        """Reports with their latest verdict (given in the last ``days`` when set): what precision is measured on."""
+        """Reports and audit items with their latest verdict (given in the last ``days`` when set): what precision
+        and recall are measured on. ``opened_at`` is when the report was opened, ``sample_rate`` an audit item's
+        share of its band."""
         with self.db.transaction() as cur:
-            cur.execute("""SELECT * FROM (SELECT DISTINCT ON (r.id) r.id, r.score, r.reasons, v.verdict, v.created_at
+            cur.execute("""SELECT * FROM (SELECT DISTINCT ON (r.id) r.id, r.kind, r.score, r.reasons, r.action,
+                                                 r.sample_rate, r.created_at AS opened_at, v.verdict, v.created_at
                                           FROM report r JOIN verdict v ON v.report_id = r.id ORDER BY r.id, v.id DESC) j
                            WHERE verdict <> 'undo'
                              AND (%(days)s IS NULL OR created_at > now() - %(days)s * interval '1 day')""",
