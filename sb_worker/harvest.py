@@ -7,8 +7,9 @@
   ones worth learning from) are not drowned by the many that scored nothing, nor the spam by the ham.
 
 Each label is stored once (per account, label and source) with the record as scoring reads it, the email reduced
-to its domain, and goes to the trainer like a verdict. Labels and the mark are stored in one transaction: a harvest
-that dies before it commits is done again in full by the next run, and one harvested twice adds nothing.
+to its domain, and goes to the trainer like a verdict. Labels are stored a chunk at a time, and the mark moves in
+the transaction of the last chunk: a harvest that dies midway has not moved the mark, so the next run reads the
+same accounts again and stores what is missing, once; an account harvested twice adds nothing.
 """
 
 from __future__ import annotations
@@ -93,15 +94,17 @@ def harvest(mb: MBReader, store: Store, *, review: float, ham_max: int, overlap:
     scores = {entity: row["score"] for entity, row in standing.items()}
     ham = set(ham_sample([a["id"] for a in new if not a["spam"]], scores, ham_max))
     chosen = [a for a in new if a["spam"] or a["id"] in ham]
-    records: dict[int, dict[str, Any]] = {}
-    for start in range(0, len(chosen), LOAD_CHUNK):
-        records.update((r["id"], r) for r in mb.load_editors([a["id"] for a in chosen[start:start + LOAD_CHUNK]]))
-    labels = labels_for(chosen, standing, records, review)
     times = [a["last_updated"] for a in read if a["last_updated"] is not None]
     new_mark = Mark(max([mark.last_id, *(a["id"] for a in read)]), max([*times, *filter(None, [mark.last_time])],
                                                                        default=None))
-    added = store.save_harvest(labels, MARK, new_mark)
-    spam = [label for label in labels if label["label"] == "spam"]
-    misses = [label for label in spam if label["missed"]]
-    return Harvested(read=len(read), spam=len(spam), missed=len(misses), ham=len(labels) - len(spam),
-                     skipped=len(read) - added, missed_by_band=dict(Counter(band(m["score"]) for m in misses)))
+    counts, misses, added = Counter(), Counter(), 0
+    for start in range(0, max(len(chosen), 1), LOAD_CHUNK):
+        part = chosen[start:start + LOAD_CHUNK]
+        records = {r["id"]: r for r in mb.load_editors([a["id"] for a in part])} if part else {}
+        labels = labels_for(part, standing, records, review)
+        last = start + LOAD_CHUNK >= len(chosen)
+        added += store.save_harvest(labels, MARK, new_mark if last else None)
+        counts.update(label["label"] for label in labels)
+        misses.update(band(label["score"]) for label in labels if label["missed"])
+    return Harvested(read=len(read), spam=counts["spam"], missed=sum(misses.values()), ham=counts["ham"],
+                     skipped=len(read) - added, missed_by_band=dict(misses))

@@ -3,6 +3,8 @@ and a harvest that dies before it commits loses and duplicates nothing (real Pos
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from sb_worker import harvest, service
@@ -69,6 +71,10 @@ def test_flags_and_good_editors_become_labels_once_and_misses_are_counted(settin
         assert bio == bios[entity]  # what scoring reads, kept: MusicBrainz blanks a spammer it deletes
     figures = rt.store.labels.figures(90)
     assert figures["misses_week"] == 5 and sum(figures["miss_scores"].values()) == 5
+    registered = dict(query(settings.mb_dsn, "SELECT id, member_since FROM musicbrainz.editor WHERE id = ANY(%s)",
+                            (missed,)))
+    ages = sorted((dt.datetime.now(dt.timezone.utc) - registered[i]).total_seconds() / 86400 for i in missed)
+    assert figures["miss_age_days"] == pytest.approx(ages[2], abs=0.1)  # the median of five
     assert figures["labels"] == {"spam": 8, "ham": 4}
 
     again = service.harvest(rt)  # within the overlap the same accounts are read again: nothing is added
@@ -92,7 +98,23 @@ def test_a_harvest_that_dies_before_it_commits_is_done_again_in_full_and_once(se
     monkeypatch.undo()
     assert labels(settings.dsn) == [] and rt.store.marks.get(harvest.MARK) == before  # nothing half-stored
 
-    assert service.harvest(rt)["spam"] == 6
+    # Killed midway: labels go a chunk at a time (two here), and the second chunk dies.
+    monkeypatch.setattr(harvest, "LOAD_CHUNK", 2)
+    add, calls = rt.store.labels.add, []
+
+    def dies_second(labels, cur):
+        calls.append(len(labels))
+        if len(calls) == 2:
+            raise KeyboardInterrupt("killed in the second chunk")
+        return add(labels, cur)
+
+    monkeypatch.setattr(rt.store.labels, "add", dies_second)
+    with pytest.raises(KeyboardInterrupt):
+        service.harvest(rt)
+    monkeypatch.undo()
+    assert len(labels(settings.dsn)) == 2 and rt.store.marks.get(harvest.MARK) == before  # the mark did not move
+    assert service.harvest(rt)["spam"] == 4  # the next run stores the rest, once
+
     rt.store.marks.set(harvest.MARK, Mark())  # as if the mark were lost: the next run reads everything again
     assert service.harvest(rt)["spam"] == 0
     assert [(i, label) for i, label, _, _ in labels(settings.dsn)] == [(i, "spam") for i in sorted(spam)]

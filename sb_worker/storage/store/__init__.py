@@ -100,12 +100,13 @@ class Store:
             self.verdicts.mark_applied(verdict_ids, cur)
             self.labels.mark_applied(label_ids, cur)
 
-    def save_harvest(self, labels: list[dict[str, Any]], mark_name: str, mark: Mark) -> int:
-        """Store harvested labels and move the harvest's mark past them: all or nothing, so a harvest that dies
-        before it commits is read again in full, and one that committed is not. Returns how many labels were new."""
+    def save_harvest(self, labels: list[dict[str, Any]], mark_name: str, mark: Mark | None) -> int:
+        """Store harvested labels and, with the last of them, move the harvest's mark (``mark``) in the same
+        transaction, so the mark never passes a label that was not stored. Returns how many labels were new."""
         with self.db.transaction() as cur:
             added = self.labels.add(labels, cur)
-            self.marks.set(mark_name, mark, cur)
+            if mark is not None:
+                self.marks.set(mark_name, mark, cur)
         return added
 
     def close(self) -> None:

@@ -68,7 +68,8 @@ class Labels:
         cur.execute("UPDATE label SET applied_at = now() WHERE id = ANY(%s) AND applied_at IS NULL", (list(label_ids),))
 
     def figures(self, days: float, weeks: int = 8) -> dict[str, Any]:
-        """What the labels say: misses found per week (the last ``weeks``), the scores the misses had, and the
+        """What the labels say: misses found per week (the last ``weeks``), the scores the misses had and how long
+        they had been registered when MusicBrainz flagged them (days, the median), and the
         time from registration to the first report of the spam SpamBrainz caught (hours: median and 90th
         percentile, over the accounts registered in the last ``days``: an account years old when it was first
         scanned says nothing of how fast SpamBrainz is), with the counts of each label and the misses of the last
@@ -82,6 +83,8 @@ class Labels:
                            (SELECT to_char(date_trunc('week', created_at), 'YYYY-MM-DD') AS week, count(*) AS misses
                             FROM label WHERE missed AND created_at > now() - %(weeks)s * interval '1 week'
                             GROUP BY 1) w),
+              'miss_age_days', (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY
+                           extract(epoch FROM created_at - registered_at) / 86400) FROM label WHERE missed),
               'miss_scores', (SELECT coalesce(json_object_agg(band, n), '{}') FROM
                            (SELECT (least(score, 99) / 10 * 10)::text || '-' || (least(score, 99) / 10 * 10 + 9)::text
                                    AS band, count(*) AS n FROM label WHERE missed GROUP BY 1) b),

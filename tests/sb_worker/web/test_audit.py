@@ -64,6 +64,7 @@ def test_ninjas_judge_audit_items_on_the_review_page_and_recall_is_estimated(set
     html = page.get("/review?item=audit").text
     shown = [int(i) for i in re.findall(r'id="report-(\d+)"', html)]
     assert shown and html.count('<span class="audit">audit sample</span>') == len(shown)
+    assert re.search(r'id="count">\d+ open audit items?<', html)
     assert "below the review threshold, and did not report it" in html and re.search(r"1 in\s+\d+ of its score", html)
     reports_only = page.get("/review?item=report").text
     assert not any(f'id="report-{i}"' in reports_only for i in shown)
