@@ -70,7 +70,7 @@ def labels_for(accounts: Iterable[Mapping[str, Any]], standing: Mapping[int, Map
         missed = account["spam"] and seen.get("score") is not None and seen["score"] < review \
             and seen.get("reported_at") is None
         labels.append({"kind": KIND, "entity_id": entity, "label": "spam" if account["spam"] else "ham",
-                       "source": SOURCE, "record": private(dict(records[entity])), "score": seen.get("score"),
+                       "source": SOURCE, "record": private(records[entity]), "score": seen.get("score"),
                        "scanned_at": seen.get("scanned_at"), "reported_at": seen.get("reported_at"),
                        "registered_at": account["member_since"], "missed": bool(missed)})
     return labels

@@ -178,18 +178,17 @@ def decide_appeal(rt: Runtime, appeal_id: int, upheld: bool, ninja: str, note: s
     return decided
 
 
-def audit_figures(rt: Runtime) -> dict[str, Any]:
-    """What SpamBrainz misses: recall at the review threshold estimated from the audit sample (None until every
+def audit_figures(rt: Runtime, judged: Sequence[dict[str, Any]], review: float) -> dict[str, Any]:
+    """What SpamBrainz misses: recall at the ``review`` threshold estimated from the audit sample (None until every
     band has a verdict), and each band's accounts, verdicts and share of spam (for the bands below review, the
     precision a threshold there would have, without the selection bias of the threshold in force), on the accounts
     scanned in the last SB_AUDIT_DAYS; and what the labels MusicBrainz made say (misses by week and by score,
-    time from registration to report)."""
-    review = rt.store.config.thresholds().review
+    time from registration to report). ``judged`` is every judged report, as the caller read it for its own
+    figures (``Verdicts.judged_reports()``)."""
     kinds = [kind for kind, source in rt.sources.items() if source.shape == "editor"]
     histogram = rt.store.reports.score_histogram(kinds, rt.settings.audit_days)
     since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=rt.settings.audit_days)
-    judged = [r for r in rt.store.verdicts.judged_reports() if r["kind"] in kinds and r["opened_at"] >= since]
-    strata = audit.strata(histogram, judged, review)
+    strata = audit.strata(histogram, [r for r in judged if r["kind"] in kinds and r["opened_at"] >= since], review)
     return {"review": review, "days": rt.settings.audit_days, "recall": audit.recall(strata),
             "strata": [s.as_json() for s in strata], "labels": rt.store.labels.figures(rt.settings.audit_days)}
 
@@ -206,7 +205,7 @@ def publish_gauges(rt: Runtime, recent_days: float = 7.0) -> dict[str, float]:
         gauges["precision.review"] = sum(r["verdict"] == "spam" for r in judged) / len(judged)
     waiting = rt.store.reports.count_open()
     gauges["reports.open"], gauges["audit.open"] = waiting["reports"], waiting["audit"]
-    figures = audit_figures(rt)
+    figures = audit_figures(rt, rt.store.verdicts.judged_reports(), review)
     if (estimate := figures["recall"]) is not None:
         gauges["recall.review"] = estimate["recall"]
         gauges["recall.low"], gauges["recall.high"] = estimate["interval"]

@@ -252,8 +252,9 @@ def _thresholds(args: argparse.Namespace) -> None:
 
     store = runtime.get().store
     if args.action == "suggest":
-        print(stats.describe_suggestion(stats.suggest(store.verdicts.judged_reports(), args.precision)))
-        print(audit.describe(service.audit_figures(runtime.get())["recall"]))
+        judged = store.verdicts.judged_reports()
+        print(stats.describe_suggestion(stats.suggest(judged, args.precision)))
+        print(audit.describe(service.audit_figures(runtime.get(), judged, store.config.thresholds().review)["recall"]))
         return
     current = store.config.thresholds()
     if hasattr(args, "review") or hasattr(args, "auto"):

@@ -182,14 +182,14 @@ def verdict_records(sources: Mapping[str, Any], verdicts: Sequence[Mapping[str, 
             account_of.update({(kind, i): (kind, i) for i in ids})
         else:
             account_of.update({(kind, r["id"]): (source.account_kind, r["editor"]) for r in source.load(ids)[0]})
-    latest: dict[tuple[str, int], tuple[Any, str, Mapping[str, Any] | None]] = {}  # (when, label, stored record)
+    latest: dict[tuple[str, int], tuple[str, Mapping[str, Any] | None]] = {}  # (label, the record stored with it)
     events = [(v["created_at"], v["verdict"], account_of.get((v["kind"], v["entity_id"])), None) for v in verdicts]
     events += [(lb["created_at"], lb["label"], (lb["kind"], lb["entity_id"]), lb["record"]) for lb in labels]
-    for when, label, account, record in sorted((e for e in events if e[2] is not None), key=lambda e: e[0]):
-        latest[account] = (when, label, record)
-    records = [{**record, "label": label} for _, label, record in latest.values() if record is not None]
-    to_load = [account for account, (_, _, record) in latest.items() if record is None]
+    for _, label, account, record in sorted((e for e in events if e[2] is not None), key=lambda e: e[0]):
+        latest[account] = (label, record)
+    records = [{**record, "label": label} for label, record in latest.values() if record is not None]
+    to_load = [account for account, (_, record) in latest.items() if record is None]
     for kind in dict.fromkeys(k for k, _ in to_load):
         found, _ = sources[kind].load([i for k, i in to_load if k == kind])
-        records += [{**record, "label": latest[(kind, record["id"])][1]} for record in found]
+        records += [{**record, "label": latest[(kind, record["id"])][0]} for record in found]
     return records

@@ -49,22 +49,22 @@ _EDITS = """
     WHERE e.id = ANY(%s)"""
 _EDIT_NOTES = "SELECT edit, text, post_time FROM musicbrainz.edit_note WHERE edit = ANY(%s) ORDER BY edit, id"
 
+# The accounts a label may be read from (people: not deleted, not bots, not MusicBrainz's special editors), and
+# whether one has an accepted edit.
+_PERSON = f"NOT deleted AND privs & {BOT} = 0 AND id NOT IN {SPECIAL_EDITOR_IDS}"
+_ACCEPTED_EDIT = f"EXISTS (SELECT 1 FROM musicbrainz.edit WHERE editor = e.id AND status = {EDIT_APPLIED})"
 # Accounts whose label MusicBrainz already knows: spammers (SPAMMER flag) and accounts in good standing
 # (not spammers, not bots, not deleted, with an accepted edit or past the beginner stage).
 _LABELLED = f"""
     SELECT id, privs & {SPAMMER} <> 0 AS spam FROM musicbrainz.editor e
-    WHERE NOT deleted AND privs & {BOT} = 0 AND id NOT IN {SPECIAL_EDITOR_IDS}
-      AND (privs & {SPAMMER} <> 0 OR privs & {BEGINNER} = 0
-           OR EXISTS (SELECT 1 FROM musicbrainz.edit WHERE editor = e.id AND status = {EDIT_APPLIED}))
+    WHERE {_PERSON} AND (privs & {SPAMMER} <> 0 OR privs & {BEGINNER} = 0 OR {_ACCEPTED_EDIT})
     ORDER BY id"""
 # What `sb harvest` reads: accounts changed since a time (MusicBrainz stamps last_updated on every change of the
 # row, its flags included) that its admins flagged SPAMMER, or that left the beginner stage with accepted edits.
 _LABELS_SINCE = f"""
     SELECT id, privs & {SPAMMER} <> 0 AS spam, last_updated, member_since FROM musicbrainz.editor e
     WHERE (%(since)s::timestamptz IS NULL OR last_updated > %(since)s)
-      AND NOT deleted AND privs & {BOT} = 0 AND id NOT IN {SPECIAL_EDITOR_IDS}
-      AND (privs & {SPAMMER} <> 0 OR (privs & {BEGINNER} = 0
-           AND EXISTS (SELECT 1 FROM musicbrainz.edit WHERE editor = e.id AND status = {EDIT_APPLIED})))
+      AND {_PERSON} AND (privs & {SPAMMER} <> 0 OR (privs & {BEGINNER} = 0 AND {_ACCEPTED_EDIT}))
     ORDER BY id"""
 
 

@@ -267,8 +267,9 @@ def rollback() -> Response:
 @blueprint.get("/v1/stats")
 @requires(None)
 def get_stats() -> Response:
-    judged = runtime.get().store.verdicts.judged_reports()
-    figures = service.audit_figures(runtime.get())
+    store = runtime.get().store
+    judged = store.verdicts.judged_reports()
+    figures = service.audit_figures(runtime.get(), judged, store.config.thresholds().review)
     return jsonify(verdicts=len(judged), detectors=stats.by_detector(judged), score_bands=stats.by_band(judged),
                    suggested={str(p): stats.suggest(judged, p) for p in (0.99, 0.9975)}, recall=figures["recall"],
                    audit_bands=figures["strata"], labels=figures["labels"])

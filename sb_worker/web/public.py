@@ -25,14 +25,15 @@ def home() -> str:
     store = runtime.get().store
     thresholds, automatic_action = store.config.threshold_settings()
     review = thresholds.review
-    judged = [r for r in store.verdicts.judged_reports() if r["score"] >= review]
+    everything = store.verdicts.judged_reports()
+    judged = [r for r in everything if r["score"] >= review]
     precision = sum(r["verdict"] == "spam" for r in judged) / len(judged) if judged else None
     contact = runtime.get().settings.appeal_contact
     return render_template("public.html", reports_week=store.reports.since(WEEK_DAYS), judged=len(judged),
                            precision=precision, model=store.models.active() or HEURISTIC_VERSION,
                            thresholds=thresholds, automatic_action=automatic_action, settings=runtime.get().settings,
                            taken=dt.datetime.now(dt.timezone.utc), contact_href=contact_link(contact),
-                           figures=service.audit_figures(runtime.get()))
+                           figures=service.audit_figures(runtime.get(), everything, review))
 
 
 @blueprint.app_template_filter("hours")

@@ -44,8 +44,7 @@ class Labels:
         """Store labels in ``cur``'s transaction (one already there is skipped); returns how many were new."""
         if not labels:
             return 0
-        rows = [tuple(Json(v) if k == "record" else v for k, v in ((c, label.get(c)) for c in LABEL_COLUMNS))
-                for label in labels]
+        rows = [tuple(Json(label[c]) if c == "record" else label.get(c) for c in LABEL_COLUMNS) for label in labels]
         inserted = execute_values(cur, f"""INSERT INTO label ({', '.join(LABEL_COLUMNS)}) VALUES %s
                                            ON CONFLICT (source, kind, entity_id, label) DO NOTHING RETURNING id""",
                                   rows, fetch=True)

@@ -79,7 +79,7 @@ def test_ninjas_judge_audit_items_on_the_review_page_and_recall_is_estimated(set
     for report_id in (i for i in entity if i not in audit_items):
         rt.store.verdicts.add(report_id, "spam" if entity[report_id] in spam else "ham", "reosarevok", "")
 
-    figures = service.audit_figures(rt)
+    figures = service.audit_figures(rt, rt.store.verdicts.judged_reports(), 50)
     estimate = figures["recall"]
     scores = dict(query(settings.dsn, "SELECT entity_id, score FROM score WHERE kind = 'editor'"))
     true_recall = sum(scores[i] >= 50 for i in spam if i in scores) / len(spam & set(scores))
