@@ -4,7 +4,9 @@ Run: .venv/bin/python -m benchmarks.score_hash [MODEL_DIR]   (default: the activ
 
 For changes meant to leave scoring as it is (a refactor, a new field beside the reasons): run it on both checkouts
 with the same model folder; equal fingerprints mean every record of the corpus got the same score and the same
-reasons (detector, points, sentence) — the leave-one-source-out table cannot have moved.
+reasons (detector, points, sentence) — the leave-one-source-out table cannot have moved. The third line is of
+where each reason's evidence stands in the record (the spans the review page marks), for changes to how they are
+found.
 """
 
 from __future__ import annotations
@@ -25,12 +27,17 @@ except ImportError:  # a checkout from before the packages of issue 15 (copy thi
 CHUNK = 512
 
 
-def fingerprint(pipeline, records) -> str:
+def fingerprint(pipeline, records, evidence: bool = False) -> str:
+    """Of every score and reason; with ``evidence``, of where each reason's evidence stands (field and place)."""
     digest = hashlib.sha256()
     for i in range(0, len(records), CHUNK):
         for score in pipeline.score("editor", records[i:i + CHUNK]):
-            digest.update(json.dumps([score.entity_id, score.score,
-                                      [(r.detector, r.points, r.why) for r in score.reasons]]).encode())
+            if evidence:
+                digest.update(json.dumps([score.entity_id, [getattr(r, "evidence", ()) for r in score.reasons]],
+                                         sort_keys=True).encode())
+            else:
+                digest.update(json.dumps([score.entity_id, score.score,
+                                          [(r.detector, r.points, r.why) for r in score.reasons]]).encode())
     return digest.hexdigest()[:16]
 
 
@@ -51,7 +58,9 @@ def main() -> None:
     records = labelled("train") + labelled("test")
     print(f"{len(records):,} records of the bundled corpus")
     print(f"  weights alone:     {fingerprint(build_pipeline(cache_dir=settings.cache_dir), records)}")
-    print(f"  model {model.version}: {fingerprint(build_pipeline(model=model, cache_dir=settings.cache_dir), records)}")
+    scored = build_pipeline(model=model, cache_dir=settings.cache_dir)
+    print(f"  model {model.version}: {fingerprint(scored, records)}")
+    print(f"  its reasons' evidence: {fingerprint(scored, records, evidence=True)}")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ Built from labelled records (and, later, from ninja verdicts) and handed to the 
 
 from __future__ import annotations
 
+import functools
 import json
 import zlib
 from collections.abc import Iterable, Mapping
@@ -15,6 +16,7 @@ import numpy as np
 MAX_WORDS = 400  # the start of a text is enough to recognise a copy
 
 
+@functools.lru_cache(maxsize=1024)  # the campaigns detector and the pipeline both ask, for each text of a chunk
 def simhash(skeleton: str) -> int | None:
     """A 64-bit SimHash of the text's words and word pairs (None for texts too short to compare).
 

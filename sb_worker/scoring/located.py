@@ -4,6 +4,9 @@ the text as written (a homoglyph word marked over its disguised letters), and th
 
 from __future__ import annotations
 
+import functools
+import re
+import sys
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,6 +16,19 @@ import regex
 from sb_worker.scoring.text import (_AT, _AT_HINT, _DOT, _DOT_HINT, _FANCY, _FORMAT, _HIDING, _LATIN_MARKS, _LEET,
                                     _LEET_HINT, _LEET_WORD, _LOOKALIKE, _SPACED, _SPACED_SEP, MAX_CHARS,
                                     _latin_confusables, fold_disguised, normalise)
+
+
+@functools.cache
+def _combining() -> re.Pattern:
+    """A search for a combining mark (a canonical combining class other than 0), as this Python's Unicode data, which
+    normalisation follows, has them."""
+    marks = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if unicodedata.combining(c))
+    return re.compile(f"[{re.escape(marks)}]")
+
+
+# White space, then the rest of a word. White space is never a combining mark, so a base character's run of
+# marks never straddles two of these.
+_WORDS = re.compile(r"\s*\S+|\s+")
 
 
 class _Mapped:
@@ -41,16 +57,36 @@ class _Mapped:
 
     def segments(self, rewrite) -> _Mapped:
         """Each base character with the combining marks after it rewritten together (NFKC, NFD, NFC compose and
-        reorder only within such a run)."""
+        reorder only within such a run), and standing for all of it."""
         if rewrite(self.text) == self.text:  # most text: nothing to rewrite
             return self
-        bounds = [i for i, c in enumerate(self.text) if i == 0 or not unicodedata.combining(c)] + [len(self.text)]
-        text, starts, ends = [], [], []
-        for a, b in zip(bounds, bounds[1:]):
-            out = rewrite(self.text[a:b])
-            text.append(out)
-            starts += [self.starts[a]] * len(out)
-            ends += [self.ends[b - 1]] * len(out)
+        text: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        marks, memo = _combining(), {}
+
+        def rewritten(piece: str) -> str:  # what each word and run became, once each, as they repeat
+            if piece not in memo:
+                memo[piece] = rewrite(piece)
+            return memo[piece]
+
+        # Word by word (each with the white space before it), and run by run only within a word that changed or
+        # has marks: a long text with a few accented words costs a call per distinct word, not one per letter.
+        for word in _WORDS.finditer(self.text):
+            start, end = word.span()
+            piece = word.group()
+            changed = rewritten(piece) != piece
+            if not changed and not marks.search(piece):
+                text.append(piece)
+                starts += self.starts[start:end]
+                ends += self.ends[start:end]
+                continue
+            bounds = [i for i in range(start, end) if i == start or not unicodedata.combining(self.text[i])] + [end]
+            for a, b in zip(bounds, bounds[1:]):
+                out = rewritten(self.text[a:b]) if changed else self.text[a:b]
+                text.append(out)
+                starts += [self.starts[a]] * len(out)
+                ends += [self.ends[b - 1]] * len(out)
         return _Mapped("".join(text), starts, ends)
 
     def sub(self, pattern, replace) -> _Mapped:

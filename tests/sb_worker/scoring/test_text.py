@@ -128,6 +128,26 @@ def test_locate_maps_every_skeleton_character_back_to_what_was_written():
         assert written[a:b] == expected, found
 
 
+def test_locate_maps_a_long_text_back_word_by_word_with_each_accent_kept_with_its_letter():
+    from sb_worker.scoring.located import locate
+
+    # A long text where a few words change (NFKC, accents) amid many that do not, some of them with marks of
+    # their own script (Thai, Hindi) and one mark standing after a space: each word found in the skeleton maps
+    # back to exactly the word as written, its combining accents included.
+    filler = "honest words about records and the bands who made them " * 40
+    written = (filler + "Cafe\u0301 ｆｒｅｅ ภาษาไทย " + filler + "naïve हिन्दी \u0301x ﬁne " + filler + "RÉSUMÉ")
+    located = locate(written)
+    skeleton = located.skeleton.text
+    assert skeleton == normalise(written).skeleton
+    for found, expected in [("cafe", "Cafe\u0301"), ("free", "ｆｒｅｅ"), ("ภาษาไทย", "ภาษาไทย"), ("naive", "naïve"),
+                            ("हिन्दी", "हिन्दी"), ("fine", "ﬁne"), ("resume", "RÉSUMÉ"), ("bands", "bands")]:
+        start = skeleton.index(found)
+        a, b = located.span("skeleton", start, start + len(found))
+        assert written[a:b] == expected, found
+    start = skeleton.rindex("bands")
+    assert written[slice(*located.span("skeleton", start, start + 5))] == "bands"
+
+
 def test_locate_gives_every_text_of_the_corpus_the_skeleton_normalise_gives():
     from sb_worker.model.corpus import labelled
     from sb_worker.scoring.located import locate
