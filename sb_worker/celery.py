@@ -8,34 +8,6 @@ from celery import Celery, signals
 from sb_worker import runtime
 from sb_worker.errors import Unavailable
 
-def _closing_a_collected_channel_is_a_connection_error() -> None:
-    """Keep a scan worker alive when Redis dies while it holds unacknowledged messages.
-
-    After a lost connection, Celery's consumer collects the connection, then closes it, ignoring connection errors.
-    Closing a kombu Redis channel that still holds unacknowledged messages tries to put them back, and builds a
-    client from the connection's parameters. The collect has already dropped them, so kombu raises AttributeError
-    ("'NoneType' object has no attribute 'hostname'"). Celery does not ignore that: the worker exits with
-    "Unrecoverable error" instead of reconnecting. This makes the failure what it is, a connection error, so Celery
-    reconnects. Nothing is lost: the messages are still in Redis's unacknowledged set, and they come back after
-    the visibility timeout (the broker drill, tests/drills/test_broker.py, caught this)."""
-    from kombu.transport import redis as kombu_redis
-    from redis.exceptions import ConnectionError as RedisConnectionError
-
-    connparams = kombu_redis.Channel._connparams
-    if getattr(connparams, "closed_is_connection_error", False):
-        return
-
-    def _connparams(self, asynchronous: bool = False) -> dict:
-        if self.connection is None or self.connection.client is None:
-            raise RedisConnectionError("the broker connection was already closed")
-        return connparams(self, asynchronous)
-
-    _connparams.closed_is_connection_error = True  # type: ignore[attr-defined]
-    kombu_redis.Channel._connparams = _connparams
-
-
-_closing_a_collected_channel_is_a_connection_error()
-
 app = Celery("spambrainz", include=["tasks.scan", "tasks.score", "tasks.reports", "tasks.feedback", "tasks.periodic"])
 app.config_from_object("celeryconfig")
 

@@ -3,7 +3,6 @@ data is lost too, is queued again by `sb enqueue --missing` from what is stored 
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 import subprocess
@@ -81,32 +80,3 @@ def test_redis_crashed_mid_run_loses_no_scan_and_lost_data_is_recovered_from_the
     assert recovered.returncode == 0 and queued_editors(recovered) == 2000
     wait_until(lambda: scored(settings) == in_mb(settings), 120, "the recovered editors to be scored")
     assert_each_scored_once(settings, ("editor", "edit"))
-
-
-def test_a_worker_closing_its_channel_after_redis_died_with_a_message_in_hand_survives_it_and_loses_nothing(
-        durable_redis):
-    # What Celery's consumer does when Redis dies while a worker holds a message: the connection is collected
-    # (its parameters dropped), then closed with connection errors ignored. kombu, putting the message back on close,
-    # failed with AttributeError there, and the worker exited ("Unrecoverable error") instead of reconnecting.
-    importlib.import_module("sb_worker.celery")  # what a worker imports: it makes that failure a connection error
-    from kombu import Connection, Exchange, Queue
-    from kombu.common import ignore_errors
-
-    options = {"visibility_timeout": 1}
-    connection = Connection(durable_redis.url, transport_options=options)
-    channel = connection.channel()
-    queue = Queue("drill", Exchange("drill"), "drill", channel=channel)
-    queue.declare()
-    connection.Producer(channel).publish({"chunk": 1}, exchange="drill", routing_key="drill")
-    assert queue.get(no_ack=False).payload == {"chunk": 1}  # in this worker's hands, not acknowledged
-    durable_redis.crash()
-    channel.connection.client = None  # as Connection.collect() leaves it
-    ignore_errors(connection, channel.close)  # raised AttributeError before
-
-    durable_redis.start()
-    time.sleep(1.5)  # past the visibility timeout
-    with Connection(durable_redis.url, transport_options=options) as again:
-        queue = Queue("drill", Exchange("drill"), "drill", channel=again.default_channel)
-        again.default_channel.qos.restore_visible()  # what a consuming worker runs on its timer
-        message = queue.get(no_ack=True)
-        assert message is not None and message.payload == {"chunk": 1}
