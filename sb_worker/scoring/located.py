@@ -4,9 +4,7 @@ the text as written (a homoglyph word marked over its disguised letters), and th
 
 from __future__ import annotations
 
-import functools
 import re
-import sys
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,14 +14,6 @@ import regex
 from sb_worker.scoring.text import (_AT, _AT_HINT, _DOT, _DOT_HINT, _FANCY, _FORMAT, _HIDING, _LATIN_MARKS, _LEET,
                                     _LEET_HINT, _LEET_WORD, _LOOKALIKE, _SPACED, _SPACED_SEP, MAX_CHARS,
                                     _latin_confusables, fold_disguised, normalise)
-
-
-@functools.cache
-def _combining() -> re.Pattern:
-    """A search for a combining mark (a canonical combining class other than 0), as this Python's Unicode data, which
-    normalisation follows, has them."""
-    marks = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if unicodedata.combining(c))
-    return re.compile(f"[{re.escape(marks)}]")
 
 
 # White space, then the rest of a word. White space is never a combining mark, so a base character's run of
@@ -63,7 +53,7 @@ class _Mapped:
         text: list[str] = []
         starts: list[int] = []
         ends: list[int] = []
-        marks, memo = _combining(), {}
+        memo: dict[str, str] = {}
 
         def rewritten(piece: str) -> str:  # what each word and run became, once each, as they repeat
             if piece not in memo:
@@ -76,7 +66,7 @@ class _Mapped:
             start, end = word.span()
             piece = word.group()
             changed = rewritten(piece) != piece
-            if not changed and not marks.search(piece):
+            if not changed and not any(map(unicodedata.combining, piece)):  # no mark to keep with its letter
                 text.append(piece)
                 starts += self.starts[start:end]
                 ends += self.ends[start:end]
