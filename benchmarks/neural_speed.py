@@ -9,7 +9,8 @@ compilation) excluded, both in one run so that their ratio holds on a noisy mach
                most under 300 characters, a second peak at 2,500–4,000; the longest tenth is 2,500–4,000),
                made of distinct real texts from every source of the corpus, mean about 1 kB
 Memory: the peak resident size of this process, which holds what a scan worker holds (the Celery app, the
-runtime, the detectors and the model), and how much of it the imports alone took.
+runtime, the detectors and the model), how much of it the imports alone took, and whether TensorFlow was
+imported (scoring runs the network in numpy: only training a model here, when there is none yet, imports it).
 """
 
 from __future__ import annotations
@@ -22,12 +23,11 @@ import time
 
 for var in ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
     os.environ.setdefault(var, "1")  # one core, as one worker process has
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # as sb_worker.model.neural sets it, before Keras is imported
 
 import importlib  # noqa: E402
 
 importlib.import_module("sb_worker.celery")  # what a scan worker imports, so that the memory figure includes it
-importlib.import_module("keras")  # as loading a model does: measured apart, below
+importlib.import_module("sb_worker.model.neural")  # as loading a model does
 from sb_worker.model.corpus import labelled  # noqa: E402
 from sb_worker.model.registry import offline_model  # noqa: E402
 from sb_worker.scoring.pipeline import build_pipeline  # noqa: E402
@@ -78,7 +78,8 @@ def main() -> None:
           f"{rate(pipeline.verdicts, sets['real-length']):,.0f} records/s")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak resident memory of this worker-like process: {rss:,.0f} MB (target under 800 MB), of which "
-          f"{imported:,.0f} MB before the model was loaded (the Celery app, Keras and its TensorFlow backend)")
+          f"{imported:,.0f} MB before the model was loaded (the imports); TensorFlow imported: "
+          f"{'yes' if 'tensorflow' in sys.modules else 'no'}")
 
 
 if __name__ == "__main__":

@@ -270,7 +270,7 @@ def apply_feedback(rt: Runtime) -> dict[str, Any]:
     waited = max(store.verdicts.oldest_unapplied_age_s(), store.labels.oldest_unapplied_age_s())
     if len(pending) + len(labels) < settings.feedback_batch and waited < settings.feedback_wait_s:
         return {"applied": 0, "waiting": len(pending) + len(labels), "retry_in": settings.feedback_wait_s - waited}
-    from sb_worker.model.neural import device  # Keras, here and in the registry: only the trainer pays for it
+    from sb_worker.model.architecture import device  # Keras: only the trainer pays for it
     from sb_worker.model.registry import pack, train_default
 
     log.warning("applying %d verdicts and %d harvested labels on the %s", len(pending), len(labels), device())

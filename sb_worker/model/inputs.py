@@ -5,13 +5,9 @@ hashed into buckets, and its FastText document vector, computed per chunk with c
 from __future__ import annotations
 
 import math
-import os
 import zlib
 from collections.abc import Callable, Sequence
 from typing import Any
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chatter is not for operators
-os.environ.setdefault("TF_DETERMINISTIC_OPS", "1")  # same seed, same model
 
 import numpy as np
 from gensim.models import FastText

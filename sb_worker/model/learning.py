@@ -101,6 +101,7 @@ def fine_tune(active: NeuralModel, records: Sequence[Mapping[str, Any]], seed: i
     ``network=False``, its network fine-tuned on them plus replay."""
     import keras
 
+    from sb_worker.model.architecture import to_keras, to_numpy
     from sb_worker.model.fit import reputation_of
     from sb_worker.model.inputs import network_inputs
 
@@ -119,11 +120,11 @@ def fine_tune(active: NeuralModel, records: Sequence[Mapping[str, Any]], seed: i
                             active.meta_mean, active.meta_scale)
     y = np.array([1.0 if r["label"] == "spam" else 0.0 for r, _, _ in rows], dtype=np.float32)
     weight = np.array([NEW_WEIGHT if i < len(records) else 1.0 for i in range(len(rows))], dtype=np.float32)
-    network = keras.models.clone_model(active.network)
-    network.set_weights(active.network.get_weights())
+    network = to_keras(active.network, seed)
     network.compile(optimizer=keras.optimizers.Adam(LEARNING_RATE, name="adam"), loss="binary_crossentropy")
     network.fit(inputs, y, sample_weight=weight, epochs=FINE_TUNE_EPOCHS, batch_size=64, verbose=0, shuffle=True)
-    return replace(active, version=f"nn-{digest[:12]}", network=network, reputation=reputation, metadata=metadata)
+    return replace(active, version=f"nn-{digest[:12]}", network=to_numpy(network), reputation=reputation,
+                   metadata=metadata)
 
 
 def learn(active: NeuralModel, records: Sequence[Mapping[str, Any]], thresholds: Thresholds, tolerance: float = 0.0,

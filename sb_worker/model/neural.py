@@ -1,47 +1,42 @@
-"""The neural detector: FastText text vectors and a Keras network over text, account and detector evidence.
+"""The neural detector: FastText text vectors and a network over text, account and detector evidence.
 
-Model code uses the Keras 3 API only (``keras.ops``, no ``tf.*``), so the backend is a deployment choice;
-TensorFlow is the default. Importing this module imports Keras: the scoring path does so only when a model is
-in use, and the API and light commands never do.
+Scoring runs the network in numpy (:mod:`sb_worker.model.network`): loading and scoring with a model never
+imports Keras or TensorFlow, which only training does (:mod:`sb_worker.model.architecture`).
 """
 
 from __future__ import annotations
 
 import ctypes
 import functools
+import importlib.metadata
 import json
 import os
 import platform
 import shutil
 import tempfile
+import zipfile
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chatter is not for operators
-os.environ.setdefault("TF_DETERMINISTIC_OPS", "1")  # same seed, same model
+import gensim
+import numpy as np
+from gensim.models import FastText
 
-import gensim  # noqa: E402
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-from gensim.models import FastText  # noqa: E402
-
-from detectors.base import Features, Verdict  # noqa: E402
-from detectors.registry import LEARNED  # noqa: E402
-from detectors.reputation import Reputation  # noqa: E402
-from sb_worker.errors import ConfigError  # noqa: E402
-from sb_worker.model.inputs import _BUCKETS, HASH_BUCKETS, META, _WordCache, hashed_words, network_inputs  # noqa: E402
-from sb_worker.scoring.pipeline import Weights  # noqa: E402
+from detectors.base import Features, Verdict
+from detectors.registry import LEARNED
+from detectors.reputation import Reputation
+from sb_worker.errors import ConfigError
+from sb_worker.model.inputs import _BUCKETS, HASH_BUCKETS, META, _WordCache, hashed_words, network_inputs
+from sb_worker.model.network import Network, NetworkError
+from sb_worker.scoring.pipeline import Weights
 
 VECTOR_SIZE = 48
 
 
 EVIDENCE_LOG_ODDS = 1.0  # a word the model names as evidence adds at least this to the log-odds (×2.7 the odds)
-
-
-ACCOUNT_SHIFT = 2.0  # the most the account's metadata moves the log-odds, either way: it never starts a report
 
 
 LIBRARIES = ("keras", "gensim", "numpy")  # a model is refused by other major.minor versions of these
@@ -64,26 +59,12 @@ def _pin_mmap_threshold() -> None:
         pass
 
 
-def device() -> str:
-    """Where Keras trains: "GPU" when its backend (TensorFlow or PyTorch) finds one, else "CPU"."""
-    backend = keras.config.backend()
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        return "GPU" if tf.config.list_physical_devices("GPU") else "CPU"
-    if backend == "torch":
-        import torch
-
-        return "GPU" if torch.cuda.is_available() else "CPU"
-    return "CPU"
-
-
 @dataclass
 class NeuralModel:
     """One trained model: network, word vectors, scaling, calibration and the tables the detectors used."""
 
     version: str
-    network: keras.Model
+    network: Network
     vectors: FastText
     detectors: list[str]                 # the detector points the network reads, in order
     meta_mean: np.ndarray
@@ -104,8 +85,7 @@ class NeuralModel:
             return np.zeros(0)
         inputs = network_inputs(features, verdicts, self.vectors, self.detectors, self.meta_mean, self.meta_scale,
                                 self.word_vectors)
-        out = self.network(inputs, training=False)
-        return np.asarray(keras.ops.convert_to_numpy(out)).reshape(-1).astype(np.float64)
+        return self.network(inputs).reshape(-1).astype(np.float64)
 
     def calibrate(self, raw: np.ndarray) -> np.ndarray:
         """Calibrated probabilities: monotone in the raw output."""
@@ -152,7 +132,7 @@ class NeuralModel:
     def _wide(self) -> tuple[np.ndarray, _WordCache]:
         """The wide part's weights of the hashed inputs in calibrated log-odds, and a memo of each word's sum."""
         if self._wide_cache is None:
-            kernel = self.network.get_layer("wide").get_weights()[0].reshape(-1)[:HASH_BUCKETS] * self.calibration[0]
+            kernel = self.network.wide_kernel * self.calibration[0]
             self._wide_cache = kernel, _WordCache(lambda word: float(kernel[_BUCKETS[word]].sum()))
         return self._wide_cache
 
@@ -161,7 +141,7 @@ class NeuralModel:
         """Write the artifact into ``directory`` (created; must not exist); returns it."""
         directory = Path(directory)
         directory.mkdir(parents=True)
-        self.network.save(directory / "model.keras")
+        self.network.save(directory / "network.npz")
         self.vectors.save(str(directory / "vectors.fasttext"))
         (directory / "reputation.json").write_text(self.reputation.to_json(), encoding="utf-8")
         (directory / "weights.json").write_text(self.weights.to_json(), encoding="utf-8")
@@ -183,21 +163,34 @@ class NeuralModel:
         if info.get("meta") != list(META):
             raise ModelError(f"model {info.get('version')} reads other account features than this code: retrain it")
         try:
-            network = keras.saving.load_model(directory / "model.keras", compile=False)
+            network = _network(directory)
             vectors = FastText.load(str(directory / "vectors.fasttext"))
             reputation = Reputation.from_json((directory / "reputation.json").read_text(encoding="utf-8"))
             weights = Weights.from_json((directory / "weights.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError, KeyError) as exc:
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile, NetworkError) as exc:
             raise ModelError(f"model artifact at {directory} is damaged: {exc}") from None
         return cls(info["version"], network, vectors, info["detectors"], np.array(info["meta_mean"], dtype=np.float32),
                    np.array(info["meta_scale"], dtype=np.float32), tuple(info["calibration"]), weights, reputation,
                    {k: info[k] for k in ("created_with", "libraries", "data_hash", "metrics", "seed") if k in info})
 
 
+def _network(directory: Path) -> Network:
+    """The artifact's network. One saved before scoring ran in numpy has only ``model.keras``: its weights are
+    read through Keras (imported for that, once per load)."""
+    if (directory / "network.npz").exists() or not (directory / "model.keras").exists():
+        return Network.load(directory / "network.npz")
+    import keras
+
+    from sb_worker.model.architecture import to_numpy
+
+    return to_numpy(keras.saving.load_model(directory / "model.keras", compile=False))
+
+
 def library_versions() -> dict[str, str]:
-    """The versions of the libraries a model depends on, as recorded in its artifact."""
-    return {"keras": keras.__version__, "gensim": gensim.__version__, "numpy": np.__version__,
-            "python": platform.python_version(), "backend": keras.backend.backend()}
+    """The versions of the libraries a model depends on, as recorded in its artifact (read without importing
+    Keras: scoring does not need it)."""
+    return {"keras": importlib.metadata.version("keras"), "gensim": gensim.__version__, "numpy": np.__version__,
+            "python": platform.python_version()}
 
 
 def check_versions(built_with: Mapping[str, str], version: str) -> None:

@@ -22,9 +22,9 @@ from detectors.base import Features, Verdict  # noqa: E402
 from detectors.registry import LEARNED  # noqa: E402
 from detectors.reputation import Reputation  # noqa: E402
 from sb_worker.model import evaluation  # noqa: E402
-from sb_worker.model.inputs import (ACCOUNT_META, HASH_BUCKETS, META, PAYLOAD_META, meta_row,  # noqa: E402
-                                    network_inputs)
-from sb_worker.model.neural import ACCOUNT_SHIFT, VECTOR_SIZE, NeuralModel, library_versions  # noqa: E402
+from sb_worker.model.architecture import build, to_numpy  # noqa: E402
+from sb_worker.model.inputs import HASH_BUCKETS, META, _WordCache, meta_row, network_inputs  # noqa: E402
+from sb_worker.model.neural import VECTOR_SIZE, NeuralModel, library_versions  # noqa: E402
 from sb_worker.scoring.pipeline import Pipeline, RecordError, Weights  # noqa: E402
 
 
@@ -40,33 +40,6 @@ def data_hash(records: Sequence[Mapping[str, Any]]) -> str:
     for line in sorted(json.dumps(r, sort_keys=True, default=str) for r in records):
         digest.update(line.encode())
     return digest.hexdigest()
-
-
-def _network(vector_size: int, n_points: int, seed: int) -> keras.Model:
-    """Evidence, wide and deep, plus a bounded shift from the account.
-
-    A linear model over hashed n-grams and detector points (robust with little data, and it can name the words
-    that carried it) and a small network over the text vector, payload figures and detector points add their
-    log-odds. The account's metadata passes through a tanh scaled to ``ACCOUNT_SHIFT``: it can move a score that
-    evidence started, but alone it never starts one."""
-    init = keras.initializers.GlorotUniform(seed=seed)
-    text = keras.Input((vector_size,), name="text")
-    grams = keras.Input((HASH_BUCKETS,), name="ngrams")
-    payload = keras.Input((len(PAYLOAD_META),), name="payload")
-    account = keras.Input((len(ACCOUNT_META),), name="account")
-    points = keras.Input((n_points,), name="detectors")
-    wide = keras.layers.Dense(1, kernel_initializer="zeros", kernel_regularizer=keras.regularizers.L2(1e-4),
-                              name="wide")(keras.layers.Concatenate(name="wide_inputs")([grams, points]))
-    x = keras.layers.Concatenate(name="deep_inputs")([text, payload, points])
-    x = keras.layers.Dense(64, activation="relu", kernel_initializer=init, name="deep_1")(x)
-    x = keras.layers.Dropout(0.2, seed=seed, name="deep_dropout")(x)
-    x = keras.layers.Dense(32, activation="relu", kernel_initializer=init, name="deep_2")(x)
-    deep = keras.layers.Dense(1, kernel_initializer=init, name="deep")(x)
-    a = keras.layers.Dense(16, activation="relu", kernel_initializer=init, name="account_1")(account)
-    a = keras.layers.Dense(1, activation="tanh", kernel_initializer=init, name="account_tanh")(a)
-    shift = keras.layers.Rescaling(ACCOUNT_SHIFT, name="account_shift")(a)
-    out = keras.layers.Activation("sigmoid", name="spam")(keras.layers.Add(name="log_odds")([wide, deep, shift]))
-    return keras.Model([text, grams, payload, account, points], out, name="spambrainz")
 
 
 def _platt(raw: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -131,10 +104,11 @@ def train(records: Sequence[Mapping[str, Any]], make_pipeline: Callable[[Reputat
     probabilities = model.calibrate(raw_held)
     fingerprint = data_hash(labelled)
     recipe = (f"{RECIPE}:{fingerprint}:{seed}:{epochs}:{vector_size}:{HASH_BUCKETS}:{META}:{names}:{LEARNED}:"
-              f"{calibrated_on}:{model.network.to_json()}")
+              f"{calibrated_on}:{build(vector_size, len(names), seed).to_json()}")
     model.version = f"nn-{hashlib.sha256(recipe.encode()).hexdigest()[:12]}"
     model.metadata = {
-        "created_with": "sb train", "seed": seed, "libraries": library_versions(), "data_hash": fingerprint,
+        "created_with": "sb train", "seed": seed, "data_hash": fingerprint,
+        "libraries": {**library_versions(), "backend": keras.backend.backend()},
         "metrics": {"held_out_records": int(len(y_held)), "roc_auc": round(evaluation.roc_auc(y_held, probabilities), 4),
                     "pr_auc": round(evaluation.pr_auc(y_held, probabilities), 4),
                     "calibrated_on": calibrated_on, "calibration_records": int(len(y_cal)),
@@ -166,19 +140,20 @@ def _fit(rows: Sequence[Row], names: list[str], seed: int, epochs: int, vector_s
     # source where it does vary (accounts, after training on bare texts) cannot push the network anywhere.
     spread = meta_fit.std(axis=0)
     mean, scale = meta_fit.mean(axis=0), np.where(spread > 1e-6, spread, 1e12).astype(np.float32)
-    model = NeuralModel("unsaved", _network(vector_size, len(names), seed), vectors, names, mean, scale,
-                        (1.0, 0.0), Weights.bundled(), Reputation(), {})
+    network = build(vector_size, len(names), seed)
+    word_vectors = _WordCache(vectors.wv.get_vector)
 
     def arrays(part: list[Row]) -> tuple[list[np.ndarray], np.ndarray]:
         inputs = network_inputs([f for _, f, _ in part], [v for _, _, v in part], vectors, names, mean, scale,
-                                model.word_vectors)
+                                word_vectors)
         return inputs, _labels(part)
 
     (x_fit, y_fit), (x_stop, y_stop) = arrays(parts["fit"]), arrays(parts["stop"])
     spam_share = float(y_fit.mean())
-    network = model.network
     network.compile(optimizer=keras.optimizers.Adam(1e-3, name="adam"), loss="binary_crossentropy")
     network.fit(x_fit, y_fit, validation_data=(x_stop, y_stop), epochs=epochs, batch_size=128, verbose=0,
                 shuffle=True, class_weight={0: 0.5 / (1 - spam_share), 1: 0.5 / spam_share},
                 callbacks=[keras.callbacks.EarlyStopping(patience=10, restore_best_weights=True)])
+    model = NeuralModel("unsaved", to_numpy(network), vectors, names, mean, scale, (1.0, 0.0), Weights.bundled(),
+                        Reputation(), {})
     return model, parts["held"]

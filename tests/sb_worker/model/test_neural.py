@@ -71,8 +71,60 @@ def test_save_then_load_scores_identically(model, artifact):
     assert loaded.version == model.version
     assert [s.score for s in build_pipeline(model=loaded).score("editor", records)] == \
            [s.score for s in build_pipeline(model=model).score("editor", records)]
+    assert sorted(p.name for p in artifact.iterdir()) == ["model.json", "network.npz", "reputation.json",
+                                                          "vectors.fasttext", "weights.json"]
     info = json.loads((artifact / "model.json").read_text())
     assert set(info["libraries"]) >= {"keras", "gensim", "numpy", "python"} and len(info["data_hash"]) == 64
+
+
+def test_the_numpy_network_scoring_runs_computes_what_keras_trained(model):
+    import keras
+
+    from sb_worker.model.architecture import to_keras, to_numpy
+    from sb_worker.model.inputs import network_inputs
+
+    records = held_out()
+    features, verdicts = zip(*build_pipeline(model=model).verdicts("editor", records))
+    inputs = network_inputs(features, verdicts, model.vectors, model.detectors, model.meta_mean, model.meta_scale)
+    trained = to_keras(model.network)
+    by_keras = keras.ops.convert_to_numpy(trained(inputs, training=False)).reshape(-1)
+    by_numpy = model.network(inputs).reshape(-1)
+    assert by_numpy.std() > 0.1  # real scores, spread out, not one constant
+    np.testing.assert_allclose(by_numpy, by_keras, rtol=1e-5, atol=1e-6)
+    again = to_numpy(trained).layers
+    assert all(np.array_equal(a, b) for name in again for a, b in zip(again[name], model.network.layers[name]))
+
+
+def test_scoring_with_a_model_never_imports_keras_or_tensorflow(artifact):
+    script = (f"import sys\nfrom sb_worker.model.neural import NeuralModel\nfrom sb_worker.scoring.pipeline import "
+              f"build_pipeline\nmodel = NeuralModel.load({str(artifact)!r})\n"
+              f"scores = build_pipeline(model=model).score('editor', [{{'id': 1, 'bio': 'cheap essays, buy now'}}])\n"
+              f"print(scores[0].model_version, sorted(m for m in ('keras', 'tensorflow') if m in sys.modules))")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.split() == [artifact.name, "[]"]
+
+
+def test_a_model_saved_by_keras_before_the_numpy_network_still_loads_and_scores_the_same(model, artifact, tmp_path):
+    from sb_worker.model.architecture import to_keras
+
+    old = shutil.copytree(artifact, tmp_path / "old")
+    (old / "network.npz").unlink()
+    to_keras(model.network).save(old / "model.keras")
+    records = held_out()
+    assert [s.score for s in build_pipeline(model=neural.NeuralModel.load(old)).score("editor", records)] == \
+           [s.score for s in build_pipeline(model=model).score("editor", records)]
+
+
+def test_a_damaged_network_is_refused_with_what_is_wrong(artifact, tmp_path):
+    damaged = shutil.copytree(artifact, tmp_path / "damaged")
+    (damaged / "network.npz").write_bytes(b"not an archive")
+    with pytest.raises(neural.ModelError, match=r"model artifact at .*damaged is damaged"):
+        neural.NeuralModel.load(damaged)
+    with np.load(artifact / "network.npz") as saved:
+        np.savez(damaged / "network.npz", **{k: v for k, v in saved.items() if not k.startswith("deep_2/")})
+    with pytest.raises(neural.ModelError, match="lack the layers deep_2"):
+        neural.NeuralModel.load(damaged)
 
 
 def test_a_model_built_with_other_library_versions_is_refused(artifact, tmp_path):
