@@ -21,6 +21,7 @@ task_routes = {
     "spambrainz.publish_gauges": {"queue": "reports"},
     "spambrainz.enqueue_changes": {"queue": "reports"},
     "spambrainz.harvest_labels": {"queue": "reports"},
+    "spambrainz.enqueue_missing": {"queue": "reports"},
 }
 task_default_priority = 3
 # Redis emulates priorities with one list per step; 0 is served first. A task whose worker died unacknowledged

@@ -19,6 +19,7 @@ APPLY_FEEDBACK = "spambrainz.apply_feedback"
 PUBLISH_GAUGES = "spambrainz.publish_gauges"
 ENQUEUE_CHANGES = "spambrainz.enqueue_changes"
 HARVEST_LABELS = "spambrainz.harvest_labels"
+ENQUEUE_MISSING = "spambrainz.enqueue_missing"
 
 #: Queue priorities (0 is served first): IDs asked for by name, then cron's new entities, then backfills.
 PRIORITY_NAMED, PRIORITY_CRON, PRIORITY_BACKFILL = 0, 3, 6
@@ -44,12 +45,14 @@ def _apply_settings(sender: Celery, **_: object) -> None:
 
 def beat_schedule(settings) -> dict:
     """What `celery -A sb_worker beat` runs: the gauges always, the enqueue loop when SB_ENQUEUE_EVERY_S is set, the
-    harvest of MusicBrainz's own labels when SB_HARVEST_EVERY_S is (the default: hourly). A run that waited longer
-    than its period is dropped: the next one does the same work."""
+    harvest of MusicBrainz's own labels when SB_HARVEST_EVERY_S is and the sweep for what no scan covered when
+    SB_MISSING_EVERY_S is (by default hourly and daily). A run that waited longer than its period is dropped: the next
+    one does the same work."""
     schedule = {"gauges": {"task": PUBLISH_GAUGES, "schedule": settings.gauges_every_s,
                            "options": {"expires": settings.gauges_every_s}}}
     for name, task, every in (("enqueue", ENQUEUE_CHANGES, settings.enqueue_every_s),
-                              ("harvest", HARVEST_LABELS, settings.harvest_every_s)):
+                              ("harvest", HARVEST_LABELS, settings.harvest_every_s),
+                              ("missing", ENQUEUE_MISSING, settings.missing_every_s)):
         if every:
             schedule[name] = {"task": task, "schedule": every, "options": {"expires": every}}
     return schedule

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -11,8 +12,11 @@ from typing import Any
 
 from sb_worker.broker import Publisher, chunks, queue_depth
 from sb_worker.celery import PRIORITY_BACKFILL, PRIORITY_CRON
+from sb_worker.runtime import Runtime
 from sb_worker.storage.sources import Source
 from sb_worker.storage.store import Store
+
+log = logging.getLogger(__name__)
 
 
 def enqueue_changes(sources: Mapping[str, Source], store: Store, publisher: Publisher,
@@ -39,6 +43,24 @@ def enqueue_missing(sources: Mapping[str, Source], store: Store, publisher: Publ
         with source.changes(source.latest().last_id) as rows, store.reports.scanned(kind) as scans:
             queued[kind] = publisher.publish(kind, unscanned(rows, scans), PRIORITY_CRON)
     return queued
+
+
+def sweep_missing(rt: Runtime) -> dict[str, Any]:
+    """The daily sweep behind "a killed worker loses no scan". Redis hands a message out before the worker records
+    it as taken (kombu's transport), so a worker killed in between, or a Redis crash, loses that chunk without a
+    trace. The sweep queues again, as `sb enqueue --missing` does, every entity with neither a score nor a scan
+    error, or changed since. While scans wait in the queue it does nothing: those entities have no score only
+    because their turn has not come (a backfill's two million), and the next sweep looks again."""
+    waiting = queue_depth(rt.settings.broker_url, "scan")
+    if waiting:
+        return {"skipped": f"{waiting} scan chunks are waiting"}
+    with Publisher(rt.settings.broker_url, rt.settings.chunk_size) as publisher:
+        queued = enqueue_missing(rt.sources, rt.store, publisher)
+    for kind, count in queued.items():
+        if count:
+            rt.metrics.incr(f"scan.{kind}.requeued", count)
+            log.warning("queued %d %ss again that no scan covered (lost messages)", count, kind)
+    return {"queued": queued}
 
 
 def unscanned(rows: Iterable[tuple[int, Any]], scans: Iterable[tuple[int, Any]]) -> Iterator[int]:

@@ -15,6 +15,8 @@ METRICS: tuple[tuple[str, str, str], ...] = (
     ("scan.{kind}.errors", "counter", "IDs that could not be scored (malformed, missing from MusicBrainz, bad record)"),
     ("scan.{kind}.chunk", "timer", "time to load, score and store one chunk"),
     ("scan.{kind}.delay", "timer", "end-to-end delay: from being queued to the stored score, per chunk"),
+    ("scan.{kind}.requeued", "counter", "entities the daily sweep queued again because no scan covered them: "
+                                        "messages a killed worker or a Redis crash lost"),
     ("scores.{kind}.{band}", "counter", "scores given, by band of ten: the score distribution"),
     ("detectors.{detector}.hits", "counter", "records a detector gave a reason for"),
     ("reports.created.{kind}", "counter", "new reports for the ninjas"),

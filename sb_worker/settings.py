@@ -90,6 +90,7 @@ class Settings:
     task_soft_time_limit_s: int = 300
     enqueue_overlap_s: int = 600
     enqueue_every_s: float = 0.0      # Celery beat runs `sb enqueue`'s work this often; 0: cron does it
+    missing_every_s: float = 86400.0  # Celery beat queues again what no scan covered (`sb enqueue --missing`); 0: off
     gauges_every_s: float = 30.0      # Celery beat sends the queue, precision and model gauges this often
     musicbrainz_url: str = "https://musicbrainz.org"   # where the review page links accounts and edits
     bookbrainz_url: str = "https://bookbrainz.org"     # ... and BookBrainz accounts
@@ -123,9 +124,11 @@ class Settings:
         if not self.broker_timeout_s > 1:  # a worker's BRPOP waits 1 s for a message; its socket must outlast that
             raise ConfigError(f"SB_BROKER_TIMEOUT_S must be more than 1 (a worker polls Redis for 1 s at a time), "
                               f"got {self.broker_timeout_s}")
-        if self.gauges_every_s <= 0 or self.enqueue_every_s < 0 or self.harvest_every_s < 0:
-            raise ConfigError("SB_GAUGES_EVERY_S must be positive, SB_ENQUEUE_EVERY_S and SB_HARVEST_EVERY_S zero or "
-                              "positive")
+        if self.gauges_every_s <= 0:
+            raise ConfigError(f"SB_GAUGES_EVERY_S must be positive, got {self.gauges_every_s}")
+        for name in ("enqueue_every_s", "harvest_every_s", "missing_every_s"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"{PREFIX}{name.upper()} must be zero (off) or positive, got {getattr(self, name)}")
         if len(self.audit_rates) > 4 or not all(0 <= r <= 1 for r in self.audit_rates):
             raise ConfigError("SB_AUDIT_RATES must be at most 4 shares from 0 to 1, comma-separated: the shares of "
                               "the score bands 0-10, 10-25, 25-40 and 40-review drawn for audit; got "

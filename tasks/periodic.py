@@ -1,12 +1,12 @@
-"""Tasks Celery beat runs on a schedule: the gauges, the harvest of MusicBrainz's own labels, and the built-in
-enqueue loop for sites without cron."""
+"""Tasks Celery beat runs on a schedule: the gauges, the harvest of MusicBrainz's own labels, the sweep for what
+no scan covered, and the built-in enqueue loop for sites without cron."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from sb_worker import runtime, service
-from sb_worker.celery import ENQUEUE_CHANGES, HARVEST_LABELS, PUBLISH_GAUGES, app
+from sb_worker.celery import ENQUEUE_CHANGES, ENQUEUE_MISSING, HARVEST_LABELS, PUBLISH_GAUGES, app
 from sb_worker.errors import BadInput, Unavailable
 
 
@@ -32,3 +32,11 @@ def harvest_labels() -> dict:
     """What `sb harvest` does for cron: MusicBrainz's spam flags and editors in good standing since the mark, as
     labels for the trainer (the next run retries what this one could not reach)."""
     return service.harvest(runtime.get())
+
+
+@app.task(name=ENQUEUE_MISSING, throws=(Unavailable,))
+def enqueue_missing() -> dict:
+    """What `sb enqueue --missing` does, while no scan waits in the queue: what a lost message never scanned."""
+    from sb_worker.enqueue import sweep_missing
+
+    return sweep_missing(runtime.get())

@@ -41,15 +41,17 @@ def sb(settings, *args: str) -> subprocess.CompletedProcess:
                           timeout=120)
 
 
-def wait_until(condition: Callable[[], object], timeout: float, what: str) -> object:
-    """Poll ``condition`` until it is truthy; fail the test naming ``what`` after ``timeout`` seconds."""
+def wait_until(condition: Callable[[], object], timeout: float, what: str,
+               state: Callable[[], str] | None = None) -> object:
+    """Poll ``condition`` until it is truthy; fail the test naming ``what`` after ``timeout`` seconds, and with
+    what ``state`` says then (where things stand, for a drill that fails only now and then)."""
     deadline = time.monotonic() + timeout
     while True:
         value = condition()
         if value:
             return value
         if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
+            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}" + (f"\n{state()}" if state else ""))
         time.sleep(0.1)
 
 

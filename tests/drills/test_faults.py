@@ -6,8 +6,10 @@ checks the end state: every editor scored, exactly one score row and at most one
 
 from __future__ import annotations
 
+import functools
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -16,7 +18,7 @@ import time
 import pytest
 
 from sb_worker.broker import Publisher
-from sb_worker.celery import PRIORITY_CRON
+from sb_worker.celery import ENQUEUE_MISSING, PRIORITY_CRON, app
 from sb_worker.settings import PREFIX
 
 from tests.helpers import assert_each_scored_once, query, wait_until
@@ -38,13 +40,57 @@ def scored(settings) -> int:
     return query(settings.dsn, "SELECT count(*) FROM score WHERE kind = 'editor'")[0][0]
 
 
+def waiting(settings) -> int:
+    """Scan chunks waiting in the queue."""
+    with app.connection_for_read(settings.broker_url) as connection:
+        client = connection.default_channel.client
+        return sum(client.llen("scan" if p == 0 else f"scan:{p}") for p in range(10))
+
+
+def broker_idle(settings) -> bool:
+    """No scan waits in the queue and none is out with a worker: the killed workers' chunks have come back and run."""
+    with app.connection_for_read(settings.broker_url) as connection:
+        return not connection.default_channel.client.hlen("unacked") and not waiting(settings)
+
+
+def sweep(settings) -> None:
+    """What Celery beat sends daily: the sweep that queues again what no scan covered (a chunk a killed worker lost)."""
+    with app.connection_for_write(settings.broker_url) as connection:
+        app.send_task(ENQUEUE_MISSING, connection=connection)
+
+
+def where_things_stand(settings, ids, workers) -> str:
+    """What a failed drill reports: each worker's errors other than the drill's kills and the stacks of its threads
+    (Celery writes them to its log on SIGUSR1), then the scan's state in the broker and the database."""
+    lines = []
+    for n, worker in enumerate(workers):
+        alive = worker.process.poll() is None
+        if alive:
+            os.kill(worker.process.pid, signal.SIGUSR1)
+            time.sleep(1)
+        log = worker.log().split("LOCAL VARIABLES")[0].splitlines()  # the stacks, without the dump's locals
+        unexpected = [line for line in log if re.search(r"ERROR|WARNING|CRITICAL", line)
+                      and not re.search(r"SIGKILL|WorkerLostError", line)]
+        lines.append(f"worker {n}: {'alive' if alive else f'exited {worker.process.returncode}'}, "
+                     f"{len(worker.children())} pool processes, {len(unexpected)} errors other than the kills")
+        lines += ["    " + line[:240] for line in unexpected[:5] + (["  its log ends:", *log[-30:]] if alive else [])]
+    with app.connection_for_read(settings.broker_url) as connection:
+        client = connection.default_channel.client
+        queued = {p: client.llen("scan" if p == 0 else f"scan:{p}") for p in range(10)}
+        unacked, lock = client.hlen("unacked"), client.get("unacked_mutex")
+    errors = query(settings.dsn, "SELECT entity, error FROM scan_error WHERE kind = 'editor' LIMIT 5")
+    lines += [f"broker: waiting by priority {queued}, unacknowledged {unacked}, restore lock {lock!r}",
+              f"{scored(settings)} of {len(ids)} editors scored; scan errors (first 5): {errors}"]
+    return "\n".join(lines)
+
+
 def test_scan_workers_killed_again_and_again_lose_nothing_and_duplicate_nothing(large, start_worker):
-    settings = large.replace(task_soft_time_limit_s=4, visibility_timeout_s=9, chunk_size=50)
+    settings = large.replace(task_soft_time_limit_s=4, visibility_timeout_s=9, chunk_size=50, sources=("editor",))
     ids = all_ids(settings)
     workers = [start_worker(settings, concurrency=2)]
     enqueue(settings, ids)
     rng, pool_kills, deadline = random.Random(3), 0, time.monotonic() + 240
-    while scored(settings) < len(ids) and time.monotonic() < deadline:
+    while not broker_idle(settings) and time.monotonic() < deadline:  # until every chunk has run, or been lost
         time.sleep(0.3)
         if pool_kills in (3, 6) and len(workers) < pool_kills // 3 + 1:
             workers[-1].kill()  # the whole worker: its chunks come back after the visibility timeout
@@ -53,10 +99,36 @@ def test_scan_workers_killed_again_and_again_lose_nothing_and_duplicate_nothing(
         if children:
             os.kill(rng.choice(children).pid, signal.SIGKILL)  # one pool process, mid-chunk or between chunks
             pool_kills += 1
-    wait_until(lambda: scored(settings) == len(ids), 120, "every editor to be scored despite the kills")
+    state = functools.partial(where_things_stand, settings, ids, workers)
+    wait_until(lambda: broker_idle(settings), 120, "the killed workers' chunks to come back and run", state)
+    sweep(settings)  # Redis hands a message out before a worker records it: one killed in between loses the chunk
+    wait_until(lambda: scored(settings) == len(ids), 60, "every editor to be scored despite the kills", state)
     assert pool_kills >= 6 and len(workers) == 3  # the kills happened while the run went on
     assert any("WorkerLostError" in w.log() for w in workers)  # and some of them in the middle of a chunk
     assert_each_scored_once(settings)
+
+
+def test_whole_workers_killed_as_they_take_chunks_lose_nothing_once_the_sweep_has_run(large, start_worker):
+    """Redis hands a message out before the worker records it as taken, and a worker killed in between loses that
+    chunk (here about one in 30 kills): the daily sweep queues it again."""
+    settings = large.replace(task_soft_time_limit_s=4, visibility_timeout_s=9, chunk_size=5, sources=("editor",))
+    ids = all_ids(settings)
+    enqueue(settings, ids)
+    rng, workers = random.Random(5), []
+    while waiting(settings) and len(workers) < 30:
+        workers.append(start_worker(settings, concurrency=2))
+        time.sleep(rng.uniform(0.2, 1.5))
+        workers[-1].kill()  # the worker and its pool, at once: mid-chunk, or as it takes the next one
+    last = start_worker(settings, concurrency=2)
+    state = functools.partial(where_things_stand, settings, ids, [last])
+    wait_until(lambda: broker_idle(settings), 120, "the killed workers' chunks to come back and run", state)
+    lost = len(ids) - scored(settings)
+    sweep(settings)
+    wait_until(lambda: scored(settings) == len(ids), 60, "every editor to be scored once the sweep has run", state)
+    assert len(workers) >= 10  # the kills happened while chunks were being handed out
+    assert_each_scored_once(settings)
+    swept = re.findall(r"queued (\d+) editors again that no scan covered", last.log())
+    assert swept == ([str(lost)] if lost else [])  # the sweep queued exactly what the kills had lost
 
 
 def test_the_spambrainz_database_gone_for_30_s_delays_scans_but_loses_none(large, pg, start_worker):

@@ -8,7 +8,8 @@ import pytest
 from sb_worker import service
 from sb_worker.broker import Publisher, chunks
 from sb_worker.celery import PRIORITY_BACKFILL, PRIORITY_CRON, PRIORITY_NAMED
-from sb_worker.enqueue import backfill, duration, enqueue_changes, enqueue_missing, progress_bar, unscanned
+from sb_worker.enqueue import (backfill, duration, enqueue_changes, enqueue_missing, progress_bar, sweep_missing,
+                               unscanned)
 from sb_worker.errors import Unavailable
 
 from tests.helpers import query, queued_scans
@@ -42,6 +43,22 @@ def test_enqueue_missing_queues_every_entity_with_neither_a_score_nor_an_error(r
     [(error,)] = query(settings.dsn, "SELECT error FROM scan_error")
     assert error == f"scanning editor {every[100]} alone took longer than the soft time limit of 300 s " \
                     "(SB_TASK_SOFT_TIME_LIMIT_S)"
+
+
+def test_the_daily_sweep_queues_again_what_no_scan_covered_but_not_while_scans_wait(rt, settings, redis_server,
+                                                                                       caplog):
+    editors = [i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.editor ORDER BY id")]
+    edits = [i for (i,) in query(settings.mb_dsn, "SELECT id FROM musicbrainz.edit ORDER BY id")]
+    service.scan_chunk(rt, "edit", edits)
+    service.scan_chunk(rt, "editor", editors[:-3])  # the last three: a chunk a killed worker took and lost
+    with Publisher(settings.broker_url, chunk_size=1000) as publisher:
+        publisher.publish("editor", editors[:1])  # a scan still waiting
+    assert sweep_missing(rt) == {"skipped": "1 scan chunks are waiting"}
+    assert queued_scans(redis_server.client) == [(PRIORITY_NAMED, "editor", editors[:1])]  # nothing added
+    redis_server.client.delete("scan")  # the waiting scan has run
+    assert sweep_missing(rt) == {"queued": {"editor": 3, "edit": 0}}
+    assert queued_scans(redis_server.client) == [(PRIORITY_CRON, "editor", editors[-3:])]
+    assert "queued 3 editors again that no scan covered (lost messages)" in caplog.text
 
 
 def test_chunks():

@@ -38,7 +38,9 @@ def test_round_trip_through_the_environment():
     ({"SB_AUDIT_RATES": "0.1,2"}, "SB_AUDIT_RATES must be at most 4 shares from 0 to 1"),
     ({"SB_AUDIT_RATES": "0.1,0.1,0.1,0.1,0.1"}, "SB_AUDIT_RATES must be at most 4 shares"),
     ({"SB_AUDIT_RATES": "some"}, "SB_AUDIT_RATES: cannot read 'some'"),
-    ({"SB_HARVEST_EVERY_S": "-1"}, "SB_HARVEST_EVERY_S zero or positive"),
+    ({"SB_HARVEST_EVERY_S": "-1"}, "SB_HARVEST_EVERY_S must be zero \\(off\\) or positive, got -1"),
+    ({"SB_MISSING_EVERY_S": "-1"}, "SB_MISSING_EVERY_S must be zero \\(off\\) or positive, got -1"),
+    ({"SB_GAUGES_EVERY_S": "0"}, "SB_GAUGES_EVERY_S must be positive, got 0"),
 ])
 def test_bad_values_are_named(env, message):
     with pytest.raises(ConfigError, match=message):

@@ -14,10 +14,12 @@ from tests.helpers import query, queued_scans, wait_until
 pytestmark = pytest.mark.integration
 
 
-def test_the_enqueue_loop_is_off_unless_asked_for_and_the_harvest_hourly():
-    assert set(beat_schedule(Settings())) == {"gauges", "harvest"}
+def test_the_enqueue_loop_is_off_unless_asked_for_the_harvest_hourly_and_the_sweep_for_lost_scans_daily():
+    assert set(beat_schedule(Settings())) == {"gauges", "harvest", "missing"}
     assert beat_schedule(Settings())["harvest"]["schedule"] == 3600
-    assert set(beat_schedule(Settings(harvest_every_s=0))) == {"gauges"}
+    assert beat_schedule(Settings())["missing"]["task"] == "spambrainz.enqueue_missing"
+    assert beat_schedule(Settings())["missing"]["schedule"] == 86400
+    assert set(beat_schedule(Settings(harvest_every_s=0, missing_every_s=0))) == {"gauges"}
     assert beat_schedule(Settings(enqueue_every_s=600))["enqueue"]["schedule"] == 600
 
 
