@@ -4,7 +4,6 @@ the text as written (a homoglyph word marked over its disguised letters), and th
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,9 +15,13 @@ from sb_worker.scoring.text import (_AT, _AT_HINT, _DOT, _DOT_HINT, _FANCY, _FOR
                                     _latin_confusables, fold_disguised, normalise)
 
 
-# White space, then the rest of a word. White space is never a combining mark, so a base character's run of
-# marks never straddles two of these.
-_WORDS = re.compile(r"\s*\S+|\s+")
+# What may change under each rewrite of ``locate`` (Unicode's quick-check properties), and the combining marks: any
+# other character comes through the rewrite alone as it was (tests/sb_worker/scoring/test_located.py checks every
+# code point). Stripping Latin accents changes what is not NFC, a letter that decomposes into a Latin one and its
+# marks, and marks themselves; a Cyrillic й or a Hangul syllable decomposes and composes again as it was.
+_MAY_CHANGE_NFKC = regex.compile(r"[\p{NFKC_QC=N}\p{NFKC_QC=M}\P{ccc=0}]")
+_MAY_CHANGE_UNMARKED = regex.compile(
+    r"[\p{NFC_QC=N}\p{NFC_QC=M}[\p{NFD_QC=N}&&[\p{Latin}\p{Common}\p{Inherited}]]\P{ccc=0}\p{Mn}]", regex.V1)
 
 
 class _Mapped:
@@ -45,39 +48,40 @@ class _Mapped:
             ends += [end] * len(out)
         return _Mapped("".join(text), starts, ends)
 
-    def segments(self, rewrite) -> _Mapped:
+    def segments(self, rewrite, may_change: regex.Pattern) -> _Mapped:
         """Each base character with the combining marks after it rewritten together (NFKC, NFD, NFC compose and
-        reorder only within such a run), and standing for all of it."""
+        reorder only within such a run), and standing for all of it. ``may_change`` matches every character that
+        the rewrite may change, alone or in its run, and every combining mark: a run without one is kept as it is,
+        so a long text with a few accented words costs a call per accented letter, not one per letter."""
         if rewrite(self.text) == self.text:  # most text: nothing to rewrite
             return self
+        original, combining = self.text, unicodedata.combining
         text: list[str] = []
         starts: list[int] = []
         ends: list[int] = []
         memo: dict[str, str] = {}
-
-        def rewritten(piece: str) -> str:  # what each word and run became, once each, as they repeat
-            if piece not in memo:
-                memo[piece] = rewrite(piece)
-            return memo[piece]
-
-        # Word by word (each with the white space before it), and run by run only within a word that changed or
-        # has marks: a long text with a few accented words costs a call per distinct word, not one per letter.
-        for word in _WORDS.finditer(self.text):
-            start, end = word.span()
-            piece = word.group()
-            changed = rewritten(piece) != piece
-            if not changed and not any(map(unicodedata.combining, piece)):  # no mark to keep with its letter
-                text.append(piece)
-                starts += self.starts[start:end]
-                ends += self.ends[start:end]
-                continue
-            bounds = [i for i in range(start, end) if i == start or not unicodedata.combining(self.text[i])] + [end]
-            for a, b in zip(bounds, bounds[1:]):
-                out = rewritten(self.text[a:b]) if changed else self.text[a:b]
-                text.append(out)
-                starts += [self.starts[a]] * len(out)
-                ends += [self.ends[b - 1]] * len(out)
-        return _Mapped("".join(text), starts, ends)
+        at = 0
+        for found in may_change.finditer(original):
+            if found.start() < at:
+                continue  # in the run just rewritten
+            start, end = found.start(), found.end()
+            while start > 0 and combining(original[start]):  # back to the run's base character
+                start -= 1
+            while end < len(original) and combining(original[end]):
+                end += 1
+            text.append(original[at:start])
+            starts += self.starts[at:start]
+            ends += self.ends[at:start]
+            run = original[start:end]
+            if run not in memo:  # runs repeat: each is rewritten once
+                memo[run] = rewrite(run)
+            out = memo[run]
+            text.append(out)
+            starts += [self.starts[start]] * len(out)
+            ends += [self.ends[end - 1]] * len(out)
+            at = end
+        text.append(original[at:])
+        return _Mapped("".join(text), starts + self.starts[at:], ends + self.ends[at:])
 
     def sub(self, pattern, replace) -> _Mapped:
         """Every match of ``pattern`` replaced by ``replace(match)``; the replacement stands for the whole match."""
@@ -118,7 +122,7 @@ def locate(text: str, skeleton: str | None = None) -> Located | None:
     text = text[:MAX_CHARS]
     mapped = _Mapped.of(text)
     if not text.isascii():
-        mapped = mapped.segments(lambda s: unicodedata.normalize("NFKC", s))
+        mapped = mapped.segments(lambda s: unicodedata.normalize("NFKC", s), _MAY_CHANGE_NFKC)
         mapped = mapped.sub(_FORMAT, lambda m: "")
         folded = fold_disguised(mapped.text)[0]
         if len(folded) != len(mapped.text):
@@ -131,7 +135,8 @@ def locate(text: str, skeleton: str | None = None) -> Located | None:
         mapped = mapped.sub(_AT, lambda m: "@")
     clean = mapped
     if not mapped.text.isascii():
-        mapped = mapped.segments(lambda s: unicodedata.normalize("NFC", _LATIN_MARKS.sub("", unicodedata.normalize("NFD", s))))
+        mapped = mapped.segments(lambda s: unicodedata.normalize("NFC", _LATIN_MARKS.sub("", unicodedata.normalize(
+            "NFD", s))), _MAY_CHANGE_UNMARKED)
     mapped = mapped.sub(_SPACED, lambda m: _SPACED_SEP.sub("", m.group(0)))
     if _LEET_HINT.search(mapped.text):
         mapped = mapped.sub(_LEET_WORD, lambda m: m.group(0).translate(_LEET))

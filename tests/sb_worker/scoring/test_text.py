@@ -148,6 +148,23 @@ def test_locate_maps_a_long_text_back_word_by_word_with_each_accent_kept_with_it
     assert written[slice(*located.span("skeleton", start, start + 5))] == "bands"
 
 
+def test_every_character_locate_does_not_look_at_comes_through_its_rewrites_as_it_was():
+    # locate rewrites only the runs that hold a character its patterns name and keeps the rest as it is: right
+    # only if no other code point, alone, is changed by the rewrite (NFKC; then Latin accents stripped).
+    import unicodedata
+
+    from sb_worker.scoring.located import _MAY_CHANGE_NFKC, _MAY_CHANGE_UNMARKED
+    from sb_worker.scoring.text import _LATIN_MARKS
+
+    def unmarked(s):
+        return unicodedata.normalize("NFC", _LATIN_MARKS.sub("", unicodedata.normalize("NFD", s)))
+
+    for pattern, rewrite in ((_MAY_CHANGE_NFKC, lambda s: unicodedata.normalize("NFKC", s)),
+                             (_MAY_CHANGE_UNMARKED, unmarked)):
+        kept = [c for c in map(chr, range(0x110000)) if not 0xD800 <= ord(c) <= 0xDFFF and not pattern.match(c)]
+        assert len(kept) > 1_000_000 and [c for c in kept if rewrite(c) != c or unicodedata.combining(c)] == []
+
+
 def test_locate_gives_every_text_of_the_corpus_the_skeleton_normalise_gives():
     from sb_worker.model.corpus import labelled
     from sb_worker.scoring.located import locate
