@@ -53,6 +53,16 @@ def broker_idle(settings) -> bool:
         return not connection.default_channel.client.hlen("unacked") and not waiting(settings)
 
 
+def settled(settings) -> bool:
+    """The broker idle twice, 2 s apart, with no score stored between: no chunk was on its way from the queue to a
+    worker (taken, not yet recorded as unacknowledged) when it first looked idle."""
+    if not broker_idle(settings):
+        return False
+    before = scored(settings)
+    time.sleep(2)
+    return broker_idle(settings) and scored(settings) == before
+
+
 def sweep(settings) -> None:
     """What Celery beat sends daily: the sweep that queues again what no scan covered (a chunk a killed worker lost)."""
     with app.connection_for_write(settings.broker_url) as connection:
@@ -100,7 +110,7 @@ def test_scan_workers_killed_again_and_again_lose_nothing_and_duplicate_nothing(
             os.kill(rng.choice(children).pid, signal.SIGKILL)  # one pool process, mid-chunk or between chunks
             pool_kills += 1
     state = functools.partial(where_things_stand, settings, ids, workers)
-    wait_until(lambda: broker_idle(settings), 120, "the killed workers' chunks to come back and run", state)
+    wait_until(lambda: settled(settings), 120, "the killed workers' chunks to come back and run", state)
     sweep(settings)  # Redis hands a message out before a worker records it: one killed in between loses the chunk
     wait_until(lambda: scored(settings) == len(ids), 60, "every editor to be scored despite the kills", state)
     assert pool_kills >= 6 and len(workers) == 3  # the kills happened while the run went on
@@ -121,7 +131,7 @@ def test_whole_workers_killed_as_they_take_chunks_lose_nothing_once_the_sweep_ha
         workers[-1].kill()  # the worker and its pool, at once: mid-chunk, or as it takes the next one
     last = start_worker(settings, concurrency=2)
     state = functools.partial(where_things_stand, settings, ids, [last])
-    wait_until(lambda: broker_idle(settings), 120, "the killed workers' chunks to come back and run", state)
+    wait_until(lambda: settled(settings), 120, "the killed workers' chunks to come back and run", state)
     lost = len(ids) - scored(settings)
     sweep(settings)
     wait_until(lambda: scored(settings) == len(ids), 60, "every editor to be scored once the sweep has run", state)
