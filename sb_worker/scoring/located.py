@@ -10,13 +10,13 @@ from dataclasses import dataclass
 
 import regex
 
-from sb_worker.scoring.text import (_AT, _AT_HINT, _DOT, _DOT_HINT, _FANCY, _FORMAT, _HIDING, _LATIN_MARKS, _LEET,
-                                    _LEET_HINT, _LEET_WORD, _LOOKALIKE, _SPACED, _SPACED_SEP, MAX_CHARS,
-                                    _latin_confusables, fold_disguised, normalise)
+from sb_worker.scoring.text import (_AT, _AT_HINT, _DOT, _DOT_HINT, _FANCY, _FORMAT, _HIDING, _LEET, _LEET_HINT,
+                                    _LEET_WORD, _LOOKALIKE, _SPACED, _SPACED_SEP, MAX_CHARS, _latin_confusables,
+                                    fold_disguised, normalise, strip_latin_marks)
 
 
 # What may change under each rewrite of ``locate`` (Unicode's quick-check properties), and the combining marks: any
-# other character comes through the rewrite alone as it was (tests/sb_worker/scoring/test_located.py checks every
+# other character comes through the rewrite alone as it was (tests/sb_worker/scoring/test_text.py checks every
 # code point). Stripping Latin accents changes what is not NFC, a letter that decomposes into a Latin one and its
 # marks, and marks themselves; a Cyrillic й or a Hangul syllable decomposes and composes again as it was.
 _MAY_CHANGE_NFKC = regex.compile(r"[\p{NFKC_QC=N}\p{NFKC_QC=M}\P{ccc=0}]")
@@ -135,8 +135,7 @@ def locate(text: str, skeleton: str | None = None) -> Located | None:
         mapped = mapped.sub(_AT, lambda m: "@")
     clean = mapped
     if not mapped.text.isascii():
-        mapped = mapped.segments(lambda s: unicodedata.normalize("NFC", _LATIN_MARKS.sub("", unicodedata.normalize(
-            "NFD", s))), _MAY_CHANGE_UNMARKED)
+        mapped = mapped.segments(strip_latin_marks, _MAY_CHANGE_UNMARKED)
     mapped = mapped.sub(_SPACED, lambda m: _SPACED_SEP.sub("", m.group(0)))
     if _LEET_HINT.search(mapped.text):
         mapped = mapped.sub(_LEET_WORD, lambda m: m.group(0).translate(_LEET))

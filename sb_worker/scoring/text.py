@@ -138,6 +138,11 @@ def fold_disguised(text: str) -> tuple[str, bool, bool]:
     return "".join(parts) + text[at:], mixed, folded
 
 
+def strip_latin_marks(text: str) -> str:
+    """``text`` with the accents of its Latin letters taken off (café: cafe); other scripts' marks are kept."""
+    return unicodedata.normalize("NFC", _LATIN_MARKS.sub("", unicodedata.normalize("NFD", text)))
+
+
 def normalise(text: str) -> Normalised:
     """Undo the usual disguises of spam text; see the module docstring."""
     text = text[:MAX_CHARS]
@@ -158,8 +163,7 @@ def normalise(text: str) -> Normalised:
         clean = _DOT.sub(".", clean)
     if _AT_HINT.search(clean):
         clean = _AT.sub("@", clean)
-    stripped = clean if clean.isascii() else unicodedata.normalize(
-        "NFC", _LATIN_MARKS.sub("", unicodedata.normalize("NFD", clean)))
+    stripped = clean if clean.isascii() else strip_latin_marks(clean)
     collapsed = _SPACED.sub(lambda m: _SPACED_SEP.sub("", m.group(0)), stripped)
     if collapsed != stripped:
         disguises.append("spaced-letters")

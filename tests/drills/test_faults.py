@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from sb_worker.broker import Publisher
+from sb_worker.broker import Publisher, queue_depth
 from sb_worker.celery import ENQUEUE_MISSING, PRIORITY_CRON, app
 from sb_worker.settings import PREFIX
 
@@ -40,17 +40,15 @@ def scored(settings) -> int:
     return query(settings.dsn, "SELECT count(*) FROM score WHERE kind = 'editor'")[0][0]
 
 
-def waiting(settings) -> int:
-    """Scan chunks waiting in the queue."""
+def unacked(settings) -> int:
+    """Messages out with a worker, not yet acknowledged (kombu's ``unacked`` hash)."""
     with app.connection_for_read(settings.broker_url) as connection:
-        client = connection.default_channel.client
-        return sum(client.llen("scan" if p == 0 else f"scan:{p}") for p in range(10))
+        return connection.default_channel.client.hlen("unacked")
 
 
 def broker_idle(settings) -> bool:
     """No scan waits in the queue and none is out with a worker: the killed workers' chunks have come back and run."""
-    with app.connection_for_read(settings.broker_url) as connection:
-        return not connection.default_channel.client.hlen("unacked") and not waiting(settings)
+    return not unacked(settings) and not queue_depth(settings.broker_url)
 
 
 def settled(settings) -> bool:
@@ -85,11 +83,10 @@ def where_things_stand(settings, ids, workers) -> str:
                      f"{len(worker.children())} pool processes, {len(unexpected)} errors other than the kills")
         lines += ["    " + line[:240] for line in unexpected[:5] + (["  its log ends:", *log[-30:]] if alive else [])]
     with app.connection_for_read(settings.broker_url) as connection:
-        client = connection.default_channel.client
-        queued = {p: client.llen("scan" if p == 0 else f"scan:{p}") for p in range(10)}
-        unacked, lock = client.hlen("unacked"), client.get("unacked_mutex")
+        lock = connection.default_channel.client.get("unacked_mutex")
     errors = query(settings.dsn, "SELECT entity, error FROM scan_error WHERE kind = 'editor' LIMIT 5")
-    lines += [f"broker: waiting by priority {queued}, unacknowledged {unacked}, restore lock {lock!r}",
+    lines += [f"broker: {queue_depth(settings.broker_url)} scan chunks waiting, {unacked(settings)} unacknowledged, "
+              f"restore lock {lock!r}",
               f"{scored(settings)} of {len(ids)} editors scored; scan errors (first 5): {errors}"]
     return "\n".join(lines)
 
@@ -125,7 +122,7 @@ def test_whole_workers_killed_as_they_take_chunks_lose_nothing_once_the_sweep_ha
     ids = all_ids(settings)
     enqueue(settings, ids)
     rng, workers = random.Random(5), []
-    while waiting(settings) and len(workers) < 30:
+    while queue_depth(settings.broker_url) and len(workers) < 30:
         workers.append(start_worker(settings, concurrency=2))
         time.sleep(rng.uniform(0.2, 1.5))
         workers[-1].kill()  # the worker and its pool, at once: mid-chunk, or as it takes the next one

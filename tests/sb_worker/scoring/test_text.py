@@ -154,13 +154,10 @@ def test_every_character_locate_does_not_look_at_comes_through_its_rewrites_as_i
     import unicodedata
 
     from sb_worker.scoring.located import _MAY_CHANGE_NFKC, _MAY_CHANGE_UNMARKED
-    from sb_worker.scoring.text import _LATIN_MARKS
-
-    def unmarked(s):
-        return unicodedata.normalize("NFC", _LATIN_MARKS.sub("", unicodedata.normalize("NFD", s)))
+    from sb_worker.scoring.text import strip_latin_marks
 
     for pattern, rewrite in ((_MAY_CHANGE_NFKC, lambda s: unicodedata.normalize("NFKC", s)),
-                             (_MAY_CHANGE_UNMARKED, unmarked)):
+                             (_MAY_CHANGE_UNMARKED, strip_latin_marks)):
         kept = [c for c in map(chr, range(0x110000)) if not 0xD800 <= ord(c) <= 0xDFFF and not pattern.match(c)]
         assert len(kept) > 1_000_000 and [c for c in kept if rewrite(c) != c or unicodedata.combining(c)] == []
 
