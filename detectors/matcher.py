@@ -5,6 +5,11 @@ run exactly (look-arounds, possessive quantifiers, atomic groups) run as Hypersc
 more than match but never less. Each reported pattern is then confirmed with the ``regex`` module under a time
 limit, which also gives the matched text for the reason. The few patterns Hyperscan refuses even as prefilters
 run with ``regex`` alone, under the same limit.
+
+The limit is of the searching thread's processor time, so that the answer does not depend on what else runs.
+``regex`` counts the processor time of the whole process (C's ``clock()``), which other threads use too (numpy's
+pool spins on the other cores after its work): a search it stops before this thread has used its limit runs
+again, with a larger one.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -25,6 +31,7 @@ _NEEDS_PREFILTER = regex.compile(r"\(\?<?[=!]|[*+?}]\+|\(\?>|\\[1-9]|\(\?P>|\(\?
                                  r"|(?<!^)(?<!\\)\^|(?<!\\)\$(?!$)")
 _LEADING_FLAGS = regex.compile(r"^\(\?([a-zA-Z]+)\)")
 CONFIRM_LIMIT = 40  # candidates confirmed per text at most: enough evidence, and a bound on time
+_TRIES = 4  # the limits ``regex`` is given: 1, 4, 16 and 64 times the thread's
 _BUILT: dict[str, tuple[object, list[int]]] = {}  # compiled databases by key, shared within a process
 
 
@@ -68,11 +75,20 @@ class PatternSet:
         pattern = self.compiled_.get(index)
         if pattern is None:
             pattern = self.compiled_[index] = regex.compile(self._wrapped(index), regex.I | regex.S | regex.U)
-        try:
-            m = pattern.search(text, timeout=self.timeout_s)
-        except TimeoutError:
-            return None  # a pattern that cannot decide in time counts as no match
-        return m.group(0).strip()[:80] if m else None
+        given_s = self.timeout_s
+        for _ in range(_TRIES):
+            started = time.thread_time()
+            try:
+                m = pattern.search(text, timeout=given_s)
+            except TimeoutError:
+                if time.thread_time() - started < 0.9 * self.timeout_s:
+                    given_s *= 4  # other threads used the process's time: again, with more
+                    continue
+                return None  # a pattern that cannot decide in its time counts as no match
+            if time.thread_time() - started > self.timeout_s:
+                return None  # decided on a retry, but past its own time: no match, as alone
+            return m.group(0).strip()[:80] if m else None
+        return None
 
     def _wrapped(self, index: int) -> str:
         pattern = self.patterns[index]

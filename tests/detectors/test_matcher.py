@@ -1,3 +1,7 @@
+import hashlib
+import threading
+import time
+
 from detectors.matcher import PatternSet
 
 
@@ -31,3 +35,31 @@ def test_the_compiled_database_is_cached_on_disk(tmp_path):
 def test_empty_pattern_list_and_empty_text():
     assert PatternSet([]).search("anything") == []
     assert PatternSet(["x"]).search("") == []
+
+
+
+def test_a_busy_thread_beside_the_search_does_not_change_the_answer():
+    """``regex`` limits the whole process's processor time; a search keeps its own, however busy other threads are."""
+    pattern, text = r"(?:\w+ ){5}qqq", "word " * 12000 + "qqq"
+    costs = []
+    for _ in range(5):
+        started = time.thread_time()
+        assert PatternSet([pattern], timeout_s=1.0).search(text) == [(0, "word word word word word qqq")]
+        costs.append(time.thread_time() - started)
+    matcher = PatternSet([pattern], timeout_s=1.5 * min(costs))  # time enough, for this thread alone
+    stop = threading.Event()
+
+    def busy() -> None:
+        data = bytes(20_000_000)
+        while not stop.is_set():
+            hashlib.sha256(data)  # outside the GIL: processor time of this process, not of the searching thread
+
+    rival = threading.Thread(target=busy)
+    rival.start()
+    try:
+        time.sleep(0.05)
+        answers = [matcher.search(text) for _ in range(20)]
+    finally:
+        stop.set()
+        rival.join()
+    assert answers == [[(0, "word word word word word qqq")]] * 20
