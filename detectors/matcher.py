@@ -7,9 +7,8 @@ limit, which also gives the matched text for the reason. The few patterns Hypers
 run with ``regex`` alone, under the same limit.
 
 The limit is of the searching thread's processor time, so that the answer does not depend on what else runs.
-``regex`` counts the processor time of the whole process (C's ``clock()``), which other threads use too (numpy's
-pool spins on the other cores after its work): a search it stops before this thread has used its limit runs
-again, with a larger one.
+``regex`` counts the processor time of the whole process (C's ``clock()``), which other threads (numpy's) spend
+too: a search it stops before this thread has used most of its limit runs again, with a larger one.
 """
 
 from __future__ import annotations
