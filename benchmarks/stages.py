@@ -16,7 +16,6 @@ from collections import defaultdict
 from sb_worker import runtime
 from sb_worker.broker import chunks
 from sb_worker.scoring.features import extract
-from sb_worker.scoring.pipeline import Score
 
 from benchmarks.service import embedded_service
 
@@ -37,10 +36,8 @@ def stage_times(rt: runtime.Runtime, ids: list[int], size: int) -> dict[str, flo
         per_detector = [d.score(features) for d in pipeline.detectors]
         verdicts = [[v[i] for v in per_detector] for i in range(len(features))]
         t3 = time.perf_counter()
-        scores = [pipeline.combine(f, v) for f, v in zip(features, verdicts)]
-        probabilities = pipeline.model.probabilities(features, verdicts)
-        scores = [Score(s.kind, s.entity_id, round(100 * float(p)), s.reasons, pipeline.version)
-                  for s, p in zip(scores, probabilities)]
+        log_odds = pipeline.model.log_odds(features, verdicts)
+        scores = [pipeline.combine(f, v, log_odds=float(z)) for f, v, z in zip(features, verdicts, log_odds)]
         t4 = time.perf_counter()
         rt.store.reports.save_scan(scores, [])
         t5 = time.perf_counter()

@@ -93,8 +93,8 @@ class NeuralModel:
         z = np.log(np.clip(raw, 1e-7, 1 - 1e-7) / np.clip(1 - raw, 1e-7, 1))
         return 1 / (1 + np.exp(-(a * z + b)))
 
-    def probabilities(self, features: Sequence[Features], verdicts: Sequence[Sequence[Verdict]]) -> np.ndarray:
-        """Probabilities of spam for a batch: the network's calibrated log-odds plus what verdicts taught.
+    def log_odds(self, features: Sequence[Features], verdicts: Sequence[Sequence[Verdict]]) -> np.ndarray:
+        """Log-odds of spam for a batch: the network's calibrated log-odds plus what verdicts taught.
 
         The learned detectors' evidence (the reputation table) is added at its fitted weights rather than read by
         the network, so a wave that ninjas confirm counts at once, without retraining.
@@ -102,7 +102,7 @@ class NeuralModel:
         p = np.clip(self.calibrate(self.raw(features, verdicts)), 1e-9, 1 - 1e-9)
         learned = np.array([sum(self.weights.weight(v.detector) * v.points for v in record if v.detector in LEARNED)
                             for record in verdicts], dtype=np.float64)
-        return 1 / (1 + np.exp(-np.clip(np.log(p / (1 - p)) + learned, -50, 50)))
+        return np.clip(np.log(p / (1 - p)) + learned, -50, 50)
 
     def explain(self, features: Sequence[Features], top: int = 3) -> list[tuple[tuple[str, float], ...]]:
         """Per record, the words (and word pairs) of its text that carry the most log-odds of spam.

@@ -72,12 +72,12 @@ def train(records: Sequence[Mapping[str, Any]], make_pipeline: Callable[[Reputat
     ``CALIBRATION_FOLDS`` folds, a network is trained without each fold and scores it, and Platt scaling is fitted
     on those predictions, so that a probability means what it says on text unlike the training data. With fewer
     than three sources, the 15% held out calibrate. The network reads the detectors whose evidence does not come
-    from verdicts; the others are added to its output at their fitted weights (see :meth:`NeuralModel.probabilities`).
+    from verdicts; the others are added to its output at their fitted weights (see :meth:`NeuralModel.log_odds`).
     """
     from sb_worker.model.fit import reputation_of
 
     labelled = [r for r in records if r.get("label") in ("spam", "ham")]
-    pipeline = make_pipeline(None)  # the network reads no reputation: that is added after it (see probabilities)
+    pipeline = make_pipeline(None)  # the network reads no reputation: that is added after it (see log_odds)
     rows: list[Row] = [(record, *result) for record, result in zip(labelled, pipeline.verdicts("editor", labelled))
                        if not isinstance(result, RecordError)]
     names = [d.name for d in pipeline.detectors if d.name not in LEARNED]

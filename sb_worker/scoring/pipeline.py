@@ -45,6 +45,7 @@ class Score:
     reasons: tuple[Reason, ...]
     model_version: str
     text_hash: int | None = None  # the text's SimHash, for a score that can be reported: it groups near-copies
+    log_odds: float | None = None  # the score before rounding, as log-odds: it orders scores that round alike
 
     def reasons_json(self) -> list[dict[str, Any]]:
         """The reasons as JSON-ready objects."""
@@ -122,7 +123,7 @@ class Model(Protocol):
     reputation: Reputation
     weights: Weights
 
-    def probabilities(self, features: Sequence[Features], verdicts: Sequence[Sequence[Verdict]]) -> Any: ...
+    def log_odds(self, features: Sequence[Features], verdicts: Sequence[Sequence[Verdict]]) -> Any: ...
 
     def explain(self, features: Sequence[Features]) -> list[tuple[tuple[str, float], ...]]: ...
 
@@ -130,8 +131,8 @@ class Model(Protocol):
 class Pipeline:
     """Scores batches of records with a fixed list of detectors, and fitted weights or a trained model.
 
-    With a ``model`` (see ``sb_worker.model.neural``), the score is the model's calibrated probability for the whole
-    batch at once, and the model's version is stored with it; the weights still order the reasons, and the words
+    With a ``model`` (see ``sb_worker.model.neural``), the score is the model's calibrated probability (its log-odds
+    for the whole batch at once), and the model's version is stored with it; the weights still order the reasons, and the words
     the model names join them. Either way, a record whose payload gives no evidence (no detector that reads it
     fired, and the model names no words) scores at most ``NO_EVIDENCE_CEILING``, in the same order.
     """
@@ -184,28 +185,28 @@ class Pipeline:
         use_network = self.model is not None and by_network
         version = self.version if by_network or self.model is None else f"{self.version}+weights"
         good = [i for i, r in enumerate(results) if not isinstance(r, RecordError)]
-        probabilities: dict[int, float] = {}
+        log_odds: dict[int, float] = {}
         words: dict[int, tuple[tuple[str, float], ...]] = {}
         if use_network and good:
             features, verdicts = [results[i][0] for i in good], [results[i][1] for i in good]
-            probabilities = dict(zip(good, map(float, self.model.probabilities(features, verdicts))))
+            log_odds = dict(zip(good, map(float, self.model.log_odds(features, verdicts))))
             # Words are named where they can matter: below the ceiling, evidence or not, a score is the same.
-            worth = [i for i in good if 100 * probabilities[i] > NO_EVIDENCE_CEILING]
+            worth = [i for i in good if 100 * sigmoid(log_odds[i]) > NO_EVIDENCE_CEILING]
             words = dict(zip(worth, self.model.explain([results[i][0] for i in worth])))
         return [r if isinstance(r, RecordError) else
-                self.combine(*r, kind=kind, version=version, probability=probabilities.get(i), words=words.get(i, ()))
+                self.combine(*r, kind=kind, version=version, log_odds=log_odds.get(i), words=words.get(i, ()))
                 for i, r in enumerate(results)]
 
     def combine(self, features: Features, verdicts: Sequence[Verdict], kind: str | None = None,
-                version: str | None = None, probability: float | None = None,
+                version: str | None = None, log_odds: float | None = None,
                 words: Sequence[tuple[str, float]] = ()) -> Score:
-        """The score of one record from its detectors' verdicts (or the model's ``probability`` and the ``words``
+        """The score of one record from its detectors' verdicts (or the model's ``log_odds`` and the ``words``
         it names); reasons in order of contribution."""
         contributions = [(c, Reason(v.detector, v.points, "; ".join(v.reasons)))
                          for v in verdicts if (c := self.weights.weight(v.detector) * v.points)]
         matches = {v.detector: v.evidence for v in verdicts}
-        if probability is None:
-            probability = sigmoid(self.weights.bias + sum(c for c, _ in contributions))
+        if log_odds is None:
+            log_odds = self.weights.bias + sum(c for c, _ in contributions)
         if words:
             total = sum(value for _, value in words)
             named = ", ".join(f"{phrase!r} (+{value:.1f})" for phrase, value in words)
@@ -214,19 +215,27 @@ class Pipeline:
         contributions.sort(key=lambda cr: -cr[0])  # stable: registry order breaks ties
         # Evidence is what the reasons show: a detector weighted zero gives no reason, so it is no evidence either.
         evidence = bool(words) or any(r.points > 0 and r.detector in self.evidence for _, r in contributions)
-        score = round(100 * probability) if evidence else round(NO_EVIDENCE_CEILING * probability)
+        if not evidence:  # the ceiling scales the probability, so the log-odds kept are of the scaled one
+            log_odds = logit(NO_EVIDENCE_CEILING / 100 * sigmoid(log_odds))
+        log_odds = max(-50.0, min(50.0, log_odds))
+        score = to_score(log_odds)
         reasons, text_hash = [r for _, r in contributions], None
         if score > NO_EVIDENCE_CEILING:  # what can be reported shows where its evidence stands, and what it copies
             spans = Spans(features)
             reasons = [replace(r, evidence=spans.of(matches.get(r.detector, ()))) for r in reasons]
             text_hash = simhash(features.skeleton)
         return Score(kind or features.kind, features.entity_id, score, tuple(reasons), version or self.version,
-                     text_hash)
+                     text_hash, log_odds)
 
 
 def sigmoid(logit: float) -> float:
     """A log-odds as a probability."""
     return 1 / (1 + math.exp(-max(-50.0, min(50.0, logit))))
+
+
+def logit(probability: float) -> float:
+    """A probability as a log-odds (the inverse of :func:`sigmoid`; a probability of 0 is −50)."""
+    return math.log(probability / (1 - probability)) if probability > 0 else -50.0
 
 
 def to_score(logit: float) -> int:

@@ -24,8 +24,8 @@ class Saved(NamedTuple):
     created: int             # reports opened by this chunk
 
 
-_REPORT_COLUMNS = ("id, kind, entity_id, score, reasons, model_version, action, sample_rate, status, created_at, "
-                   "updated_at, "
+_REPORT_COLUMNS = ("id, kind, entity_id, score, log_odds, reasons, model_version, action, sample_rate, status, "
+                   "created_at, updated_at, "
                    "CASE WHEN claimed_until > now() THEN claimed_by END AS claimed_by, "
                    "CASE WHEN claimed_until > now() THEN to_char(claimed_until AT TIME ZONE 'UTC', "
                    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') END AS claimed_until")
@@ -170,15 +170,17 @@ class Reports:
             if flagged:
                 # A rescan updates the open report only when something changed, so a duplicate scan is a no-op.
                 inserted = execute_values(cur, """
-                    INSERT INTO report (kind, entity_id, score, reasons, model_version, action, text_hash) VALUES %s
+                    INSERT INTO report (kind, entity_id, score, reasons, model_version, action, text_hash, log_odds)
+                    VALUES %s
                     ON CONFLICT (kind, entity_id) WHERE status = 'open' DO UPDATE
                     SET score = EXCLUDED.score, reasons = EXCLUDED.reasons, model_version = EXCLUDED.model_version,
-                        action = EXCLUDED.action, text_hash = EXCLUDED.text_hash, updated_at = now()
+                        action = EXCLUDED.action, text_hash = EXCLUDED.text_hash, log_odds = EXCLUDED.log_odds,
+                        updated_at = now()
                     WHERE (report.score, report.reasons, report.model_version, report.action)
                           IS DISTINCT FROM (EXCLUDED.score, EXCLUDED.reasons, EXCLUDED.model_version, EXCLUDED.action)
                     RETURNING xmax = 0""",  # true for a row inserted, false for one updated
-                    [(s.kind, s.entity_id, s.score, Json(s.reasons_json()), s.model_version, a, _signed(s.text_hash))
-                     for s, a in flagged],
+                    [(s.kind, s.entity_id, s.score, Json(s.reasons_json()), s.model_version, a, _signed(s.text_hash),
+                      s.log_odds) for s, a in flagged],
                     fetch=True)
                 created = sum(1 for row in inserted if next(iter(row.values())))
                 cur.execute("""SELECT id FROM report WHERE status = 'open' AND delivered_at IS NULL
@@ -193,14 +195,16 @@ class Reports:
             if sampled:
                 by_key = {(s.kind, s.entity_id): s for s in scores}
                 execute_values(cur, """
-                    INSERT INTO report (kind, entity_id, score, reasons, model_version, action, sample_rate, text_hash)
+                    INSERT INTO report (kind, entity_id, score, reasons, model_version, action, sample_rate, text_hash,
+                                        log_odds)
                     SELECT a.* FROM (VALUES %s) AS a (kind, entity_id, score, reasons, model_version, action,
-                                                      sample_rate, text_hash)
+                                                      sample_rate, text_hash, log_odds)
                     WHERE NOT EXISTS (SELECT 1 FROM report r WHERE r.kind = a.kind AND r.entity_id = a.entity_id)
                     ON CONFLICT DO NOTHING""",
                     [(k, i, by_key[(k, i)].score, Json(by_key[(k, i)].reasons_json()), by_key[(k, i)].model_version,
-                      "audit", rate, _signed(by_key[(k, i)].text_hash)) for k, i, rate in sampled],
-                    template="(%s, %s::bigint, %s::smallint, %s::jsonb, %s, %s, %s::real, %s::bigint)")
+                      "audit", rate, _signed(by_key[(k, i)].text_hash), by_key[(k, i)].log_odds)
+                     for k, i, rate in sampled],
+                    template="(%s, %s::bigint, %s::smallint, %s::jsonb, %s, %s, %s::real, %s::bigint, %s::float8)")
             if errors:
                 execute_values(cur, """
                     INSERT INTO scan_error (kind, entity, error) VALUES %s
@@ -246,14 +250,16 @@ class Reports:
                              (kind, entity_id))
 
     def page_json(self, query: ReportQuery, page: int, per_page: int) -> str:
-        """A page of the reports ``query`` asks for, highest score first, with how many match in all, as JSON."""
+        """A page of the reports ``query`` asks for, highest score first (a score's ties by their log-odds), with
+        how many match in all, as JSON."""
         where, params = query.sql()
         return self.db.value(f"""
-            SELECT json_build_object('reports', coalesce(json_agg(r ORDER BY r.score DESC, r.id), '[]'),
+            SELECT json_build_object('reports', coalesce(json_agg(r ORDER BY r.score DESC, r.log_odds DESC NULLS LAST,
+                                                                           r.id), '[]'),
                                      'page', %(page)s, 'per_page', %(per_page)s,
                                      'total', (SELECT count(*) FROM report WHERE {where}))::text
             FROM (SELECT {_REPORT_COLUMNS} FROM report WHERE {where}
-                  ORDER BY score DESC, id LIMIT %(limit)s OFFSET %(offset)s) r""",
+                  ORDER BY score DESC, log_odds DESC NULLS LAST, id LIMIT %(limit)s OFFSET %(offset)s) r""",
                              {**params, "page": page, "per_page": per_page, "limit": per_page,
                               "offset": (page - 1) * per_page})
 
@@ -387,10 +393,10 @@ class Reports:
                                 FROM report WHERE status = 'open'""")
 
     def open(self, limit: int | None = None) -> list[dict[str, Any]]:
-        """Open reports (not audit items), highest score first (ties by entity, so the order does not depend on
-        scan order)."""
+        """Open reports (not audit items), highest score first, then by log-odds (then by entity, so the order does
+        not depend on scan order)."""
         with self.db.transaction() as cur:
             cur.execute("""SELECT id, kind, entity_id, score, reasons, model_version, action, created_at
                            FROM report WHERE status = 'open' AND action <> 'audit'
-                           ORDER BY score DESC, kind, entity_id LIMIT %s""", (limit,))
+                           ORDER BY score DESC, log_odds DESC NULLS LAST, kind, entity_id LIMIT %s""", (limit,))
             return [dict(row) for row in cur.fetchall()]

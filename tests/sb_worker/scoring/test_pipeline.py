@@ -1,3 +1,5 @@
+import math
+
 import pytest
 
 from detectors.base import Detector, Verdict
@@ -95,8 +97,8 @@ class SureModel:
     def __init__(self, words=()):
         self.words = tuple(words)
 
-    def probabilities(self, features, verdicts):
-        return [0.99] * len(features)
+    def log_odds(self, features, verdicts):
+        return [math.log(99)] * len(features)  # a probability of 0.99
 
     def explain(self, features):
         return [self.words] * len(features)
@@ -125,6 +127,32 @@ def test_a_detector_of_the_payload_is_evidence_and_account_metadata_is_not():
     linked, bare = pipeline.score("editor", [{**EMPTY, "website": "https://cheap-pills.example"}, EMPTY])
     assert linked.score == 99 and bare.score < 50
     assert {"account_profile", "beginner_profile"} & {r.detector for r in bare.reasons}
+
+
+class SteppedModel(SureModel):
+    """A stand-in model giving each record of a batch the next of ``log_odds``."""
+
+    def __init__(self, log_odds, words=(("casino", 2.0),)):
+        super().__init__(words)
+        self.given = list(log_odds)
+
+    def log_odds(self, features, verdicts):
+        return self.given[:len(features)]
+
+
+def test_scores_that_round_to_100_keep_the_order_of_their_log_odds():
+    pipeline = Pipeline(build_pipeline().detectors, model=SteppedModel([9.0, 31.0, 14.5]))
+    scores = pipeline.score("editor", [{**EMPTY, "id": i, "bio": "casino"} for i in (1, 2, 3)])
+    assert [(s.score, s.log_odds) for s in scores] == [(100, 9.0), (100, 31.0), (100, 14.5)]
+
+
+def test_the_log_odds_kept_are_of_the_score_given():
+    weighed = build_pipeline().score("editor", [SPAM, HAM, EMPTY])
+    unnamed = Pipeline(build_pipeline().detectors, model=SteppedModel([8.0], words=()))
+    without_evidence = unnamed.score("editor", [EMPTY])
+    for s in weighed + without_evidence:
+        assert abs(100 / (1 + math.exp(-s.log_odds)) - s.score) <= 0.5, s
+    assert without_evidence[0].score == NO_EVIDENCE_CEILING and without_evidence[0].log_odds < 0
 
 
 def test_the_review_threshold_stays_above_what_no_evidence_can_score():

@@ -1,13 +1,15 @@
 """The SpamBrainz database, on a real PostgreSQL."""
 
+import json
 import random
+from dataclasses import replace
 
 import pytest
 
 from sb_worker.errors import BadInput, ConfigError
 from sb_worker.scoring.pipeline import Reason, RecordError, Score, Thresholds
 from sb_worker.storage.store import Store, latest_version, migrations
-from sb_worker.storage.store.reports import near_copy_groups
+from sb_worker.storage.store.reports import ReportQuery, near_copy_groups
 
 from tests.helpers import query
 
@@ -55,6 +57,15 @@ def test_a_rescan_updates_the_open_report_instead_of_opening_another(store, sb_d
     store.reports.save_scan([score(1, 80, "old")], [])
     store.reports.save_scan([score(1, 95, "new")], [])
     assert query(sb_dsn, "SELECT score, reasons->0->>'why', status FROM report") == [(95, "new", "open")]
+
+
+def test_reports_of_the_same_score_are_listed_by_their_log_odds(store):
+    # Entity IDs run against the log-odds, so an order by ID (or by scan order) would fail this.
+    scores = [replace(score(i, 100), log_odds=z) for i, z in [(1, 9.5), (2, 30.0), (3, 14.2)]] + [score(4, 100)]
+    store.reports.save_scan(scores + [replace(score(5, 99), log_odds=4.6)], [])
+    listed = json.loads(store.reports.page_json(ReportQuery(), 1, 10))["reports"]
+    assert [(r["entity_id"], r["log_odds"]) for r in listed] == [(2, 30.0), (3, 14.2), (1, 9.5), (4, None), (5, 4.6)]
+    assert [r["entity_id"] for r in store.reports.open()] == [2, 3, 1, 4, 5]
 
 
 def test_a_closed_report_lets_a_new_one_open(store, sb_dsn):
