@@ -217,7 +217,7 @@ class Pipeline:
         evidence = bool(words) or any(r.points > 0 and r.detector in self.evidence for _, r in contributions)
         if not evidence:  # the ceiling scales the probability, so the log-odds kept are of the scaled one
             log_odds = logit(NO_EVIDENCE_CEILING / 100 * sigmoid(log_odds))
-        log_odds = max(-50.0, min(50.0, log_odds))
+        log_odds = bounded(log_odds)
         score = to_score(log_odds)
         reasons, text_hash = [r for _, r in contributions], None
         if score > NO_EVIDENCE_CEILING:  # what can be reported shows where its evidence stands, and what it copies
@@ -228,14 +228,23 @@ class Pipeline:
                      text_hash, log_odds)
 
 
+#: Log-odds beyond this are taken as this: a probability is then 0 or 1 to within 2e-22.
+LOG_ODDS_LIMIT = 50.0
+
+
+def bounded(log_odds: float) -> float:
+    """A log-odds within ±``LOG_ODDS_LIMIT``."""
+    return max(-LOG_ODDS_LIMIT, min(LOG_ODDS_LIMIT, log_odds))
+
+
 def sigmoid(logit: float) -> float:
     """A log-odds as a probability."""
-    return 1 / (1 + math.exp(-max(-50.0, min(50.0, logit))))
+    return 1 / (1 + math.exp(-bounded(logit)))
 
 
 def logit(probability: float) -> float:
-    """A probability as a log-odds (the inverse of :func:`sigmoid`; a probability of 0 is −50)."""
-    return math.log(probability / (1 - probability)) if probability > 0 else -50.0
+    """A probability below 1 as a log-odds (the inverse of :func:`sigmoid`; a probability of 0 is the lowest)."""
+    return math.log(probability / (1 - probability)) if probability > 0 else -LOG_ODDS_LIMIT
 
 
 def to_score(logit: float) -> int:
