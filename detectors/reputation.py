@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from detectors import data
+
 MAX_WORDS = 400  # the start of a text is enough to recognise a copy
 
 
@@ -35,11 +37,21 @@ def simhash(skeleton: str) -> int | None:
 
 @dataclass(frozen=True)
 class Reputation:
-    """Counts of confirmed spam and ham by registered domain and email domain, and SimHashes of spam texts."""
+    """Counts of confirmed spam and ham by registered domain and email domain, and SimHashes of spam texts.
+
+    A domain is rated only where one owner is behind it. The music and social sites MusicBrainz links to
+    (``data.music_sites``: Facebook, YouTube, Bandcamp, …) hold pages of many people, so what some of them did
+    says nothing of the next: such domains are left out of every table, those built before this rule included.
+    """
 
     domains: Mapping[str, tuple[int, int]] = field(default_factory=dict)
     email_domains: Mapping[str, tuple[int, int]] = field(default_factory=dict)
     spam_simhashes: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        platforms = data.music_sites()
+        if any(d in platforms for d in self.domains):
+            object.__setattr__(self, "domains", {d: n for d, n in self.domains.items() if d not in platforms})
 
     @staticmethod
     def spam_share(counts: tuple[int, int] | None) -> tuple[float, int]:

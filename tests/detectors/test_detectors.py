@@ -52,16 +52,16 @@ def test_link_reputation_reads_where_links_lead():
 
 
 def test_domain_reputation_is_what_verdicts_taught():
-    reputation = Reputation(domains={"bestdeals.com": (9, 0), "bandcamp.com": (0, 40)},
+    reputation = Reputation(domains={"bestdeals.com": (9, 0), "kettle-records.org": (0, 40)},
                             email_domains={"spammail.net": (20, 1)})
     bad, good, email, unknown = DomainReputation(reputation=reputation).score([
         editor(website="https://bestdeals.com", website_domain="bestdeals.com"),
-        editor(text_urls=("https://x.bandcamp.com",), text_domains=("bandcamp.com",)),
+        editor(text_urls=("https://kettle-records.org",), text_domains=("kettle-records.org",)),
         editor(email_domain="spammail.net"),
         editor(website="https://new.org", website_domain="new.org", email_domain="gmail.com"),
     ])
     assert bad.points == 30 and bad.reasons == ("domain known from confirmed spam: bestdeals.com (95% of 9 accounts)",)
-    assert good.points == -10 and good.reasons == ("links to sites known from honest accounts: bandcamp.com",)
+    assert good.points == -10 and good.reasons == ("links to sites known from honest accounts: kettle-records.org",)
     assert email.points == 15 and "spammail.net is used mostly by spam" in email.reasons[0]
     assert unknown.points == 0
 

@@ -43,6 +43,19 @@ def test_a_phone_number_is_found_in_its_national_form():
         '<mark title="contact_details">07732584351</mark> - call now <mark title="contact_details">080 0093 0705</mark>')
 
 
+def test_evidence_against_spam_is_marked_as_such_unless_other_evidence_shares_it():
+    text = "My music: https://someband.org, and a friend's https://friend.org"
+    site, friend = text.index("someband.org"), text.index("friend.org")
+    reasons = [{"detector": "domain_reputation", "points": -10, "why": "links to sites known from honest accounts",
+                "evidence": [{"field": "text", "start": site, "end": site + 12},
+                             {"field": "text", "start": friend, "end": friend + 10}]},
+               {"detector": "text_links", "points": 20, "why": "1 link in the bio (friend.org)",
+                "evidence": [{"field": "text", "start": friend, "end": friend + 10}]}]
+    assert str(highlight(text, reasons)) == (
+        'My music: https://<mark class="against" title="domain_reputation (against spam)">someband.org</mark>, and a '
+        'friend&#39;s https://<mark title="domain_reputation, text_links">friend.org</mark>')
+
+
 def test_highlight_escapes_everything_it_does_not_mark_and_merges_overlaps():
     reasons = [{"detector": "a", "points": 1, "why": "'buy <b>now'"}, {"detector": "b", "points": 1, "why": "'<b>now</b>'"}]
     shown = str(highlight("please buy <b>now</b> & <i>save</i>", reasons))
@@ -221,8 +234,8 @@ def test_a_ninja_signs_in_sees_the_top_report_and_marks_it_spam_in_a_browser(set
 
 
 # -- the card: the account in context, signed points, marks for and against, an account with no text ------------------
-SPAM_WITH_BANDCAMP = ("Cheap viagra online at pillshop.example.ru, discreet delivery, call +44 7911 123456. "
-                      "My music: https://someband.bandcamp.com/album/first")
+SPAM_WITH_AN_HONEST_SITE = ("Cheap viagra online at pillshop.example.ru, discreet delivery, call +44 7911 123456. "
+                      "My music: https://someband.org/album/first")
 
 
 def add_active_spammer(settings, edits: int = 5) -> int:
@@ -230,8 +243,8 @@ def add_active_spammer(settings, edits: int = 5) -> int:
     that add URLs, and (with any edits) an edit note on the newest."""
     [(editor,)] = query(settings.mb_dsn, """
         INSERT INTO musicbrainz.editor (name, bio, website, password, ha1, member_since, email_confirm_date)
-        VALUES ('pillseller', %s, 'https://someband.bandcamp.com', 'x', repeat('0', 32), now() - interval '2 days',
-                now() - interval '2 days' + interval '3 minutes') RETURNING id""", (SPAM_WITH_BANDCAMP,))
+        VALUES ('pillseller', %s, 'https://someband.org', 'x', repeat('0', 32), now() - interval '2 days',
+                now() - interval '2 days' + interval '3 minutes') RETURNING id""", (SPAM_WITH_AN_HONEST_SITE,))
     for n in range(edits):
         [(edit,)] = query(settings.mb_dsn, """INSERT INTO musicbrainz.edit (editor, type, status, open_time, expire_time)
                                              VALUES (%s, 90, 1, now() - interval '1 hour', now() + interval '7 days')
@@ -254,8 +267,8 @@ def test_points_are_shown_with_their_sign():
 
 
 def test_a_card_shows_the_account_in_context_and_marks_honest_sites_as_against(page, settings, tmp_path):
-    table = tmp_path / "reputation.json"  # bandcamp.com known from 40 honest accounts: a link to it counts against spam
-    table.write_text(Reputation({"bandcamp.com": (0, 40)}).to_json())
+    table = tmp_path / "reputation.json"  # someband.org known from 40 honest accounts: a link to it counts against spam
+    table.write_text(Reputation({"someband.org": (0, 40)}).to_json())
     runtime.configure(settings.replace(reputation_file=str(table)))
     rt = runtime.get()
     editor = add_active_spammer(settings)
@@ -272,10 +285,11 @@ def test_a_card_shows_the_account_in_context_and_marks_honest_sites_as_against(p
     assert block.index("offer/4") < block.index("<details><summary>2 more edits</summary>") < block.index("offer/1")
     assert "Edit notes (1)" in block and "<q>best pills here</q>" in block
     [against] = [r for r in report["reasons"] if r["points"] < 0]
-    assert against["detector"] == "domain_reputation" and "bandcamp.com" in against["why"]
+    assert against["detector"] == "domain_reputation" and "someband.org" in against["why"]
     assert "+-" not in block and f"<strong>domain_reputation</strong> {points(against['points'])}:" in block
     assert '<li class="against"><strong>domain_reputation</strong> \u2212' in block
-    assert re.search(r'<mark class="against" title="domain_reputation \(against spam\)">[^<]*bandcamp\.com', block)
+    # the link is evidence both ways (a link, to a site honest accounts use): marked with both, not as "against"
+    assert re.search(r'<mark title="domain_reputation, text_links">someband\.org</mark>', block)
     assert re.search(r'<mark title="[^"]*spam_phrases[^"]*">viagra</mark>', block, re.I)  # spam evidence as before
 
 
