@@ -132,6 +132,9 @@ def test_whole_workers_killed_as_they_take_chunks_lose_nothing_once_the_sweep_ha
     lost = len(ids) - scored(settings)
     sweep(settings)
     wait_until(lambda: scored(settings) == len(ids), 60, "every editor to be scored once the sweep has run", state)
+    # the sweep logs what it queued after queuing it, so its chunk can be scored before the line is written
+    wait_until(lambda: re.search(r"Task spambrainz\.enqueue_missing\[[^]]+\] succeeded", last.log()), 30,
+               "the sweep to finish", state)
     assert len(workers) >= 10  # the kills happened while chunks were being handed out
     assert_each_scored_once(settings)
     swept = re.findall(r"queued (\d+) editors again that no scan covered", last.log())

@@ -74,7 +74,7 @@ def test_build_reputation_from_labelled_records(tmp_path):
     labelled.write_text("\n".join([
         json.dumps({"id": 1, "website": "https://cheap-pills.com", "email": "x@yopmail.com", "label": "spam",
                     "bio": "Buy cheap pills online without prescription, fast and discreet delivery worldwide now"}),
-        json.dumps({"id": 2, "website": "https://kettle.bandcamp.com", "email": "a@gmx.de", "label": "ham"}),
+        json.dumps({"id": 2, "website": "https://kettle-records.org", "email": "a@gmx.de", "label": "ham"}),
         json.dumps({"id": 3, "bio": "no label"}),
     ]))
     out = tmp_path / "reputation.json"
@@ -82,5 +82,5 @@ def test_build_reputation_from_labelled_records(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 1 and done.stderr.strip() == "line 3: needs a label of spam or ham"
     table = Reputation.from_json(out.read_text())
-    assert table.domains == {"bandcamp.com": (0, 1), "cheap-pills.com": (1, 0)}
+    assert table.domains == {"kettle-records.org": (0, 1), "cheap-pills.com": (1, 0)}
     assert table.email_domains == {"gmx.de": (0, 1), "yopmail.com": (1, 0)} and len(table.spam_simhashes) == 1
