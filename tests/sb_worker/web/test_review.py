@@ -235,7 +235,7 @@ def test_a_ninja_signs_in_sees_the_top_report_and_marks_it_spam_in_a_browser(set
 
 # -- the card: the account in context, signed points, marks for and against, an account with no text ------------------
 SPAM_WITH_AN_HONEST_SITE = ("Cheap viagra online at pillshop.example.ru, discreet delivery, call +44 7911 123456. "
-                      "My music: https://someband.org/album/first")
+                            "My music: https://someband.org/album/first")
 
 
 def add_active_spammer(settings, edits: int = 5) -> int:
