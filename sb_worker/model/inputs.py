@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 from gensim.models import FastText
 
+from detectors import data
 from detectors.base import Features, Verdict
 
 HASH_BUCKETS = 2**13  # words, word pairs and character 3-5-grams of words, hashed into this many inputs
@@ -22,7 +23,9 @@ HASH_CHARS = 1_000    # of a text's first characters: enough to recognise it, an
 
 # Figures the network reads beside the text, each scaled by the training data's mean and spread: first those of
 # the payload (what the record shows), then those of the account, which may only shift a score (ACCOUNT_SHIFT).
-PAYLOAD_META = ("log_text_length", "text_urls", "phones", "messengers", "text_emails", "has_website", "disguises")
+# Links to the music sites MusicBrainz links to (``data.music_sites``) are left to the link detectors, as they leave
+# them: pages there are what musicians and fans link to, so neither these figures nor the text count them.
+PAYLOAD_META = ("log_text_length", "own_text_links", "phones", "messengers", "text_emails", "own_website", "disguises")
 
 
 ACCOUNT_META = ("beginner", "beginner_known", "log_edits", "log_accepted_edits", "log_votes", "log_notes",
@@ -37,9 +40,11 @@ def meta_row(f: Features) -> list[float]:
     """The account evidence of one record, in ``META`` order (unknown counts as 0, with a "known" flag)."""
     def log(value: float | None) -> float:
         return math.log1p(max(0.0, value)) if value is not None else 0.0
+    platforms = data.music_sites()
+    own_links = sum(1 for d in f.text_url_domains if d not in platforms)  # a domain for each link, "" if none
     return [
-        log(f.text_length), len(f.text_urls), len(f.phones), len(f.messengers), len(f.text_email_domains),
-        float(bool(f.website)), len(f.disguises),
+        log(f.text_length), own_links, len(f.phones), len(f.messengers), len(f.text_email_domains),
+        float(bool(f.website) and f.website_domain not in platforms), len(f.disguises),
         float(bool(f.is_beginner)), float(f.is_beginner is not None), log(f.edit_count),
         log(f.accepted_edit_count), log(f.vote_count), log(f.note_count), float(f.edit_count is not None),
         float(bool(f.gender_set)), float(bool(f.area_set)), float(bool(f.birth_date_set)), log(f.hours_to_update),
@@ -73,6 +78,15 @@ def _word_buckets(word: str) -> np.ndarray:
 
 
 _BUCKETS = _WordCache(_word_buckets)
+
+
+def network_text(f: Features) -> str:
+    """The words of a record the network reads: its skeleton, less the links to music sites (see PAYLOAD_META)."""
+    platforms = data.music_sites()
+    linked = [d for d in f.text_url_domains if d in platforms]
+    if not linked:
+        return f.skeleton
+    return " ".join(w for w in f.skeleton.split() if not any(d in w for d in linked))
 
 
 def hashed_words(text: str) -> list[str]:
@@ -124,8 +138,9 @@ def network_inputs(features: Sequence[Features], verdicts: Sequence[Sequence[Ver
                    detectors: Sequence[str], meta_mean: np.ndarray, meta_scale: np.ndarray,
                    cache: dict[str, np.ndarray] | None = None) -> list[np.ndarray]:
     """The network's five inputs for a batch, the same in training and in serving."""
-    text = doc_vectors(vectors, [f.skeleton for f in features], cache)
-    grams = hashed_ngrams([f.skeleton for f in features])
+    texts = [network_text(f) for f in features]
+    text = doc_vectors(vectors, texts, cache)
+    grams = hashed_ngrams(texts)
     meta = ((np.array([meta_row(f) for f in features], dtype=np.float32).reshape(len(features), len(META))
              - meta_mean) / meta_scale).astype(np.float32)
     payload, account = meta[:, :len(PAYLOAD_META)], meta[:, len(PAYLOAD_META):]

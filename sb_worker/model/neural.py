@@ -29,7 +29,8 @@ from detectors.base import Features, Verdict
 from detectors.registry import LEARNED
 from detectors.reputation import Reputation
 from sb_worker.errors import ConfigError
-from sb_worker.model.inputs import _BUCKETS, HASH_BUCKETS, META, _WordCache, hashed_words, network_inputs
+from sb_worker.model.inputs import (_BUCKETS, HASH_BUCKETS, META, _WordCache, hashed_words, network_inputs,
+                                    network_text)
 from sb_worker.model.network import Network, NetworkError
 from sb_worker.scoring.pipeline import Weights
 
@@ -114,10 +115,13 @@ class NeuralModel:
         kernel, word_log_odds = self._wide()
         explained = []
         for f in features:
-            words = hashed_words(f.skeleton)
+            text = network_text(f)
+            words = hashed_words(text)
             found = {word: word_log_odds[word] for word in dict.fromkeys(words)}
             for a, b in dict.fromkeys(zip(words, words[1:])):
                 pair = f"{a} {b}"
+                if text is not f.skeleton and pair not in f.skeleton:
+                    continue  # the words either side of a link the network does not read: not a phrase of the text
                 found[pair] = found[a] + found[b] + float(kernel[zlib.crc32(pair.encode()) % HASH_BUCKETS])
             ranked = sorted(((w, v) for w, v in found.items() if v >= EVIDENCE_LOG_ODDS), key=lambda wv: -wv[1])
             named: list[tuple[str, float]] = []

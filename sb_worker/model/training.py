@@ -23,7 +23,7 @@ from detectors.registry import LEARNED  # noqa: E402
 from detectors.reputation import Reputation  # noqa: E402
 from sb_worker.model import evaluation  # noqa: E402
 from sb_worker.model.architecture import build, to_numpy  # noqa: E402
-from sb_worker.model.inputs import HASH_BUCKETS, META, _WordCache, meta_row, network_inputs  # noqa: E402
+from sb_worker.model.inputs import HASH_BUCKETS, META, _WordCache, meta_row, network_inputs, network_text  # noqa: E402
 from sb_worker.model.neural import VECTOR_SIZE, NeuralModel, library_versions  # noqa: E402
 from sb_worker.scoring.pipeline import Pipeline, RecordError, Weights  # noqa: E402
 
@@ -131,7 +131,7 @@ def _fit(rows: Sequence[Row], names: list[str], seed: int, epochs: int, vector_s
 
     vectors = FastText(vector_size=vector_size, window=5, min_count=2, min_n=3, max_n=5, bucket=2**16, workers=1,
                        seed=seed, epochs=10)
-    docs = [f.skeleton.split()[:500] for _, f, _ in parts["fit"] if f.skeleton.strip()]
+    docs = [words for words in (network_text(f).split()[:500] for _, f, _ in parts["fit"]) if words]
     vectors.build_vocab(corpus_iterable=docs)
     vectors.train(corpus_iterable=docs, total_examples=len(docs), epochs=10)
 

@@ -89,3 +89,13 @@ def test_one_honest_sentence_in_six_languages_is_not_reported(pipeline):
                    "email_confirm_date": "2026-11-01T10:03:00+00:00", "counts": {"edits": 0}}
     scores = pipeline.score("editor", [{**new_account, "id": i, "bio": s} for i, s in enumerate(sentences)])
     assert all(s.score < REVIEW for s in scores), [(s.score, s.reasons) for s in scores]
+
+
+def test_honest_bios_that_link_their_pages_on_music_sites_are_not_reported(pipeline):
+    bios = ["Our string quartet's recordings: https://soundcloud.com/elbe-quartett",
+            "Ich spiele Bass in einer Punkband aus Bremen. Unsere Platten: https://krachkombinat.bandcamp.com/music",
+            "Je poste mes concerts sur https://www.youtube.com/@mikalive et j'ajoute les setlists ici."]
+    new_account = {"name": "lowtides", "privs": 8192, "member_since": SINCE, "last_updated": SINCE,
+                   "email_confirm_date": "2026-11-01T10:03:00+00:00", "counts": {"edits": 0}}
+    scores = pipeline.score("editor", [{**new_account, "id": i, "bio": b} for i, b in enumerate(bios)])
+    assert all(s.score < REVIEW for s in scores), [(s.score, s.reasons) for s in scores]
