@@ -17,6 +17,8 @@ from sb_worker.settings import Settings
 pytestmark = pytest.mark.integration
 REVIEW = Settings().review_threshold
 SINCE = "2026-11-01T10:00:00+00:00"
+NEW_ACCOUNT = {"name": "recordfan", "privs": 8192, "member_since": SINCE, "last_updated": SINCE,  # a beginner
+               "email_confirm_date": "2026-11-01T10:03:00+00:00", "counts": {"edits": 0}}  # confirmed at once
 
 
 @pytest.fixture(scope="module")
@@ -85,9 +87,7 @@ def test_one_honest_sentence_in_six_languages_is_not_reported(pipeline):
     sentences = ["I collect old records and add them here.", "Ich sammle alte Schallplatten und füge sie hier hinzu.",
                  "Συλλέγω παλιούς δίσκους και τους προσθέτω εδώ.", "我收集老唱片并把它们添加到这里。",
                  "古いレコードを集めて、ここに追加しています。", "Я собираю старые пластинки и добавляю их сюда."]
-    new_account = {"name": "recordfan", "privs": 8192, "member_since": SINCE, "last_updated": SINCE,
-                   "email_confirm_date": "2026-11-01T10:03:00+00:00", "counts": {"edits": 0}}
-    scores = pipeline.score("editor", [{**new_account, "id": i, "bio": s} for i, s in enumerate(sentences)])
+    scores = pipeline.score("editor", [{**NEW_ACCOUNT, "id": i, "bio": s} for i, s in enumerate(sentences)])
     assert all(s.score < REVIEW for s in scores), [(s.score, s.reasons) for s in scores]
 
 
@@ -95,7 +95,5 @@ def test_honest_bios_that_link_their_pages_on_music_sites_are_not_reported(pipel
     bios = ["Our string quartet's recordings: https://soundcloud.com/elbe-quartett",
             "Ich spiele Bass in einer Punkband aus Bremen. Unsere Platten: https://krachkombinat.bandcamp.com/music",
             "Je poste mes concerts sur https://www.youtube.com/@mikalive et j'ajoute les setlists ici."]
-    new_account = {"name": "lowtides", "privs": 8192, "member_since": SINCE, "last_updated": SINCE,
-                   "email_confirm_date": "2026-11-01T10:03:00+00:00", "counts": {"edits": 0}}
-    scores = pipeline.score("editor", [{**new_account, "id": i, "bio": b} for i, b in enumerate(bios)])
+    scores = pipeline.score("editor", [{**NEW_ACCOUNT, "id": i, "bio": b} for i, b in enumerate(bios)])
     assert all(s.score < REVIEW for s in scores), [(s.score, s.reasons) for s in scores]
