@@ -3,10 +3,15 @@ worker process's life: checked at start, the pipeline loaded once per process. P
 
 from __future__ import annotations
 
+import kombu.transport
 from celery import Celery, signals
 
 from sb_worker import runtime
 from sb_worker.errors import Unavailable
+
+# Redis URLs reach Redis through kombu's transport with one race mended (see sb_worker.transport).
+for _scheme in ("redis", "rediss"):
+    kombu.transport.TRANSPORT_ALIASES[_scheme] = "sb_worker.transport:Transport"
 
 app = Celery("spambrainz", include=["tasks.scan", "tasks.score", "tasks.reports", "tasks.feedback", "tasks.periodic"])
 app.config_from_object("celeryconfig")

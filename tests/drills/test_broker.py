@@ -9,8 +9,11 @@ import subprocess
 import sys
 import time
 
+import kombu
 import pytest
 
+import sb_worker.celery  # noqa: F401 (it makes sb_worker.transport the transport of Redis URLs)
+from sb_worker import transport
 from sb_worker.embedded import EmbeddedRedis
 from sb_worker.settings import PREFIX
 from tests.helpers import assert_each_scored_once, query, wait_until
@@ -42,6 +45,28 @@ def scored(settings) -> tuple[int, int]:
 
 def in_mb(settings) -> tuple[int, int]:
     return query(settings.mb_dsn, "SELECT (SELECT count(*) FROM musicbrainz.editor), (SELECT count(*) FROM musicbrainz.edit)")[0]
+
+
+def test_a_channel_waiting_on_the_queue_when_redis_dies_closes_without_killing_the_worker(durable_redis):
+    # What Celery's consumer does when Redis dies under a worker waiting for its next task (see sb_worker.transport):
+    # close the channel, let go of the transport, close again. kombu's own channel raised AttributeError there.
+    queue = kombu.Queue("scan", kombu.Exchange("scan", "direct"), "scan")
+    with kombu.Connection(durable_redis.url) as connection:
+        assert isinstance(connection.transport, transport.Transport)
+        connection.Producer().publish({"chunk": 1}, exchange=queue.exchange, routing_key="scan", declare=[queue])
+        channel = connection.default_channel
+        held = []
+        kombu.Consumer(channel, [queue], callbacks=[lambda body, message: held.append(body)]).consume()
+        connection.drain_events(timeout=5)  # a chunk in the worker's hands, unacknowledged
+        channel._brpop_start()  # and the worker waits on the queue for the next
+        durable_redis.crash()
+        with pytest.raises(connection.connection_errors):
+            channel.close()  # the unacknowledged chunk cannot be put back: Redis is gone
+        connection._do_close_transport()
+        channel.close()
+        assert held == [{"chunk": 1}] and channel.closed
+    durable_redis.start()
+    assert durable_redis.client.hlen("unacked") == 1  # the chunk is still Redis's to hand out again
 
 
 def test_redis_crashed_mid_run_loses_no_scan_and_lost_data_is_recovered_from_the_marks(large, durable_redis, start_worker):
