@@ -11,8 +11,10 @@ scorers are trained on all the others, the same way:
 The generator's accounts draw their real texts only from the collections in the training fold; left out, they
 carry the generator's own texts alone, so no text is on both sides. Every record of a language group is scored
 (not the 80 a language that training takes). Columns: ROC-AUC and PR-AUC (where the source has both labels),
-recall at 1% false positives, and the share of honest records at or above the review threshold. The pooled
-out-of-source predictions of the network give the reliability table.
+recall at 1% false positives, and the share of honest records at or above the review threshold. The ranking
+figures of the network and the weights are taken in the order the review page lists reports (by log-odds, before
+rounding to a score), the shares reported from the score. The pooled out-of-source predictions of the network give
+the reliability table.
 """
 
 from __future__ import annotations
@@ -65,18 +67,24 @@ def tfidf_scores(train: list[dict[str, Any]], test: list[dict[str, Any]]) -> np.
     return 100 * baseline.predict_proba([text_of(r) for r in test])[:, 1]
 
 
-def scores_of(pipeline, records: list[dict[str, Any]]) -> tuple[np.ndarray, list[int]]:
-    """Scores through the pipeline (as workers score), and how many reported records carry no reason."""
+def scores_of(pipeline, records: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """Scores through the pipeline (as workers score), their log-odds (the order in which the review page and
+    the API list reports: a score is rounded, and an SMS left out got 14 distinct scores), and which records
+    carry no reason."""
     scored = pipeline.score("editor", records)
-    return np.array([s.score for s in scored], dtype=float), [i for i, s in enumerate(scored) if not s.reasons]
+    return (np.array([s.score for s in scored], dtype=float), np.array([s.log_odds for s in scored]),
+            [i for i, s in enumerate(scored) if not s.reasons])
 
 
-def measure(y: np.ndarray, scores: np.ndarray, review: float) -> dict[str, float]:
+def measure(y: np.ndarray, scores: np.ndarray, review: float, order: np.ndarray | None = None) -> dict[str, float]:
+    """The figures of one scorer on one source: the ranking figures by ``order`` (by default the scores), the
+    shares reported by the scores at the review threshold."""
+    order = scores if order is None else order
     both = 0 < y.sum() < len(y)
     return {"records": int(len(y)), "spam": int(y.sum()),
-            "roc_auc": evaluation.roc_auc(y, scores) if both else float("nan"),
-            "pr_auc": evaluation.pr_auc(y, scores) if both else float("nan"),
-            "recall_at_1pct_fpr": evaluation.recall_at_fpr(y, scores, 0.01) if y.sum() else float("nan"),
+            "roc_auc": evaluation.roc_auc(y, order) if both else float("nan"),
+            "pr_auc": evaluation.pr_auc(y, order) if both else float("nan"),
+            "recall_at_1pct_fpr": evaluation.recall_at_fpr(y, order, 0.01) if y.sum() else float("nan"),
             "honest_reported": float((scores[y == 0] >= review).mean()) if (y == 0).any() else float("nan"),
             "spam_reported": float((scores[y == 1] >= review).mean()) if y.sum() else float("nan")}
 
@@ -93,12 +101,13 @@ def run(sources: list[str], settings: Settings, say=print) -> dict[str, Any]:
         train_records, test = fold(held_out, source_names())
         y = np.array([r["label"] == "spam" for r in test], dtype=float)
         model = train(train_records, make)
-        network, unexplained = scores_of(build_pipeline(settings.detectors, model=model), test)
+        network, network_order, unexplained = scores_of(build_pipeline(settings.detectors, model=model), test)
         silent += sum(1 for i in unexplained if network[i] >= review)
         weights = fit_weights(*cross_fitted_points(train_records, make))
-        heuristic = build_pipeline(settings.detectors, weights=weights, reputation=reputation_of(train_records))
-        row = {"network": measure(y, network, review),
-               "weights": measure(y, scores_of(heuristic, test)[0], review),
+        heuristic, heuristic_order, _ = scores_of(
+            build_pipeline(settings.detectors, weights=weights, reputation=reputation_of(train_records)), test)
+        row = {"network": measure(y, network, review, network_order),
+               "weights": measure(y, heuristic, review, heuristic_order),
                "tf-idf": measure(y, tfidf_scores(train_records, test), review)}
         results["sources"][held_out] = row
         pooled_y.append(y)
