@@ -8,11 +8,15 @@ default, PyTorch runs it on a GPU machine.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
+from typing import Any
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chatter is not for operators
 os.environ.setdefault("TF_DETERMINISTIC_OPS", "1")  # same seed, same model
 
 import keras  # noqa: E402
+import numpy as np  # noqa: E402
+from scipy.sparse import issparse  # noqa: E402
 
 from sb_worker.model.inputs import ACCOUNT_META, HASH_BUCKETS, PAYLOAD_META  # noqa: E402
 from sb_worker.model.network import ACCOUNT_SHIFT, LAYERS, Network  # noqa: E402
@@ -43,6 +47,11 @@ def build(vector_size: int, n_points: int, seed: int) -> keras.Model:
     shift = keras.layers.Rescaling(ACCOUNT_SHIFT, name="account_shift")(a)
     out = keras.layers.Activation("sigmoid", name="spam")(keras.layers.Add(name="log_odds")([wide, deep, shift]))
     return keras.Model([text, grams, payload, account, points], out, name="spambrainz")
+
+
+def keras_inputs(inputs: Sequence[Any]) -> list[np.ndarray]:
+    """:func:`~sb_worker.model.inputs.network_inputs` as Keras reads them: the sparse n-grams made dense."""
+    return [x.toarray() if issparse(x) else x for x in inputs]
 
 
 def to_numpy(model: keras.Model) -> Network:

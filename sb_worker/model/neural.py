@@ -153,7 +153,7 @@ class NeuralModel:
         (directory / "weights.json").write_text(self.weights.to_json(), encoding="utf-8")
         (directory / "model.json").write_text(json.dumps({
             **self.metadata, "version": self.version, "detectors": self.detectors, "meta": list(META),
-            "meta_mean": self.meta_mean.tolist(), "meta_scale": self.meta_scale.tolist(),
+            "hash_buckets": HASH_BUCKETS, "meta_mean": self.meta_mean.tolist(), "meta_scale": self.meta_scale.tolist(),
             "calibration": list(self.calibration)}, indent=2), encoding="utf-8")
         return directory
 
@@ -168,6 +168,10 @@ class NeuralModel:
         check_versions(info.get("libraries", {}), info.get("version", "?"))
         if info.get("meta") != list(META):
             raise ModelError(f"model {info.get('version')} reads other account features than this code: retrain it")
+        buckets = info.get("hash_buckets", 2**13)  # what every model hashed into before the count was recorded
+        if buckets != HASH_BUCKETS:
+            raise ModelError(f"model {info.get('version')} hashes words into {buckets:,} inputs, this code into "
+                             f"{HASH_BUCKETS:,}: retrain it")
         try:
             network = _network(directory)
             vectors = FastText.load(str(directory / "vectors.fasttext"))

@@ -80,14 +80,14 @@ def test_save_then_load_scores_identically(model, artifact):
 def test_the_numpy_network_scoring_runs_computes_what_keras_trained(model):
     import keras
 
-    from sb_worker.model.architecture import to_keras, to_numpy
+    from sb_worker.model.architecture import keras_inputs, to_keras, to_numpy
     from sb_worker.model.inputs import network_inputs
 
     records = held_out()
     features, verdicts = zip(*build_pipeline(model=model).verdicts("editor", records))
     inputs = network_inputs(features, verdicts, model.vectors, model.detectors, model.meta_mean, model.meta_scale)
     trained = to_keras(model.network)
-    by_keras = keras.ops.convert_to_numpy(trained(inputs, training=False)).reshape(-1)
+    by_keras = keras.ops.convert_to_numpy(trained(keras_inputs(inputs), training=False)).reshape(-1)
     by_numpy = model.network(inputs).reshape(-1)
     assert by_numpy.std() > 0.1  # real scores, spread out, not one constant
     np.testing.assert_allclose(by_numpy, by_keras, rtol=1e-5, atol=1e-6)
@@ -136,6 +136,15 @@ def test_a_model_built_with_other_library_versions_is_refused(artifact, tmp_path
         neural.NeuralModel.load(copy)
     with pytest.raises(neural.ModelError, match="no model artifact"):
         neural.NeuralModel.load(tmp_path / "nothing")
+
+
+def test_a_model_that_hashes_words_into_another_number_of_inputs_is_refused(artifact, tmp_path):
+    copy = shutil.copytree(artifact, tmp_path / "narrow")
+    info = json.loads((copy / "model.json").read_text())
+    del info["hash_buckets"]  # as every model saved before the count was recorded: 8,192 inputs
+    (copy / "model.json").write_text(json.dumps(info))
+    with pytest.raises(neural.ModelError, match=r"hashes words into 8,192 inputs, this code into [\d,]+: retrain it"):
+        neural.NeuralModel.load(copy)
 
 
 def test_calibration_is_monotone_and_its_reliability_reported(model):
