@@ -18,7 +18,7 @@ from detectors.base import Features, Verdict
 
 # Words, word pairs and character 3-5-grams of words are hashed into this many inputs. With 2**13, left out of
 # training, the generator's accounts ranked at ROC-AUC 0.924 and YouTube at 0.839; with 2**15, 0.972 and 0.859
-# (the words of unseen spam shared inputs with honest ones); 2**16 gained nothing more (benchmarks/RESULTS.md).
+# (the words of unseen spam shared inputs with honest ones); 2**16 gave the generator no more (benchmarks/RESULTS.md).
 HASH_BUCKETS = 2**15
 
 
