@@ -138,6 +138,29 @@ def test_a_model_built_with_other_library_versions_is_refused(artifact, tmp_path
         neural.NeuralModel.load(tmp_path / "nothing")
 
 
+def test_a_word_cut_where_the_model_stops_reading_is_never_named(model):
+    from dataclasses import replace
+
+    from sb_worker.model.inputs import _BUCKETS, HASH_BUCKETS, HASH_CHARS
+    from sb_worker.model.network import Network
+    from sb_worker.scoring.features import extract
+
+    filler = "la " * ((HASH_CHARS - 6) // 3)  # "jackpotwins" starts a few characters before the model stops reading
+    straddling, within = (extract("editor", {"id": i, "bio": bio})
+                          for i, bio in enumerate((filler + "jackpotwins", "la la jackpotwins"), 1))
+    read = "jackpotwins"[:HASH_CHARS - len(filler)]
+    assert straddling.skeleton.startswith(filler) and 0 < len(read) < len("jackpotwins")
+    kernel, bias = model.network.layers["wide"]
+    loud = kernel.copy()
+    loud[:HASH_BUCKETS] = 0.0  # no word of the text weighs anything …
+    for word in ("jackpotwins", read):
+        loud[_BUCKETS[word]] = 5.0  # … but the word and what the model reads of it, heavily
+    named = replace(model, network=Network({**model.network.layers, "wide": (loud, bias)}))
+    read_in_part, read_whole = named.explain([straddling, within])
+    assert read_in_part == ()  # named, it would be a word the text does not hold
+    assert [phrase for phrase, _ in read_whole] == ["jackpotwins"]
+
+
 def test_a_model_that_hashes_words_into_another_number_of_inputs_is_refused(artifact, tmp_path):
     copy = shutil.copytree(artifact, tmp_path / "narrow")
     info = json.loads((copy / "model.json").read_text())
