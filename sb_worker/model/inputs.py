@@ -18,7 +18,8 @@ from detectors.base import Features, Verdict
 
 # Words, word pairs and character 3-5-grams of words are hashed into this many inputs. With 2**13, left out of
 # training, the generator's accounts ranked at ROC-AUC 0.924 and YouTube at 0.839; with 2**15, 0.972 and 0.859
-# (the words of unseen spam shared inputs with honest ones); 2**16 gave the generator no more (benchmarks/RESULTS.md).
+# (likely, the words of unseen spam had shared inputs with honest ones); 2**16 gave the generator no more
+# (benchmarks/RESULTS.md).
 HASH_BUCKETS = 2**15
 
 
@@ -96,6 +97,13 @@ def network_text(f: Features) -> str:
 def hashed_words(text: str) -> list[str]:
     """The words of a skeleton that the hashed input reads."""
     return text[:HASH_CHARS].split()
+
+
+def whole_hashed_words(text: str) -> list[str]:
+    """:func:`hashed_words` less a last word cut at ``HASH_CHARS``: read in part, it is not a word of the text."""
+    words = hashed_words(text)
+    cut = len(text) > HASH_CHARS and not text[HASH_CHARS - 1].isspace() and not text[HASH_CHARS].isspace()
+    return words[:-1] if cut else words
 
 
 def hashed_ngrams(skeletons: Sequence[str]) -> csr_matrix:

@@ -29,8 +29,8 @@ from detectors.base import Features, Verdict
 from detectors.registry import LEARNED
 from detectors.reputation import Reputation
 from sb_worker.errors import ConfigError
-from sb_worker.model.inputs import (_BUCKETS, HASH_BUCKETS, HASH_CHARS, META, _WordCache, hashed_words,
-                                    network_inputs, network_text)
+from sb_worker.model.inputs import (_BUCKETS, HASH_BUCKETS, META, _WordCache, network_inputs, network_text,
+                                    whole_hashed_words)
 from sb_worker.model.network import Network, NetworkError
 from sb_worker.scoring.pipeline import Weights
 
@@ -116,9 +116,7 @@ class NeuralModel:
         explained = []
         for f in features:
             text = network_text(f)
-            words = hashed_words(text)
-            if len(text) > HASH_CHARS and not text[HASH_CHARS - 1].isspace() and not text[HASH_CHARS].isspace():
-                words = words[:-1]  # read in part, cut at HASH_CHARS: not a word of the text to name
+            words = whole_hashed_words(text)
             found = {word: word_log_odds[word] for word in dict.fromkeys(words)}
             for a, b in dict.fromkeys(zip(words, words[1:])):
                 pair = f"{a} {b}"
