@@ -71,7 +71,7 @@ class NeuralModel:
     meta_mean: np.ndarray
     meta_scale: np.ndarray
     calibration: tuple[float, float]     # Platt scaling of the network's log-odds: a > 0 keeps order
-    weights: Weights                     # the heuristic combiner, for ordering reasons and for comparison
+    weights: Weights                     # the detector weights fitted on the same data: learned evidence, edits
     reputation: Reputation
     metadata: dict[str, Any]
 

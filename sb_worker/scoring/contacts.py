@@ -54,6 +54,8 @@ def messengers_in(text: str) -> tuple[str, ...]:
     """Messenger contacts in ``text``, e.g. "whatsapp +919876543210" or "telegram @cryptoking"."""
     found = []
     for m in _MESSENGER.finditer(text):
+        if m.group(2).rstrip(".").isalpha() and not text[m.end(1):m.start(2)].strip():
+            continue  # "Snapchat will attend": a word of the sentence, not a handle (no "@", digit or "handle:")
         app = m.group(1).replace(" ", "").replace("wa.me", "whatsapp").replace("t.me", "telegram")
         handle = _SEPARATORS.sub("", m.group(2)).rstrip(".")
         found.append(f"{app} {handle}")

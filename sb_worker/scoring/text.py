@@ -8,9 +8,11 @@ Only the first ``MAX_CHARS`` characters are normalised, so no input costs more t
 A script is not a disguise. Look-alike letters of other scripts (Cyrillic, Greek, Armenian, Cherokee) are
 folded to Latin only where a disguise is: in a word that mixes them with Latin letters (UTS #39's mixed-script
 test), or in a word made wholly of look-alikes amid Latin text ("Вuy" is mixed; "ѕео" in an English bio is all
-look-alikes). A word wholly in one script, in a text of that script, is that script's word: honest Russian,
-Greek, Arabic or Hindi comes through unchanged apart from case and NFKC, and only Latin letters lose their
-accents.
+look-alikes). Amid text of another script, a mixed word is a disguise only when folding makes it a Latin word
+("Вuy"), or when more than one word keeps letters of the text's script; one such word alone ("Алисa", a Latin
+"a" typed in a Russian name) is a keyboard slip, read as itself. A word wholly in one script, in a text of that
+script, is that script's word: honest Russian, Greek, Arabic or Hindi comes through unchanged apart from case and
+NFKC, and only Latin letters lose their accents.
 """
 
 from __future__ import annotations
@@ -119,22 +121,30 @@ def fold_disguised(text: str) -> tuple[str, bool, bool]:
     # mixed word amid Cyrillic): only the words around such letters are looked at, so a long text of one script
     # costs a few searches in C, not a step per word.
     rarer = _LOOKALIKE_IN_WORD if latin_context else _LATIN_IN_WORD
-    parts, at, mixed, folded = [], 0, False, False
+    words: list[tuple[int, int, str, bool]] = []  # (start, end, the word folded, whether it is a slip)
+    seen = 0
     for run in rarer.finditer(text):
-        if run.start() < at:
+        if run.start() < seen:
             continue  # in the word just looked at
         start, end = _WORD_BEFORE.match(text, 0, run.start()).start(), _WORD_AFTER.match(text, run.end()).end()
-        word = text[start:end]
+        seen, word = end, text[start:end]
         if not _LOOKALIKE.search(word):
             continue  # a Latin word amid Cyrillic: read as itself
-        if _LATIN.search(word):
-            mixed = True
-        elif not (latin_context and all(ord(c) in table for c in word if c.isalpha())):
-            continue  # a word of its own script: read as itself
         result = word.translate(table)
-        folded = folded or result != word
+        if _LATIN.search(word):  # mixed; amid another script, a slip unless folding makes it a Latin word
+            words.append((start, end, result, not latin_context and bool(_LOOKALIKE.search(result))))
+        elif latin_context and all(ord(c) in table for c in word if c.isalpha()):
+            words.append((start, end, result, False))  # wholly of look-alikes amid Latin text
+    # One word of the text's own script with a stray Latin letter is a keyboard slip (a Latin "a" typed in
+    # "Алисa"), read as itself; two or more are a pattern that disguises the text's words.
+    if sum(slip for *_, slip in words) < 2:
+        words = [w for w in words if not w[3]]
+    parts, at = [], 0
+    for start, end, result, _ in words:
         parts += [text[at:start], result]
         at = end
+    mixed = any(_LATIN.search(text[start:end]) for start, end, _, _ in words)
+    folded = any(result != text[start:end] for start, end, result, _ in words)
     return "".join(parts) + text[at:], mixed, folded
 
 

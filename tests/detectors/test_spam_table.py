@@ -109,6 +109,11 @@ HONEST = {
     "Vietnamese": "Tôi thích nhạc Trịnh Công Sơn và thêm các album trong bộ sưu tập của mình.",
     "Emoji": "Metalhead 🤘 from Finland 🇫🇮 👨\u200d👩\u200d👧 tagging everything with Picard",
     "Band with links": "My band's music is on https://kettle.bandcamp.com and https://soundcloud.com/kettle",
+    # Honest sentences of the multilingual corpus that the weights reported: a Latin letter slipped into one
+    # Russian word, an app named in a sentence, the Indonesian for "site" and "list".
+    "Russian with a keyboard slip": "«Полное игнорирование состояния его здоровья», — сказала его жена Алисa.",
+    "Snapchat named": "Leaders of companies such as Spotify, Tesla, Uber and Snapchat will attend a private event.",
+    "Indonesian": "Situs web Sirkuit Yas Marina mencantumkan waktu persisnya, dan daftar saya sudah panjang.",
 }
 
 
@@ -116,7 +121,7 @@ HONEST = {
 def test_honest_bios_in_any_language_and_script_stay_unflagged(pipeline, language):
     result = score(pipeline, HONEST[language])
     assert result.score < REVIEW, result.reasons
-    assert not any(r.detector == "disguised_text" for r in result.reasons)
+    assert not any(r.detector in ("disguised_text", "contact_details", "spam_phrases") for r in result.reasons)
 
 
 def real(label: str, containing: str) -> str:

@@ -27,3 +27,22 @@ def test_cross_fitting_never_lets_a_record_see_its_own_label():
     # every domain is unique, so reputation learned from the other half never knows a record's own domain
     assert x[:, names.index("link_reputation")].max() <= 0 and x[:, names.index("campaigns")].max() == 0
     assert reputation_of(spam[:1]).domains == {"spam0.com": (1, 0)}
+
+
+def test_a_detector_of_set_weight_keeps_it_through_a_fit():
+    y = np.array([0, 1] * 100, dtype=float)
+    signal = y * 30
+    lists = np.zeros_like(y)  # no labelled record is on a ninja's list
+    weights = fit_weights(["signal", "ninja_lists"], np.column_stack([signal, lists]), y)
+    assert "ninja_lists" not in weights.per_detector and weights.weight("ninja_lists") == 1 / 8
+    assert weights.per_detector["signal"] > 0.1
+
+
+def test_the_fit_reaches_its_optimum_whatever_the_order_of_the_detectors():
+    rng = np.random.default_rng(1)
+    y = (rng.random(3000) < 0.1).astype(float)
+    links, phones = y * rng.uniform(0, 30, 3000), rng.uniform(0, 10, 3000) * (rng.random(3000) < 0.3)
+    silent = np.zeros(3000)  # a detector that never fired in the training data
+    one = fit_weights(["links", "phones", "silent"], np.column_stack([links, phones, silent]), y)
+    other = fit_weights(["silent", "phones", "links"], np.column_stack([silent, phones, links]), y)
+    assert one.per_detector["silent"] == 0.0 and one == other

@@ -161,6 +161,14 @@ def test_a_word_cut_where_the_model_stops_reading_is_never_named(model):
     assert [phrase for phrase, _ in read_whole] == ["jackpotwins"]
 
 
+def test_the_model_keeps_detector_weights_fitted_on_its_own_training_records(model, artifact):
+    from sb_worker.model.fit import cross_fitted_points, fit_weights
+
+    fitted = fit_weights(*cross_fitted_points(small_corpus(), make_pipeline))  # as sb fit-weights fits them
+    assert model.weights == fitted != Weights.bundled()
+    assert neural.NeuralModel.load(artifact).weights == fitted
+
+
 def test_a_model_that_hashes_words_into_another_number_of_inputs_is_refused(artifact, tmp_path):
     copy = shutil.copytree(artifact, tmp_path / "narrow")
     info = json.loads((copy / "model.json").read_text())

@@ -20,3 +20,9 @@ def test_messengers_and_email_domains():
     assert messengers_in(norm.clean) == ("whatsapp +447700900123", "telegram @cryptoking100")
     assert email_domains_in(norm.clean) == ("gmail.com",)
     assert messengers_in(normalise("I use Skype and Telegram").clean) == ()
+
+
+def test_a_word_after_an_apps_name_is_not_a_handle_but_a_marked_one_is():
+    assert messengers_in(normalise("Spotify, Uber and Snapchat will attend; ask on Skype later.").clean) == ()
+    assert messengers_in(normalise("kik: pander26, snapchat melissa_x, telegram @hotmelissa, skype: lola").clean) == \
+        ("kik pander26", "snapchat melissa_x", "telegram @hotmelissa", "skype lola")

@@ -104,6 +104,13 @@ def test_a_word_of_look_alikes_in_its_own_scripts_text_is_read_as_itself():
     assert result.skeleton == "лучшие сео услуги в городе" and result.disguises == ()
 
 
+def test_one_latin_letter_slipped_into_a_word_of_another_script_is_a_slip_and_two_words_a_disguise():
+    slip = "Конечно, сказала его жена Алисa, доступ к Wi-Fi важен."  # a Latin "a" typed in a Russian name
+    assert normalise(slip).skeleton == slip.casefold() and normalise(slip).disguises == ()
+    assert normalise("Купить кaзинo oнлайн").disguises == ("mixed-script", "homoglyph")  # two: a pattern
+    assert normalise("Я люблю Вuy стиль").disguises == ("mixed-script", "homoglyph")  # folds to a Latin word
+
+
 def test_only_words_around_the_rarer_scripts_letters_are_looked_at_and_symbols_are_not_letters():
     # Amid Cyrillic, a Latin word is a word; a word mixing both is the disguise (found from its Latin letters).
     assert fold_disguised("Я люблю Beatles и Вuy стиль") == ("Я люблю Beatles и buy стиль", True, True)
