@@ -42,8 +42,9 @@ def real_texts(collections: Sequence[str] = COLLECTIONS) -> dict[str, list[str]]
 
 @lru_cache(maxsize=1)
 def written_bios() -> dict[str, tuple[str, ...]]:
-    """SpamBrainz's own profile texts in many languages (``data/bios.tsv``, label, language, text), by label."""
-    found: dict[str, list[str]] = {"spam": [], "ham": []}
+    """SpamBrainz's own profile texts in many languages (``data/bios.tsv``, label, language, text), by label:
+    "spam", "ham", and "site" (honest musicians' bios that link their own site)."""
+    found: dict[str, list[str]] = {"spam": [], "ham": [], "site": []}
     text = resources.files("sb_worker.data").joinpath("bios.tsv").read_text(encoding="utf-8")
     for line in text.splitlines():
         if line.strip() and not line.startswith("#"):

@@ -101,6 +101,10 @@ HAM_LINK_BIOS = [
     "I scrobble everything: https://www.last.fm/user/{name}",
     "Also on Discogs as {name}: https://www.discogs.com/user/{name}",
 ]
+#: Honest musicians' own sites: a band's name on the top-level domains where bands register theirs.
+BAND_WORDS = ["band", "music", "sound", "trio", "quartet", "records", "collective", "ensemble"]
+BAND_TLDS = [".com", ".net", ".org", ".co.uk", ".de", ".fr", ".nl", ".se", ".fi", ".pl", ".es", ".it", ".com.br",
+             ".jp", ".band", ".music", ".info"]
 HAM_NOTES = ["Source: the back cover of my copy.", "Tracklist from the booklet.", "Per the label's website.",
              "Release date from the catalogue: https://www.discogs.com/release/{n}",
              "Same barcode as the existing release, merging.", "Fixed the artist credit per the liner notes.",

@@ -25,6 +25,9 @@ BANDS = ["Depeche Mode", "New Order", "The Cure", "Pet Shop Boys", "Erasure", "T
 
 WAVE_BIO = ("Music lover and record collector from {city}. Favourite bands: {b1} and {b2}. I write reviews of synthpop "
             "reissues on my site.")
+#: What the careless part of a wave writes: the same site, advertised outright.
+ADVERT = ("Cheap synthpop reissues from {b1} and {b2}, rare vinyl and bootlegs: order now at "
+          "https://synthwave-reviews.net/shop and get 20% off this week!")
 #: Honest fans of the same music, in their own words (not a copy of the wave's text: see ``Wave``).
 OWN_WORDS = "Synthpop fan in {city} since the eighties. {b1} changed my life, and {b2} too. My own remixes are below."
 
@@ -42,15 +45,15 @@ def insert_editors(mb_dsn: str, rows: list[tuple]) -> list[int]:
 
 def add_accounts(mb_dsn: str, count: int, first_id: int, website, careless: int = 0, seed: int = 2,
                  privs: int = 8192, bio: str = WAVE_BIO) -> list[int]:
-    """Accounts with honest-looking synthpop bios; ``careless`` of them fill their profile at once, like spam.
-    Beginners, unless ``privs`` says otherwise."""
+    """Accounts with honest-looking synthpop bios; ``careless`` of them advertise the site outright and fill their
+    profile at once. Beginners, unless ``privs`` says otherwise."""
     rng = random.Random(seed)
     registered = dt.datetime(2026, 10, 1, 10, tzinfo=dt.timezone.utc)
     template, rows = bio, []
     for i in range(count):
         b1, b2 = rng.sample(BANDS, 2)
-        bio = template.format(city=rng.choice(['Austin', 'Leeds', 'Perth', 'Oslo']), b1=b1, b2=b2)
         fast = i < careless
+        bio = (ADVERT if fast else template).format(city=rng.choice(['Austin', 'Leeds', 'Perth', 'Oslo']), b1=b1, b2=b2)
         rows.append((first_id + i, f"synthfan{first_id + i}", privs, f"{rng.choice(['anna', 'mike'])}.{i}@gmail.com",
                      website(i), bio, registered, registered + dt.timedelta(minutes=3 if fast else 300),
                      registered + dt.timedelta(minutes=20 if fast else 4 * 24 * 60), 2 if fast else None, "x", "0" * 32))
@@ -204,14 +207,13 @@ def test_a_wave_the_model_misses_is_learned_from_musicbrainz_flags(settings, def
     runtime.close()
 
 
-MUSICIANS = ("Singer of a small indie band from {city}. Our new EP is out now, listen and buy it at {site}",
-             "Session guitarist and teacher in {city}. I play in two local bands and give guitar lessons; recordings "
-             "and tour dates at {site}",
-             "Producer and mixing engineer from {city}, working with local bands. Portfolio and contact: {site}")
+MUSICIANS = ("New single out Friday! Stream it and order the vinyl at {site}",
+             "Singer-songwriter from {city}. New album out now! Buy it at {site}",
+             "Singer of a small indie band from {city}. Our new EP is out now, listen and buy it at {site}")
 
 
 def add_musicians(mb_dsn: str, count: int, first_id: int, seed: int, privs: int = 8192) -> list[int]:
-    """Honest musicians who say what they do and link their own site: what the model takes for self-promotion."""
+    """Honest musicians who sell their new record on their own site: what the model takes for an advert."""
     rng = random.Random(seed)
     registered = dt.datetime(2026, 10, 1, 10, tzinfo=dt.timezone.utc)
     rows = []

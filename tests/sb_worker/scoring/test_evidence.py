@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from benchmarks import own_sites
 from sb_worker.model.corpus import account_records, language_records, text_records
 from sb_worker.scoring.evidence import fields
 from sb_worker.scoring.features import extract
@@ -89,6 +90,15 @@ def test_one_honest_sentence_in_six_languages_is_not_reported(pipeline):
                  "古いレコードを集めて、ここに追加しています。", "Я собираю старые пластинки и добавляю их сюда."]
     scores = pipeline.score("editor", [{**NEW_ACCOUNT, "id": i, "bio": s} for i, s in enumerate(sentences)])
     assert all(s.score < REVIEW for s in scores), [(s.score, s.reasons) for s in scores]
+
+
+def test_honest_musicians_who_link_their_own_site_on_a_new_account_are_not_reported(pipeline):
+    """The account does what spam does (a bio written at once, a link to its own site, which is also its website),
+    and the text is a musician's: a ninja would dismiss every one of these reports."""
+    scores = pipeline.score("editor", own_sites.records(NEW_ACCOUNT))  # bios written after the generator's
+    assert all(s.score < REVIEW for s in scores), [(s.score, s.reasons) for s in scores]
+    weights_alone = build_pipeline(cache_dir=Settings().cache_dir).score("editor", own_sites.records(NEW_ACCOUNT))
+    assert all(s.score < REVIEW for s in weights_alone), [(s.score, s.reasons) for s in weights_alone]
 
 
 def test_honest_bios_that_link_their_pages_on_music_sites_are_not_reported(pipeline):
