@@ -33,7 +33,7 @@ def make_pipeline(reputation):
 
 @pytest.fixture(scope="module")
 def model(tmp_path_factory):
-    trained = training.train(small_corpus(), make_pipeline, seed=3, epochs=15)
+    trained = training.train(small_corpus(), make_pipeline, seed=3, epochs=30)
     trained.save(tmp_path_factory.mktemp("model") / "artifact")
     return trained
 
@@ -48,7 +48,7 @@ def held_out() -> list[dict]:
 
 
 def test_training_is_deterministic(model):
-    again = training.train(small_corpus(), make_pipeline, seed=3, epochs=15)
+    again = training.train(small_corpus(), make_pipeline, seed=3, epochs=30)
     assert again.version == model.version and again.metadata["metrics"] == model.metadata["metrics"]
     records = held_out()[:50]
     assert [s.score for s in build_pipeline(model=again).score("editor", records)] == \
