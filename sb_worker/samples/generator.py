@@ -115,6 +115,10 @@ class Generator:
         r = self.rng
         return f"{r.choice(['', 'the'])}{r.choice(WORDS)}{r.choice([*BAND_WORDS, *WORDS])}{r.choice(BAND_TLDS)}"
 
+    def homepage(self, domain: str) -> str:
+        """An account's website on its own domain."""
+        return f"https://{self.rng.choice(['', 'www.'])}{domain}/"
+
     def musician_bio(self, domain: str) -> str:
         r = self.rng
         site = r.choice([f"https://{domain}", f"https://www.{domain}/", f"www.{domain}", domain])
@@ -170,7 +174,7 @@ class Generator:
                 p["bio"] = _vary(p["wave"]["bio"], r)
             else:
                 p["bio"] = self.spam_bio(family, domain)
-            p["website"] = f"https://{r.choice(['', 'www.'])}{domain}/" if r.random() < 0.7 else None
+            p["website"] = self.homepage(domain) if r.random() < 0.7 else None
             p["email"] = "".join(r.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(r.randint(8, 14))) + "@" + r.choice(SPAM_MAIL + [domain])
             p["gender"] = r.choice([1, 2, 3]) if r.random() < 0.81 else None
             p["area"] = 222 if r.random() < 0.00015 else None
@@ -187,7 +191,7 @@ class Generator:
             if r.random() < MUSICIAN_SHARE:
                 domain = self.band_domain()
                 p["bio"] = self.musician_bio(domain) if r.random() < 0.8 else p["bio"]
-                p["website"] = f"https://{r.choice(['', 'www.'])}{domain}/" if r.random() < 0.7 else p["website"]
+                p["website"] = self.homepage(domain) if r.random() < 0.7 else p["website"]
                 if r.random() < 0.3:
                     p["email"] = f"{r.choice(['info', 'booking', p['name']])}@{domain}"
             p["gender"] = r.choice([1, 2, 3, 5]) if r.random() < 0.27 else None

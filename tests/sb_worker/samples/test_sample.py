@@ -7,6 +7,7 @@ import pytest
 from detectors import data
 from detectors.musicbrainz import BEGINNER, SPAMMER
 from sb_worker.samples.musicbrainz import build_sample
+from sb_worker.scoring.urls import domain_of, host_of
 
 from tests.conftest import SAMPLE_EDITORS
 from tests.helpers import query
@@ -72,9 +73,8 @@ def test_honest_musicians_link_their_own_sites_and_honest_people_confirm_at_once
     confirmed at once, means spam reports every honest musician who registers to add their band."""
     rows = query(mb_dsn, "SELECT bio, website FROM musicbrainz.editor WHERE privs & %s = 0 AND id > 4 "
                          "AND bio IS NOT NULL AND website IS NOT NULL", (SPAMMER,))
-    platforms = data.music_sites()
-    hosts = [w.split("//")[-1].removeprefix("www.").rstrip("/") for _, w in rows]
-    own = [h for (bio, _), h in zip(rows, hosts) if h in bio and not any(h.endswith(p) for p in platforms)]
+    domains = [domain_of(host_of(website))[0] for _, website in rows]
+    own = [d for (bio, _), d in zip(rows, domains) if d and d in bio and d not in data.music_sites()]
     assert len(own) >= 3, rows
     [(ham_at_once, spam_at_once)] = query(mb_dsn, """
         SELECT avg((email_confirm_date < member_since + interval '30 minutes')::int) FILTER (WHERE privs & %(s)s = 0),

@@ -95,9 +95,10 @@ def test_one_honest_sentence_in_six_languages_is_not_reported(pipeline):
 def test_honest_musicians_who_link_their_own_site_on_a_new_account_are_not_reported(pipeline):
     """The account does what spam does (a bio written at once, a link to its own site, which is also its website),
     and the text is a musician's: a ninja would dismiss every one of these reports."""
-    scores = pipeline.score("editor", own_sites.records(NEW_ACCOUNT))  # bios written after the generator's
+    records = own_sites.records(NEW_ACCOUNT)  # bios written after the generator's
+    scores = pipeline.score("editor", records)
     assert all(s.score < REVIEW for s in scores), [(s.score, s.reasons) for s in scores]
-    weights_alone = build_pipeline(cache_dir=Settings().cache_dir).score("editor", own_sites.records(NEW_ACCOUNT))
+    weights_alone = build_pipeline(cache_dir=Settings().cache_dir).score("editor", records)
     assert all(s.score < REVIEW for s in weights_alone), [(s.score, s.reasons) for s in weights_alone]
 
 
