@@ -23,6 +23,7 @@ import threading
 import time
 from pathlib import Path
 
+from benchmarks import cli
 from sb_worker import runtime, service
 from sb_worker.embedded import EmbeddedPostgres, EmbeddedRedis
 from sb_worker.samples.musicbrainz import build_sample
@@ -74,6 +75,7 @@ def client_process(port: int, token: str, editors: list[int], reports: list[int]
 
 
 def main() -> None:
+    args = cli.arguments(__doc__, workers=(int, 2, "gunicorn worker processes"), threads=(int, 16, "threads each"))
     with tempfile.TemporaryDirectory() as tmp, EmbeddedPostgres(Path(tmp) / "pg") as pg, \
             EmbeddedRedis(Path(tmp) / "redis.db") as redis:
         mb = pg.create_database("mb")
@@ -92,9 +94,9 @@ def main() -> None:
 
         port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith(PREFIX)} | settings.to_env()
-        workers, threads = (sys.argv[1:3] + ["2", "16"][len(sys.argv[1:3]):]) if len(sys.argv) > 1 else ("2", "16")
-        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", workers, "--threads", threads, "-b",
-                                   f"127.0.0.1:{port}", "--log-level", "warning", "sb_worker.web.app:wsgi()"], env=env)
+        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(args.workers), "--threads",
+                                   str(args.threads), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+                                   "sb_worker.web.app:wsgi()"], env=env)
         try:
             for _ in range(100):
                 try:
@@ -117,7 +119,7 @@ def main() -> None:
                 by_kind.setdefault(kind, []).extend(values)
         latencies.sort()
         q = statistics.quantiles(latencies, n=100)
-        print(f"gunicorn {workers} workers x {threads} threads: {len(latencies):,} reads by {CLIENTS} concurrent clients in {elapsed:.1f} s "
+        print(f"gunicorn {args.workers} workers x {args.threads} threads: {len(latencies):,} reads by {CLIENTS} concurrent clients in {elapsed:.1f} s "
               f"({len(latencies) / elapsed:,.0f}/s), {len(errors)} server errors")
         print(f"latency p50 {q[49] * 1000:.1f} ms, p95 {q[94] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms "
               f"(target p95 under 50 ms)")

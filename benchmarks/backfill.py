@@ -9,9 +9,9 @@ editors were queued and how fast they were all rescored (from the start of the b
 
 from __future__ import annotations
 
-import sys
 import time
 
+from benchmarks import cli
 from sb_worker import runtime
 from sb_worker.broker import Publisher
 from sb_worker.embedded import WorkerProcess
@@ -41,7 +41,7 @@ def run(rt: runtime.Runtime, rate: float | None, label: str) -> None:
 
 
 def main() -> None:
-    editors = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
+    editors = cli.arguments(__doc__, editors=(int, 5000, "editors in the sample")).editors
     with embedded_service(editors) as service, \
             WorkerProcess(service.settings, service.tmp / "worker.log", concurrency=WORKERS):
         run(service.rt, None, "first scan")   # every editor scored once, as after a first cron run

@@ -9,10 +9,10 @@ model is trained on first use into SB_MODEL_DIR. This is why that source has ``s
 
 from __future__ import annotations
 
-import sys
 import tempfile
 from pathlib import Path
 
+from benchmarks import cli
 from sb_worker.embedded import EmbeddedPostgres
 from sb_worker.model.registry import train_default
 from sb_worker.runtime import offline_pipeline
@@ -44,4 +44,5 @@ def main(editors: int = 1000, seed: int = 7) -> None:
 
 
 if __name__ == "__main__":
-    main(*(int(a) for a in sys.argv[1:3]))
+    main(**vars(cli.arguments(__doc__, editors=(int, 1000, "BookBrainz editors in the sample"),
+                              seed=(int, 7, "the sample's seed"))))

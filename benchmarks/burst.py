@@ -12,9 +12,9 @@ Also prints the memory of each scan worker process (model loaded) after the burs
 from __future__ import annotations
 
 import statistics
-import sys
 import time
 
+from benchmarks import cli
 from sb_worker.broker import Publisher
 from sb_worker.celery import PRIORITY_CRON
 from sb_worker.embedded import WorkerProcess
@@ -25,7 +25,7 @@ WORKERS = 2
 
 
 def main() -> None:
-    editors = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+    editors = cli.arguments(__doc__, editors=(int, 10_000, "new editors queued at once")).editors
     with embedded_service(editors, seed=2, model=True) as service:
         settings, rt = service.settings, service.rt
         ids = rt.source("editor").mb.db.value("SELECT array_agg(id ORDER BY id) FROM musicbrainz.editor")

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 
+from benchmarks import cli
 from sb_worker.model.corpus import account_records, disguise, labelled, text_records
 from sb_worker.model.fit import reputation_of
 from sb_worker.scoring.pipeline import RecordError, Weights, build_pipeline
@@ -91,4 +92,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    cli.arguments(__doc__)
     main()

@@ -13,12 +13,12 @@ Prints editors per second for each and the ratio to the raw read rate.
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
 import psycopg2
 
+from benchmarks import cli
 from sb_worker import runtime
 from sb_worker.broker import Publisher, chunks
 from sb_worker.embedded import WorkerProcess
@@ -68,7 +68,7 @@ def pipeline_rate(settings: Settings, workers: int, log: Path) -> tuple[int, flo
 
 
 def main() -> None:
-    editors = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
+    editors = cli.arguments(__doc__, editors=(int, 200_000, "editors in the sample")).editors
     with embedded_service(editors, model=True) as service:
         settings, rt = service.settings, service.rt
         print(f"sample: {service.sample.editors:,} editors, {service.sample.edits:,} edits, "

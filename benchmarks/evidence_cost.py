@@ -14,6 +14,7 @@ import time
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core, as one worker process has
 
+from benchmarks import cli  # noqa: E402
 from sb_worker.model.corpus import labelled  # noqa: E402
 from sb_worker.scoring import evidence  # noqa: E402
 from sb_worker.scoring.pipeline import build_pipeline  # noqa: E402
@@ -49,4 +50,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    cli.arguments(__doc__)
     main()

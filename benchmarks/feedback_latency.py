@@ -15,6 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks import cli
 from sb_worker import runtime, service
 from sb_worker.embedded import EmbeddedPostgres, EmbeddedRedis
 from sb_worker.model.registry import pack, train_default
@@ -52,4 +53,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    cli.arguments(__doc__)
     main()

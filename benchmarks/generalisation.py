@@ -19,13 +19,13 @@ the reliability table.
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 from typing import Any
 
 import numpy as np
 
+from benchmarks import cli
 from sb_worker.model import evaluation
 from sb_worker.model.corpus import GENERATOR, account_records, source_names, source_records, with_disguises
 from sb_worker.model.fit import cross_fitted_points, fit_weights, reputation_of
@@ -145,7 +145,7 @@ def table(results: dict[str, Any]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = cli.parser(__doc__)
     parser.add_argument("--sources", help="comma-separated sources to leave out (default: every source)")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()

@@ -28,6 +28,7 @@ import importlib  # noqa: E402
 
 importlib.import_module("sb_worker.celery")  # what a scan worker imports, so that the memory figure includes it
 importlib.import_module("sb_worker.model.neural")  # as loading a model does
+from benchmarks import cli  # noqa: E402
 from sb_worker.model.corpus import labelled  # noqa: E402
 from sb_worker.model.registry import offline_model  # noqa: E402
 from sb_worker.scoring.pipeline import build_pipeline  # noqa: E402
@@ -63,9 +64,10 @@ def rate(score, records: list[dict]) -> float:
 
 
 def main() -> None:
+    model_dir = cli.arguments(__doc__, model_dir=(str, None, "a model's artifact folder")).model_dir
     imported = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     settings = Settings.from_env()
-    model = offline_model(settings, sys.argv[1] if len(sys.argv) > 1 else None)
+    model = offline_model(settings, model_dir)
     pipeline = build_pipeline(model=model, cache_dir=settings.cache_dir)
     sets = {"corpus": labelled("train") + labelled("test"), "real-length": real_length_records()}
     pipeline.score("editor", sets["corpus"][:CHUNK])  # start-up

@@ -12,8 +12,7 @@ confirmed after 5 hours, profile last changed 4 days later), by the model and by
 
 from __future__ import annotations
 
-import sys
-
+from benchmarks import cli
 from sb_worker.settings import Settings
 
 OWN_SITES = (
@@ -41,12 +40,13 @@ def records(account: dict) -> list[dict]:
             for i, bio in enumerate(OWN_SITES)]
 
 
-def main(argv: list[str]) -> None:
+def main() -> None:
+    model_dir = cli.arguments(__doc__, model_dir=(str, None, "a model's artifact folder")).model_dir
     from sb_worker.model.registry import offline_model
     from sb_worker.runtime import offline_pipeline
 
     settings = Settings.from_env()
-    model = offline_model(settings, argv[0] if argv else None)
+    model = offline_model(settings, model_dir)
     # as `sb score` and `sb score --heuristic` score
     scorers = {f"model {model.version}": offline_pipeline(settings, model=model),
                "weights alone": offline_pipeline(settings)}
@@ -59,4 +59,4 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()

@@ -9,8 +9,8 @@ shows where a chunk's time goes.
 
 from __future__ import annotations
 
-import sys
 
+from benchmarks import cli
 from benchmarks.end_to_end import pipeline_rate
 from benchmarks.service import embedded_service
 
@@ -19,7 +19,7 @@ WORKERS = (1, 2, 3, 4)
 
 
 def main() -> None:
-    editors = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
+    editors = cli.arguments(__doc__, editors=(int, 20_000, "editors in the sample")).editors
     with embedded_service(editors, model=True) as service:
         print(f"{editors:,} editors, model {service.model}: editors/s end to end")
         print("chunk  " + "".join(f"{w} worker{'s' if w > 1 else ' '}  " for w in WORKERS))

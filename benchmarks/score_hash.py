@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 
+from benchmarks import cli
 from sb_worker.settings import Settings
 
 try:
@@ -42,14 +42,15 @@ def fingerprint(pipeline, records, evidence: bool = False) -> str:
 
 
 def main() -> None:
+    model_dir = cli.arguments(__doc__, model_dir=(str, None, "a model's artifact folder")).model_dir
     try:
         from sb_worker.model.neural import NeuralModel
     except ImportError:
         from sb_worker.neural import NeuralModel
 
     settings = Settings.from_env()
-    if len(sys.argv) > 1:
-        model = NeuralModel.load(sys.argv[1])
+    if model_dir:
+        model = NeuralModel.load(model_dir)
     else:
         from sb_worker.model.registry import Folder
 

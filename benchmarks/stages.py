@@ -9,10 +9,10 @@ Prints milliseconds per chunk and microseconds per editor for each stage.
 
 from __future__ import annotations
 
-import sys
 import time
 from collections import defaultdict
 
+from benchmarks import cli
 from sb_worker import runtime
 from sb_worker.broker import chunks
 from sb_worker.scoring.features import extract
@@ -47,7 +47,7 @@ def stage_times(rt: runtime.Runtime, ids: list[int], size: int) -> dict[str, flo
 
 
 def main() -> None:
-    editors = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
+    editors = cli.arguments(__doc__, editors=(int, 20_000, "editors in the sample")).editors
     with embedded_service(editors, model=True) as service:
         rt = service.rt
         ids = rt.source("editor").mb.db.value("SELECT array_agg(id ORDER BY id) FROM musicbrainz.editor")

@@ -17,9 +17,7 @@ from sb_worker.settings import Settings
 
 pytestmark = pytest.mark.integration
 REVIEW = Settings().review_threshold
-SINCE = "2026-11-01T10:00:00+00:00"
-NEW_ACCOUNT = {"name": "recordfan", "privs": 8192, "member_since": SINCE, "last_updated": SINCE,  # a beginner
-               "email_confirm_date": "2026-11-01T10:03:00+00:00", "counts": {"edits": 0}}  # confirmed at once
+SINCE, NEW_ACCOUNT = own_sites.SINCE, own_sites.NEW_ACCOUNT  # a beginner, bio written at once, confirmed in 3 minutes
 
 
 @pytest.fixture(scope="module")
