@@ -86,8 +86,10 @@ class Thresholds:
 
 
 #: Detectors whose points are taken at a set weight, not one fitted: no labelled record carries their evidence, so a
-#: fit would give them nothing. The ninjas' lists are their own judgement: 8 points are one unit of log-odds.
-FIXED_WEIGHTS = {"ninja_lists": 1 / 8}
+#: fit would give them nothing (and a fitted file's 0 for them is not read). The ninjas' lists are their own judgement;
+#: an edit's content is evidence only edits carry, and the weights are fitted on accounts. 8 points are one unit of
+#: log-odds.
+FIXED_WEIGHTS = {"ninja_lists": 1 / 8, "edit_content": 1 / 8}
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,7 @@ class Weights:
     default: float = 1.0 / 8  # for a detector the fit has not seen
 
     def weight(self, detector: str) -> float:
-        return self.per_detector.get(detector, FIXED_WEIGHTS.get(detector, self.default))
+        return FIXED_WEIGHTS.get(detector, self.per_detector.get(detector, self.default))
 
     def to_json(self) -> str:
         return json.dumps({"bias": self.bias, "per_detector": dict(sorted(self.per_detector.items())),

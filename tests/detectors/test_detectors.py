@@ -1,13 +1,14 @@
 """Each detector on records built in the test: the points it gives and the words it says."""
 
 from detectors.account import AccountProfile
-from detectors.base import Features
+from detectors.base import Features, Match
 from detectors.contacts import ContactDetails
 from detectors.edits import EditContent
 from detectors.email import EmailProvider, machine_made
 from detectors.links import DomainReputation, LinkReputation
 from detectors.reputation import Reputation
 from detectors.text_rules import DisguisedText, SmokeDetectorKeywords, SpamPhrases
+from sb_worker.scoring.features import extract
 
 
 def editor(**fields) -> Features:
@@ -95,5 +96,20 @@ def test_edit_content():
         Features("edit", 3, edit_type=1, skeleton="the beatles"),
     ])
     assert wrong.reasons == ("a bandcamp.com relationship that links to cheap-pills.com",)
+    assert wrong.evidence == (Match("links", "cheap-pills.com"),)
     assert advert.points == 20 and advert.reasons[0].startswith("new entity named like an advert")
     assert fine.points == 0
+
+
+def test_an_entity_named_with_a_contact_is_an_advert_but_a_source_cited_in_the_edit_note_is_not():
+    def created(name: str, note: str) -> Features:
+        return extract("edit", {"id": 1, "type": 1, "data": {"name": name}, "notes": [{"text": note}]})
+
+    phone, link, cited = EditContent().score([
+        created("Loans 24h call +91 82497 98617", "new artist"),
+        created("Cheap Pills at bestpharma24.online", "new artist"),
+        created("Static Tomas", "Release date from the catalogue: https://www.discogs.com/release/1893860 "
+                                "or call the label on +44 20 7946 0958"),
+    ])
+    assert phone.points == link.points == 20 and phone.evidence == (Match("text", "loans 24h call +91 82497 98617"),)
+    assert cited.points == 0 and cited.reasons == ()  # an honest editor citing a source, not an advert

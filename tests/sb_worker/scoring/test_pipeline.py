@@ -58,6 +58,16 @@ def test_weights_round_trip_and_unknown_detectors_get_the_default():
     assert w.weight("spam_phrases") == 0.2 and w.weight("new_detector") == 0.1
 
 
+def test_an_edits_own_content_counts_though_the_weights_are_fitted_on_accounts():
+    # The fit reads accounts, where edit_content never fires: a fitted 0 for it would silence what only edits show.
+    assert Weights(per_detector={"edit_content": 0.0, "ninja_lists": 0.0}).weight("edit_content") == 1 / 8
+    advert = {"id": 5, "type": 1, "data": {"name": "Loans 24h call +91 82497 98617"}, "notes": [{"text": "new"}]}
+    [score] = build_pipeline(weights=Weights.bundled()).score("edit", [advert])
+    [reason] = [r for r in score.reasons if r.detector == "edit_content"]
+    assert reason.why.startswith("new entity named like an advert") and reason.points == 20
+    assert [e["text"] for e in reason.evidence] == ["Loans 24h call +91 82497 98617"]  # marked as written
+
+
 class Broken(Detector):
     name = "broken"
 
