@@ -10,7 +10,8 @@ import tldextract
 
 _URL = re.compile(r"""(?i)\b(?:https?://|www\.)[^\s<>"'()\[\]{}]+""")
 # A bare domain ("cheapessays.com/order") is found from its ".suffix" (cheap to search for), then read leftwards,
-# and counts only when the public suffix list knows the suffix.
+# and counts only when the public suffix list knows the suffix, and, without a path, when the name before it is
+# longer than one character: "f.Kr." and "e.Kr." are Scandinavian for BC and AD, not links to Korea.
 _DOT_SUFFIX = re.compile(r"\.[a-zA-Z]{2,24}\b")
 _PATH = re.compile(r"/[^\s<>\"'()]*")
 _DOMAIN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
@@ -60,7 +61,8 @@ def urls_in(text: str) -> tuple[str, ...]:
         if path := _PATH.match(rest, end):
             end = path.end()
         candidate = rest[start:end].strip(".-").rstrip(_TRAILING)
-        if domain_of(host_of(candidate))[0]:
+        registered = domain_of(host_of(candidate))[0]
+        if registered and (path or len(registered.split(".", 1)[0]) > 1):
             found.append(candidate)
             taken = end
     return tuple(found)

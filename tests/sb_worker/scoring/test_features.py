@@ -87,3 +87,10 @@ def test_host_and_urls_helpers_survive_odd_input():
     assert host_of("www.Example.com/path") == "example.com"
     assert urls_in("(see https://a.com/x).") == ("https://a.com/x",)
     assert urls_in("e.g. node.js, U.S.A., mail me@x.com") == ()
+
+
+def test_a_bare_name_of_one_letter_is_an_abbreviation_unless_a_path_follows():
+    assert urls_in("Född omkring år 50 f.Kr. och död 20 e.Kr. i Rom") == ()  # Swedish: BC and AD, not Korea
+    assert urls_in("Nato, U.S.A. og 1.it") == ()
+    assert urls_in("see t.co/x7Yq2 and cheapessays.com, or shop.example.co.uk") == (
+        "t.co/x7Yq2", "cheapessays.com", "shop.example.co.uk")
