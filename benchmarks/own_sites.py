@@ -13,6 +13,7 @@ confirmed after 5 hours, profile last changed 4 days later), by the model and by
 from __future__ import annotations
 
 from benchmarks import cli
+from sb_worker.scoring.urls import urls_in
 from sb_worker.settings import Settings
 
 OWN_SITES = (
@@ -36,8 +37,7 @@ SETTLED = {**NEW_ACCOUNT, "email_confirm_date": "2026-11-01T15:00:00+00:00", "la
 
 def records(account: dict) -> list[dict]:
     """The bios as editor records of ``account``'s metadata, each with its own site as its website."""
-    return [{**account, "id": i, "bio": bio, "website": "https://" + bio.split("https://")[1].split()[0]}
-            for i, bio in enumerate(OWN_SITES)]
+    return [{**account, "id": i, "bio": bio, "website": urls_in(bio)[0]} for i, bio in enumerate(OWN_SITES)]
 
 
 def main() -> None:

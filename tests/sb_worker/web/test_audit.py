@@ -15,8 +15,8 @@ from sb_worker import service
 from sb_worker.model import audit
 from sb_worker.web.app import create_app
 
-from tests.helpers import add_token, query, wait_until
-from tests.sb_worker.web.test_review import csrf_of, sign_in
+from tests.helpers import add_token, query
+from tests.sb_worker.web.test_review import csrf_of, sign_in, sign_in_browser
 
 pytestmark = pytest.mark.integration
 RATES = (0.05, 0.2, 0.5, 1.0)  # more than the default, so the 300 accounts of the sample give every band some
@@ -110,11 +110,7 @@ def test_the_audit_item_and_the_new_figures_in_a_browser(settings, rt, audited, 
     spam = sorted((flagged | {missed}) & set(ids))
     query(settings.mb_dsn, "UPDATE musicbrainz.editor SET last_updated = now() WHERE id = ANY(%s)", (spam,))
     service.harvest(rt)  # the sample's spammers and one SpamBrainz scored below review, flagged: a miss at least
-    browser.get(served + "/review/signin")
-    browser.find_element(By.NAME, "token").send_keys(page.tokens["feedback"])
-    browser.find_element(By.ID, "signin").click()
-    # The sign-in's POST must finish (its cookie set) before the next page is asked for, or that page is the form.
-    wait_until(lambda: browser.current_url.endswith("/review"), 10, "the report list after signing in")
+    sign_in_browser(browser, served, page.tokens["feedback"])
     browser.get(served + "/review?item=audit")
     card = browser.find_element(By.CSS_SELECTOR, "article.audit")
     assert "Audit sample: SpamBrainz scored this editor" in card.find_element(By.CLASS_NAME, "audit-note").text

@@ -97,6 +97,18 @@ def sign_in(client, token: str):
     return client.post("/review/signin", data={"token": token, "csrf": csrf_of(form.text)})
 
 
+def sign_in_browser(browser, served: str, token: str) -> None:
+    """Sign in through the form in a real browser, and wait for the report list: until the form's POST has set its
+    cookie, the next page asked for is the sign-in form again."""
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{served}/review")
+    assert browser.current_url.endswith("/review/signin")  # not signed in: to the sign-in form
+    browser.find_element(By.ID, "token").send_keys(token)
+    browser.find_element(By.ID, "signin").click()
+    wait_until(lambda: browser.current_url.endswith("/review"), 10, "the report list after signing in")
+
+
 def test_signing_in_needs_the_forms_csrf_secret_and_a_feedback_token(page):
     assert page.get("/review").status_code == 303  # not signed in: to the sign-in form
     unsigned = page.post("/review/reports/1/verdict", data={"verdict": "spam", "csrf": "x"})
@@ -209,11 +221,7 @@ def test_a_ninja_signs_in_sees_the_top_report_and_marks_it_spam_in_a_browser(set
     token = add_token(rt.store, "reosarevok", ["feedback"])
     top = rt.store.reports.open(limit=1)[0]
 
-    browser.get(f"{served}/review")
-    assert browser.current_url.endswith("/review/signin")
-    browser.find_element(By.ID, "token").send_keys(token)
-    browser.find_element(By.ID, "signin").click()
-    wait_until(lambda: browser.current_url.endswith("/review"), 10, "the report list after signing in")
+    sign_in_browser(browser, served, token)
 
     first = browser.find_elements(By.TAG_NAME, "article")[0]
     assert first.get_attribute("id") == f"report-{top['id']}"
@@ -499,10 +507,7 @@ def test_a_ninja_judges_a_campaign_undoes_one_searches_and_blocks_a_phrase_a_wor
     members = {r["id"] for r in rt.store.reports.open() if r["entity_id"] in wave}
     token = add_token(rt.store, "reosarevok", ["feedback", "admin"])
 
-    browser.get(f"{served}/review")
-    browser.find_element(By.ID, "token").send_keys(token)
-    browser.find_element(By.ID, "signin").click()
-    wait_until(lambda: browser.current_url.endswith("/review"), 10, "the report list after signing in")
+    sign_in_browser(browser, served, token)
     browser.save_screenshot(str(tmp_path / "list.png"))
     browser.find_element(By.LINK_TEXT, "4 open reports link to bestcrackfree1.site").click()
     wait_until(lambda: "campaign=" in browser.current_url, 10, "the campaign group")
