@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from detectors.base import Features, Match
+from detectors.matcher import unspaced
 from sb_worker.scoring.contacts import phone_spans
 from sb_worker.scoring.located import Located, disguised, locate
 
@@ -33,8 +34,8 @@ def _occurrences(text: str, found: str, words: bool = False) -> Iterator[tuple[i
     at = lower.find(needle) if needle else -1
     while at >= 0:
         end = at + len(needle)
-        if not words or not ((needle[0].isalnum() and at and lower[at - 1].isalnum())
-                             or (needle[-1].isalnum() and end < len(lower) and lower[end].isalnum())):
+        if not words or not ((_bounded(needle[0]) and at and lower[at - 1].isalnum())
+                             or (_bounded(needle[-1]) and end < len(lower) and lower[end].isalnum())):
             yield at, end
         at = lower.find(needle, end)
 
@@ -42,7 +43,13 @@ def _occurrences(text: str, found: str, words: bool = False) -> Iterator[tuple[i
 def _words(found: str) -> str:
     """``found`` as a pattern: its words in order, whatever separates them, not inside longer words."""
     body = r"\W+".join(map(re.escape, found.split()))
-    return (r"(?<!\w)" if found[:1].isalnum() else "") + body + (r"(?!\w)" if found[-1:].isalnum() else "")
+    return (r"(?<!\w)" if _bounded(found[:1]) else "") + body + (r"(?!\w)" if _bounded(found[-1:]) else "")
+
+
+def _bounded(character: str) -> bool:
+    """Whether a word that ends in ``character`` ends there only (not so in scripts without spaces: see
+    :func:`detectors.matcher.unspaced`)."""
+    return character.isalnum() and not unspaced(character)
 
 
 class Spans:

@@ -20,6 +20,16 @@ def test_word_boundaries_unless_asked_not_to():
     assert PatternSet(["escort"], words=False).search("escorting") == [(0, "escort")]
 
 
+def test_words_of_other_scripts_are_words_and_scripts_without_spaces_match_inside_running_text():
+    spaced = PatternSet(["купить диплом\\w*", "شركة تنظيف", "nha cai"])
+    assert spaced.search("хотите купить дипломы недорого? شركة تنظيف بالرياض") == [(0, "купить дипломы"),
+                                                                                 (1, "شركة تنظيف")]
+    assert spaced.search("перекупить диплом; الشركة تنظيفها") == []  # inside other words: no match
+    unspaced = PatternSet(["代写", "토토사이트", "บาคาร่า", "seo対策"])
+    assert unspaced.search("专业代写论文，최고의 토토사이트를 추천, บาคาร่าออนไลน์, SEO対策なら") == [
+        (0, "代写"), (1, "토토사이트"), (2, "บาคาร่า"), (3, "SEO対策")]
+
+
 def test_a_pattern_that_cannot_decide_in_time_counts_as_no_match():
     trap = PatternSet([r"(a|aa)+(?<=x)b"], timeout_s=0.001)  # catastrophic backtracking
     assert trap.search("a" * 5000) == []

@@ -34,6 +34,32 @@ ADVERTS = [
     ("Buy instagram followers and cheap likes at the best smm panel", "smm panel"),
 ]
 
+# Adverts in other languages and scripts, as MusicBrainz gets them (written for these tests, unlike the generator's
+# own adverts in sb_worker/data/bios.tsv), and the text a ninja should see matched.
+ADVERTS_ABROAD = [
+    ("Хотите купить диплом о высшем образовании недорого? Доставка по всей России", "купить диплом"),
+    ("Zuverlässiger Schlüsseldienst in Berlin, 24 Stunden Notdienst, faire Preise", "Schlüsseldienst"),
+    ("Nhà cái uy tín hàng đầu Việt Nam, cá cược bóng đá mỗi ngày", "Nhà cái uy tín"),
+    ("Bocoran RTP tertinggi hari ini, pola maxwin setiap hari", "Bocoran RTP"),
+    ("Canlı bahis siteleri ve deneme bonusu veren siteler listesi", "Canlı bahis"),
+    ("최고의 토토사이트 추천, 검증 완료", "토토사이트"),
+    ("شركة تنظيف بالرياض مع الضمان، اتصل الآن للحصول على أفضل الأسعار", "شركة تنظيف"),
+    ("专业代写论文，价格优惠，欢迎咨询", "代写论文"),
+    ("Préstamos rápidos sin aval, aprobación en 24 horas", "Préstamos rápidos"),
+    ("Накрутка подписчиков и лайков в Инстаграм недорого", "Накрутка подписчиков"),
+    ("บาคาร่าออนไลน์ ฝากถอนไม่มีขั้นต่ำ", "บาคาร่า"),
+    ("Packers and movers in Bangalore at the best price", "Packers and movers"),
+]
+
+
+@pytest.mark.parametrize("advert, word", ADVERTS_ABROAD)
+def test_adverts_in_other_languages_and_scripts_are_reported_naming_what_matched(pipeline, advert, word):
+    result = score(pipeline, advert)
+    assert result.score >= REVIEW
+    [rule] = [r for r in result.reasons if r.detector == "spam_phrases"]
+    assert any(e["text"].casefold() == word.casefold() for e in rule.evidence), rule.evidence
+
+
 HOMOGLYPH = str.maketrans({"a": "а", "e": "е", "o": "о", "c": "с", "p": "р", "i": "і"})
 
 
@@ -114,6 +140,10 @@ HONEST = {
     "Russian with a keyboard slip": "«Полное игнорирование состояния его здоровья», — сказала его жена Алисa.",
     "Snapchat named": "Leaders of companies such as Spotify, Tesla, Uber and Snapchat will attend a private event.",
     "Indonesian": "Situs web Sirkuit Yas Marina mencantumkan waktu persisnya, dan daftar saya sudah panjang.",
+    # Words the rules for adverts in other languages must not take for one: "cả cuộc" (a whole life) is "ca cuoc"
+    # without its marks, like "cá cược" (betting); Monte Cassino is a place.
+    "Vietnamese, a whole life": "Tôi đã kể với đại tướng tất cả cuộc đời tôi, cả cuộc đời gắn với âm nhạc.",
+    "Monte Cassino": "Our choir sings at the Monte Cassino memorial every May; the recordings are on our site.",
 }
 
 
