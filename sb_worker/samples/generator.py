@@ -92,7 +92,7 @@ class Generator:
         roll = r.random()
         if roll < 0.2 and self.texts["spam"]:
             return r.choice(self.texts["spam"])
-        if roll < 0.45:  # adverts of SpamBrainz's own, most in other languages: a language is no sign of honesty
+        if roll < 0.3:  # adverts of SpamBrainz's own, most in other languages: a language is no sign of honesty
             return self.fill(r.choice(self.written["spam"]), family, domain)
         if r.random() < 0.7:
             return _cut(" ".join(self.spam_sentence(family, domain) for _ in range(r.randint(1, 2))), 300)
