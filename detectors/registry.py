@@ -29,6 +29,10 @@ NAMES = tuple(cls.name for cls in REGISTERED)
 #: judge, so a trained model adds it to its own output at the fitted weights instead of reading it as an input.
 LEARNED = ("domain_reputation", "campaigns", "ninja_lists")
 
+#: Detectors of written rules, in any language. A trained model adds their evidence to its output at weights fitted
+#: on text its networks never saw, so a rule written for spam unlike the training data counts where its words do not.
+RULES = ("spam_phrases", "smokedetector_keywords")
+
 #: Options that come from the service rather than from configuration: shared data and where to cache.
 SHARED = ("reputation", "cache_dir", "lists")
 

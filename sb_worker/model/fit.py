@@ -54,8 +54,12 @@ def reputation_of(records: Sequence[Mapping[str, Any]]) -> Reputation:
     return build_reputation(labelled)
 
 
-def fit_weights(names: Sequence[str], x: np.ndarray, y: np.ndarray, l2: float = 1.0) -> Weights:
+def fit_weights(names: Sequence[str], x: np.ndarray, y: np.ndarray, l2: float = 1.0,
+                offset: np.ndarray | None = None) -> Weights:
     """Logistic regression with an L2 penalty; weights are kept at zero or above.
+
+    With an ``offset`` (log-odds per record that the fit starts from: a model's), the weights are what the
+    detectors add to it.
 
     Classes keep their natural proportions: reweighting them to balance raised recall but halved precision at
     the review threshold on held-out data, and a ninja's queue needs precision. A negative weight would make a
@@ -66,16 +70,17 @@ def fit_weights(names: Sequence[str], x: np.ndarray, y: np.ndarray, l2: float = 
     fitted = [i for i, name in enumerate(names) if name not in FIXED_WEIGHTS]
     names, x = [names[i] for i in fitted], x[:, fitted]
     sample_weight = np.ones_like(y)
+    base = np.zeros_like(y) if offset is None else offset
 
     def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        z = theta[0] + x @ theta[1:]
+        z = base + theta[0] + x @ theta[1:]
         p = 1 / (1 + np.exp(-np.clip(z, -50, 50)))
         nll = -np.sum(sample_weight * (y * np.log(p + 1e-12) + (1 - y) * np.log(1 - p + 1e-12)))
         grad_z = sample_weight * (p - y)
         grad = np.concatenate([[grad_z.sum()], x.T @ grad_z + 2 * l2 * theta[1:]])
         return nll + l2 * np.sum(theta[1:] ** 2), grad
 
-    start = np.concatenate([[-4.0], np.full(x.shape[1], 0.05)])
+    start = np.concatenate([[-4.0 if offset is None else 0.0], np.full(x.shape[1], 0.05)])
     bounds = [(None, None)] + [(0.0, None)] * x.shape[1]
     # Fitted to convergence: with the default tolerances, a leave-one-source-out fold's fit stopped with four
     # detectors that never fired in its data still at 0.03, near their starting point, where the optimum is 0.

@@ -17,7 +17,7 @@ import tempfile
 import zipfile
 import zlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +74,7 @@ class NeuralModel:
     weights: Weights                     # the detector weights fitted on the same data: learned evidence, edits
     reputation: Reputation
     metadata: dict[str, Any]
+    rules: dict[str, float] = field(default_factory=dict)  # per point of RULES detectors, fitted out of source
 
     def __post_init__(self) -> None:
         self.word_vectors = _WordCache(self.vectors.wv.get_vector)  # this process's memo of word vectors
@@ -95,15 +96,21 @@ class NeuralModel:
         return 1 / (1 + np.exp(-(a * z + b)))
 
     def log_odds(self, features: Sequence[Features], verdicts: Sequence[Sequence[Verdict]]) -> np.ndarray:
-        """Log-odds of spam for a batch: the network's calibrated log-odds plus what verdicts taught.
+        """Log-odds of spam for a batch: the network's calibrated log-odds plus what verdicts taught and rules say.
 
         The learned detectors' evidence (the reputation table) is added at its fitted weights rather than read by
-        the network, so a wave that ninjas confirm counts at once, without retraining.
+        the network, so a wave that ninjas confirm counts at once, without retraining. The written rules' evidence
+        (``RULES``) is added at weights fitted on the out-of-source predictions (see ``training.train``): the
+        network reads it too, but learns it from the spam it was trained on.
         """
         p = np.clip(self.calibrate(self.raw(features, verdicts)), 1e-9, 1 - 1e-9)
-        learned = np.array([sum(self.weights.weight(v.detector) * v.points for v in record if v.detector in LEARNED)
-                            for record in verdicts], dtype=np.float64)
-        return np.clip(np.log(p / (1 - p)) + learned, -50, 50)
+        return np.clip(np.log(p / (1 - p)) + self.added(verdicts), -50, 50)
+
+    def added(self, verdicts: Sequence[Sequence[Verdict]]) -> np.ndarray:
+        """Per record, the log-odds added to the network's: learned evidence and written rules."""
+        weight = {**{name: self.weights.weight(name) for name in LEARNED}, **self.rules}
+        return np.array([sum(weight.get(v.detector, 0.0) * v.points for v in record) for record in verdicts],
+                        dtype=np.float64)
 
     def explain(self, features: Sequence[Features], top: int = 3) -> list[tuple[tuple[str, float], ...]]:
         """Per record, the words (and word pairs) of its text that carry the most log-odds of spam.
@@ -152,7 +159,7 @@ class NeuralModel:
         (directory / "model.json").write_text(json.dumps({
             **self.metadata, "version": self.version, "detectors": self.detectors, "meta": list(META),
             "hash_buckets": HASH_BUCKETS, "meta_mean": self.meta_mean.tolist(), "meta_scale": self.meta_scale.tolist(),
-            "calibration": list(self.calibration)}, indent=2), encoding="utf-8")
+            "calibration": list(self.calibration), "rules": self.rules}, indent=2), encoding="utf-8")
         return directory
 
     @classmethod
@@ -179,7 +186,8 @@ class NeuralModel:
             raise ModelError(f"model artifact at {directory} is damaged: {exc}") from None
         return cls(info["version"], network, vectors, info["detectors"], np.array(info["meta_mean"], dtype=np.float32),
                    np.array(info["meta_scale"], dtype=np.float32), tuple(info["calibration"]), weights, reputation,
-                   {k: info[k] for k in ("created_with", "libraries", "data_hash", "metrics", "seed") if k in info})
+                   {k: info[k] for k in ("created_with", "libraries", "data_hash", "metrics", "seed") if k in info},
+                   {name: float(w) for name, w in info.get("rules", {}).items()})
 
 
 def _network(directory: Path) -> Network:

@@ -19,7 +19,7 @@ from gensim.models import FastText  # noqa: E402
 from scipy.optimize import minimize  # noqa: E402
 
 from detectors.base import Features, Verdict  # noqa: E402
-from detectors.registry import LEARNED  # noqa: E402
+from detectors.registry import LEARNED, RULES  # noqa: E402
 from detectors.reputation import Reputation  # noqa: E402
 from sb_worker.model import evaluation  # noqa: E402
 from sb_worker.model.architecture import build, keras_inputs, to_numpy  # noqa: E402
@@ -43,7 +43,7 @@ def data_hash(records: Sequence[Mapping[str, Any]]) -> str:
 
 
 def _platt(raw: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    z = np.log(np.clip(raw, 1e-7, 1 - 1e-7) / np.clip(1 - raw, 1e-7, 1))
+    z = _logit(raw)
 
     def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
         p = 1 / (1 + np.exp(-(theta[0] * z + theta[1])))
@@ -54,7 +54,7 @@ def _platt(raw: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return float(result.x[0]), float(result.x[1])
 
 
-RECIPE = 3  # bumped whenever training changes in a way the rest of the recipe does not show
+RECIPE = 4  # bumped whenever training changes in a way the rest of the recipe does not show
 
 
 CALIBRATION_FOLDS = 3  # sources are dealt into this many folds for out-of-source calibration
@@ -74,8 +74,10 @@ def train(records: Sequence[Mapping[str, Any]], make_pipeline: Callable[[Reputat
     that name their ``"source"`` (the corpus's do) are calibrated out of source: their sources are dealt into
     ``CALIBRATION_FOLDS`` folds, a network is trained without each fold and scores it, and Platt scaling is fitted
     on those predictions, so that a probability means what it says on text unlike the training data. With fewer
-    than three sources, the 15% held out calibrate. The network reads the detectors whose evidence does not come
-    from verdicts; the others are added to its output at their fitted weights (see :meth:`NeuralModel.log_odds`).
+    than three sources, the 15% held out calibrate. On the same predictions, the written rules (``RULES``) are
+    given what their points add to the calibrated network, so a rule counts where it catches spam the networks had
+    not seen. The network reads the detectors whose evidence does not come from verdicts; the others are added to
+    its output at their fitted weights (see :meth:`NeuralModel.log_odds`).
     """
     from sb_worker.model.fit import cross_fitted_points, fit_weights, reputation_of
 
@@ -91,7 +93,7 @@ def train(records: Sequence[Mapping[str, Any]], make_pipeline: Callable[[Reputat
     raw_held = model.raw([f for _, f, _ in held], [v for _, _, v in held])
     sources = sorted({str(r["source"]) for r, _, _ in rows if r.get("source")})
     if len(sources) >= CALIBRATION_FOLDS:
-        raw_out, y_out = [], []
+        raw_out, cal_rows = [], []
         for k in range(CALIBRATION_FOLDS):
             left_out = set(sources[k::CALIBRATION_FOLDS])
             kept = [row for row in rows if row[0].get("source") not in left_out]
@@ -100,14 +102,19 @@ def train(records: Sequence[Mapping[str, Any]], make_pipeline: Callable[[Reputat
             fold_model, _ = _fit(kept, names, seed, epochs, vector_size)
             scored = [row for row in rows if row[0].get("source") in left_out]
             raw_out.append(fold_model.raw([f for _, f, _ in scored], [v for _, _, v in scored]))
-            y_out.append(_labels(scored))
-        raw_cal, y_cal, calibrated_on = np.concatenate(raw_out), np.concatenate(y_out), "out-of-source"
+            cal_rows += scored
+        raw_cal, calibrated_on = np.concatenate(raw_out), "out-of-source"
     else:
-        raw_cal, y_cal, calibrated_on = raw_held, y_held, "held-out split"
-    model.calibration = _platt(raw_cal, y_cal)
-    probabilities = model.calibrate(raw_held)
+        raw_cal, cal_rows, calibrated_on = raw_held, held, "held-out split"
+    y_cal = _labels(cal_rows)
+    a, b = _platt(raw_cal, y_cal)
+    # What the written rules add to the calibrated network, fitted where the network had not seen the text: a rule
+    # counts by what it catches that the network misses on unseen sources (and the bias takes back what it adds).
+    rules = fit_weights(list(RULES), _points(cal_rows, RULES), y_cal, offset=_logit(raw_cal) * a + b)
+    model.calibration, model.rules = (a, b + rules.bias), dict(rules.per_detector)
+    probabilities = _stacked(model, raw_held, held)
     fingerprint = data_hash(labelled)
-    recipe = (f"{RECIPE}:{fingerprint}:{seed}:{epochs}:{vector_size}:{HASH_BUCKETS}:{META}:{names}:{LEARNED}:"
+    recipe = (f"{RECIPE}:{fingerprint}:{seed}:{epochs}:{vector_size}:{HASH_BUCKETS}:{META}:{names}:{LEARNED}:{RULES}:"
               f"{calibrated_on}:{build(vector_size, len(names), seed).to_json()}")
     model.version = f"nn-{hashlib.sha256(recipe.encode()).hexdigest()[:12]}"
     model.metadata = {
@@ -116,9 +123,27 @@ def train(records: Sequence[Mapping[str, Any]], make_pipeline: Callable[[Reputat
         "metrics": {"held_out_records": int(len(y_held)), "roc_auc": round(evaluation.roc_auc(y_held, probabilities), 4),
                     "pr_auc": round(evaluation.pr_auc(y_held, probabilities), 4),
                     "calibrated_on": calibrated_on, "calibration_records": int(len(y_cal)),
-                    "reliability": evaluation.reliability(y_cal, model.calibrate(raw_cal))},
+                    "reliability": evaluation.reliability(y_cal, _stacked(model, raw_cal, cal_rows)),
+                    "rules": model.rules},
     }
     return model
+
+
+def _logit(raw: np.ndarray) -> np.ndarray:
+    return np.log(np.clip(raw, 1e-7, 1 - 1e-7) / np.clip(1 - raw, 1e-7, 1))
+
+
+def _points(rows: Sequence[Row], detectors: Sequence[str]) -> np.ndarray:
+    """The points each of ``detectors`` gave each row, as a matrix."""
+    return np.array([[sum(v.points for v in verdicts if v.detector == name) for name in detectors]
+                     for _, _, verdicts in rows], dtype=np.float64).reshape(len(rows), len(detectors))
+
+
+def _stacked(model: NeuralModel, raw: np.ndarray, rows: Sequence[Row]) -> np.ndarray:
+    """The model's probabilities from its networks' raw outputs on ``rows``: calibrated, with what rules add."""
+    a, b = model.calibration
+    weights = np.array([model.rules.get(name, 0.0) for name in RULES])
+    return 1 / (1 + np.exp(-(a * _logit(raw) + b + _points(rows, RULES) @ weights)))
 
 
 def _labels(rows: Sequence[Row]) -> np.ndarray:

@@ -91,9 +91,13 @@ class _Mapped:
                 continue  # no rewrite of normalise matches nothing (were one to, ``locate`` would see it differ)
             out = replace(m)
             text += [self.text[at:m.start()], out]
-            starts += self.starts[at:m.start()] + [self.starts[m.start()]] * len(out)
-            ends += self.ends[at:m.start()] + [self.ends[m.end() - 1]] * len(out)
+            starts += self.starts[at:m.start()]
+            starts += [self.starts[m.start()]] * len(out)
+            ends += self.ends[at:m.start()]
+            ends += [self.ends[m.end() - 1]] * len(out)
             at = m.end()
+        if not at:
+            return self  # nothing matched: the places stay (most text, for most rewrites)
         text.append(self.text[at:])
         return _Mapped("".join(text), starts + self.starts[at:], ends + self.ends[at:])
 

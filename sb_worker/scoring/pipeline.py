@@ -124,6 +124,7 @@ class Model(Protocol):
     version: str
     reputation: Reputation
     weights: Weights
+    rules: Mapping[str, float]  # what a point of each written rule adds to the model's log-odds
 
     def log_odds(self, features: Sequence[Features], verdicts: Sequence[Sequence[Verdict]]) -> Any: ...
 
@@ -145,6 +146,9 @@ class Pipeline:
         self.weights = weights or Weights()
         self.model = model
         self.version = model.version if model is not None else version
+        # A model's score weighs a written rule at the model's own weight for it: its reasons are weighed the same.
+        self.model_weights = self.weights if model is None else \
+            replace(self.weights, per_detector={**self.weights.per_detector, **model.rules})
         self.evidence = frozenset(d.name for d in self.detectors if d.evidence)
 
     def with_lists(self, lists: Sequence[ListEntry]) -> Pipeline:
@@ -204,8 +208,9 @@ class Pipeline:
                 words: Sequence[tuple[str, float]] = ()) -> Score:
         """The score of one record from its detectors' verdicts (or the model's ``log_odds`` and the ``words``
         it names); reasons in order of contribution."""
+        weights = self.weights if log_odds is None else self.model_weights
         contributions = [(c, Reason(v.detector, v.points, "; ".join(v.reasons)))
-                         for v in verdicts if (c := self.weights.weight(v.detector) * v.points)]
+                         for v in verdicts if (c := weights.weight(v.detector) * v.points)]
         matches = {v.detector: v.evidence for v in verdicts}
         if log_odds is None:
             log_odds = self.weights.bias + sum(c for c, _ in contributions)

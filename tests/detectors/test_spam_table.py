@@ -11,9 +11,15 @@ from sb_worker.settings import Settings
 REVIEW = Settings().review_threshold
 
 
-@pytest.fixture(scope="module")
-def pipeline():
-    return build_pipeline(cache_dir=Settings().cache_dir)
+@pytest.fixture(scope="module", params=["weights", "model"])
+def pipeline(request):
+    """Each test runs on the weights alone and on the default trained model, as ``sb score`` scores."""
+    if request.param == "weights":
+        return build_pipeline(cache_dir=Settings().cache_dir)
+    from sb_worker.model.neural import NeuralModel
+
+    return build_pipeline(cache_dir=Settings().cache_dir,
+                          model=NeuralModel.load(request.getfixturevalue("default_model")))
 
 
 def score(pipeline, bio: str, **fields) -> Score:

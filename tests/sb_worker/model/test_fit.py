@@ -46,3 +46,14 @@ def test_the_fit_reaches_its_optimum_whatever_the_order_of_the_detectors():
     one = fit_weights(["links", "phones", "silent"], np.column_stack([links, phones, silent]), y)
     other = fit_weights(["silent", "phones", "links"], np.column_stack([silent, phones, links]), y)
     assert one.per_detector["silent"] == 0.0 and one == other
+
+
+def test_from_a_models_log_odds_a_rule_gets_weight_for_what_the_model_missed():
+    rng = np.random.default_rng(2)
+    y = (rng.random(4000) < 0.3).astype(float)
+    seen = rng.random(4000) < 0.5  # spam the model has seen it ranks right; the rest it takes for honest
+    model = np.where((y == 1) & seen, 4.0, -4.0)
+    rule = np.where((y == 1) & ~seen, 30.0, 0.0)  # a rule that catches what the model missed
+    noise = rng.uniform(0, 30, 4000)              # and one that fires on anything
+    weights = fit_weights(["rule", "noise"], np.column_stack([rule, noise]), y, offset=model)
+    assert weights.per_detector["rule"] > 0.1 and weights.per_detector["noise"] < 0.02

@@ -68,7 +68,7 @@ def test_a_model_learns_and_scores_carry_its_version(model):
 def test_save_then_load_scores_identically(model, artifact):
     loaded = neural.NeuralModel.load(artifact)
     records = held_out()
-    assert loaded.version == model.version
+    assert loaded.version == model.version and loaded.rules == model.rules
     assert [s.score for s in build_pipeline(model=loaded).score("editor", records)] == \
            [s.score for s in build_pipeline(model=model).score("editor", records)]
     assert sorted(p.name for p in artifact.iterdir()) == ["model.json", "network.npz", "reputation.json",

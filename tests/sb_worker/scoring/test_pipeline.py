@@ -104,8 +104,9 @@ class SureModel:
     reputation = None
     weights = Weights()
 
-    def __init__(self, words=()):
+    def __init__(self, words=(), weights=None, rules=None):
         self.words = tuple(words)
+        self.weights, self.rules = weights or Weights(), rules or {}
 
     def log_odds(self, features, verdicts):
         return [math.log(99)] * len(features)  # a probability of 0.99
@@ -130,6 +131,18 @@ def test_words_the_model_names_are_its_evidence_and_its_reason():
     assert score.score == 99
     [reason] = [r for r in score.reasons if r.detector == MODEL_REASON]
     assert reason.points == 4.0 and "'free spins' (+2.5), 'casino' (+1.5)" in reason.why
+
+
+def test_a_written_rule_the_model_weighs_is_its_reason_even_where_the_weights_alone_switch_it_off():
+    silent = Weights(per_detector={"spam_phrases": 0.0}, default=0.0)
+    advert = {**EMPTY, "bio": "Play at the best online casino, free spins every day"}
+    [without] = Pipeline(build_pipeline().detectors, weights=silent,
+                         model=SureModel(weights=silent)).score("editor", [advert])
+    [weighed] = Pipeline(build_pipeline().detectors, weights=silent,
+                         model=SureModel(weights=silent, rules={"spam_phrases": 0.2})).score("editor", [advert])
+    assert not without.reasons and without.score < 50
+    [rule] = weighed.reasons
+    assert rule.detector == "spam_phrases" and "online casino" in rule.why and weighed.score == 99
 
 
 def test_a_detector_of_the_payload_is_evidence_and_account_metadata_is_not():
