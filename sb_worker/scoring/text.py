@@ -33,9 +33,11 @@ MAX_CHARS = 20_000  # text beyond this is not read by any rule (its length is st
 _FORMAT = regex.compile(r"[\p{Cf}\p{Cc}--[\n\t\u200c\u200d]]+|(?<=\p{Latin})[\u200c\u200d]+(?=\p{Latin})", regex.V1)
 # Invisibles that disguise: inside a word, or bidi overrides. A byte-order mark at the end or a stray control
 # character is encoding debris, removed but not held against the writer; so are the joiners that Persian,
-# Indic scripts and emoji need.
-_HIDING = regex.compile(r"[\p{L}\p{N}][\u200b\u2060\ufeff\u00ad\u180e]+[\p{L}\p{N}]|[\p{Latin}][\u200c\u200d]+[\p{Latin}]"
-                        r"|[\u202a-\u202e]")
+# Indic scripts and emoji need, and the zero-width space between letters of scripts written without spaces (Thai,
+# Khmer, Lao and Burmese separate their words with it; Chinese and Japanese mark where a line may break).
+_UNSPACED = r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]"
+_HIDING = regex.compile(rf"(?!{_UNSPACED}\u200b+{_UNSPACED})[\p{{L}}\p{{N}}][\u200b\u2060\ufeff\u00ad\u180e]+[\p{{L}}\p{{N}}]"
+                        r"|[\p{Latin}][\u200c\u200d]+[\p{Latin}]|[\u202a-\u202e]")
 _HIDING_HINT = re.compile("[\u200b\u2060\ufeff\u00ad\u180e\u200c\u200d\u202a-\u202e]")  # what _HIDING needs
 _LATIN_MARKS = regex.compile(r"(?<=\p{Latin})\p{Mn}+")  # accents of Latin letters (other scripts' marks are letters)
 _LOOKALIKE = regex.compile(r"[\p{Cyrillic}\p{Greek}\p{Armenian}\p{Cherokee}]")  # scripts with Latin look-alikes
@@ -48,7 +50,10 @@ _WORD_AFTER = regex.compile(r"[\p{L}\p{M}\p{N}]*")        # the rest of a word, 
 _WORD_BEFORE = regex.compile(r"(?r)[\p{L}\p{M}\p{N}]*")   # the start of a word, back from a position
 _FANCY = regex.compile(r"[\uff21-\uff5a\U0001d400-\U0001d7ff]")
 _CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
-_SPACED = re.compile(r"\b(?:\w[ .\-*·•]){3,}\w\b")  # e s c o r t, 9 8 4 5 0 (single characters, one apart)
+# e s c o r t, 9 8 4 5 0: single characters, one apart. Not Chinese, Japanese or Korean ones, where a word may be one
+# character ("더 잘 할 수 있다": "can do better").
+_SINGLE = r"[^\W\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]"
+_SPACED = re.compile(rf"\b(?:{_SINGLE}[ .\-*·•]){{3,}}{_SINGLE}\b")
 _SPACED_SEP = re.compile(r"[ .\-*·•]")
 _DOT = re.compile(r"\s*[\[({<]\s*(?:dot|punkt|point)\s*[\])}>]\s*|\s+dot\s+(?=(?:com|net|org|info|in|co|uk|ru|xyz|online|site|biz)\b)")
 _AT = re.compile(r"\s*[\[({<]\s*at\s*[\])}>]\s*")

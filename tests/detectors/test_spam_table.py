@@ -150,6 +150,12 @@ HONEST = {
     # without its marks, like "cá cược" (betting); Monte Cassino is a place.
     "Vietnamese, a whole life": "Tôi đã kể với đại tướng tất cả cuộc đời tôi, cả cuộc đời gắn với âm nhạc.",
     "Monte Cassino": "Our choir sings at the Monte Cassino memorial every May; the recordings are on our site.",
+    # Honest lines of chatterbot-corpus (BSD) that were reported: a casino named, Korean words of one syllable, and
+    # the zero-width spaces that Japanese text carries where a line may break (and Thai between its words).
+    "A casino named": "Saw them live at the Casino de Paris in 1998, and at a casino in Reno a year later.",
+    "Korean, words of one syllable": "저는 항상 누구보다 더 잘 할 수 있다고 생각합니다.",
+    "Japanese with line-break hints": "私はもっ\u200b\u200bと頑張っています。機能的に言\u200b\u200bえば、私は不滅です。",
+    "Thai with its word separators": "ชอบ\u200bเพลง\u200bลูกทุ่ง\u200bมาก เพิ่ม\u200bอัลบั้ม\u200bจาก\u200bคอลเลกชัน",
 }
 
 
