@@ -135,9 +135,10 @@ class Pipeline:
     """Scores batches of records with a fixed list of detectors, and fitted weights or a trained model.
 
     With a ``model`` (see ``sb_worker.model.neural``), the score is the model's calibrated probability (its log-odds
-    for the whole batch at once), and the model's version is stored with it; the weights still order the reasons,
-    and the words the model names join them. Either way, a record whose payload gives no evidence (no detector that
-    reads it fired, and the model names no words) scores at most ``NO_EVIDENCE_CEILING``, in the same order.
+    for the whole batch at once), and the model's version is stored with it; the weights still order the reasons (a
+    written rule at the model's own weight for it), and the words the model names join them. Either way, a record
+    whose payload gives no evidence (no detector that reads it fired, and the model names no words) scores at most
+    ``NO_EVIDENCE_CEILING``, in the same order.
     """
 
     def __init__(self, detectors: Sequence[Detector], weights: Weights | None = None,
