@@ -103,7 +103,11 @@ class NeuralModel:
         (``RULES``) is added at weights fitted on the out-of-source predictions (see ``training.train``): the
         network reads it too, but learns it from the spam it was trained on.
         """
-        p = np.clip(self.calibrate(self.raw(features, verdicts)), 1e-9, 1 - 1e-9)
+        return self.combined(self.raw(features, verdicts), verdicts)
+
+    def combined(self, raw: np.ndarray, verdicts: Sequence[Sequence[Verdict]]) -> np.ndarray:
+        """Log-odds of spam from the network's raw output on a batch: calibrated, plus what :meth:`added` adds."""
+        p = np.clip(self.calibrate(raw), 1e-9, 1 - 1e-9)
         return np.clip(np.log(p / (1 - p)) + self.added(verdicts), -50, 50)
 
     def added(self, verdicts: Sequence[Sequence[Verdict]]) -> np.ndarray:

@@ -140,10 +140,8 @@ def _points(rows: Sequence[Row], detectors: Sequence[str]) -> np.ndarray:
 
 
 def _stacked(model: NeuralModel, raw: np.ndarray, rows: Sequence[Row]) -> np.ndarray:
-    """The model's probabilities from its networks' raw outputs on ``rows``: calibrated, with what rules add."""
-    a, b = model.calibration
-    weights = np.array([model.rules.get(name, 0.0) for name in RULES])
-    return 1 / (1 + np.exp(-(a * _logit(raw) + b + _points(rows, RULES) @ weights)))
+    """The model's probabilities from its networks' raw outputs on ``rows``, as scoring computes them."""
+    return 1 / (1 + np.exp(-model.combined(raw, [v for _, _, v in rows])))
 
 
 def _labels(rows: Sequence[Row]) -> np.ndarray:
