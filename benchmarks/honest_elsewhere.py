@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python -m benchmarks.honest_elsewhere [MODEL_DIR]   (default: the active model in SB_MODEL_DIR)
 
-The lines of chatterbot-corpus (PyPI, BSD-3-Clause, in the dev extra): conversations in 28 languages, from
+The lines of chatterbot-corpus (PyPI, BSD licence, in the dev extra): conversations in 28 languages, from
 English, Russian and Turkish to Bengali, Oriya, Yoruba and Thai. None of it is in the training corpus, so the model
 has never seen it. Every line of 15 characters or more is scored once (repeats dropped), as the bio of a new
 account (a beginner, bio written at registration, email confirmed in 3 minutes), by the model and by the bundled
