@@ -17,7 +17,6 @@ import hashlib
 import os
 import tempfile
 import time
-import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -179,13 +178,16 @@ def _database(entries: list[tuple[int, str, int]]) -> hyperscan.Database:
     return database
 
 
-_UNSPACED = ("CJK UNIFIED", "HIRAGANA", "KATAKANA", "HANGUL", "THAI", "LAO", "KHMER", "MYANMAR")
+#: A letter of a script that does not put spaces between its words (Chinese, Japanese, Korean syllables, Thai, Lao,
+#: Khmer, Burmese; with the katakana length mark, which is common to both kana), as a class of the ``regex`` module.
+UNSPACED = r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}\u30fc]"
+_UNSPACED = regex.compile(UNSPACED)
 
 
 def unspaced(character: str) -> bool:
     """Whether ``character`` is a letter of a script that does not put spaces between its words: a word there
     may start or stop at any letter."""
-    return unicodedata.name(character, "").startswith(_UNSPACED)
+    return _UNSPACED.match(character) is not None
 
 
 def _collect(pattern_id: int, start: int, end: int, flags: int, candidates: list[int]) -> None:

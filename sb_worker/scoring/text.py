@@ -26,6 +26,8 @@ from importlib import resources
 
 import regex
 
+from detectors.matcher import UNSPACED
+
 MAX_CHARS = 20_000  # text beyond this is not read by any rule (its length is still a feature)
 
 # Zero-width, bidi controls and other invisibles. The joiners that Persian, Indic scripts and emoji need stay,
@@ -35,8 +37,7 @@ _FORMAT = regex.compile(r"[\p{Cf}\p{Cc}--[\n\t\u200c\u200d]]+|(?<=\p{Latin})[\u2
 # character is encoding debris, removed but not held against the writer; so are the joiners that Persian,
 # Indic scripts and emoji need, and the zero-width space between letters of scripts written without spaces (Thai,
 # Khmer, Lao and Burmese separate their words with it; Chinese and Japanese mark where a line may break).
-_UNSPACED = r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]"
-_HIDING = regex.compile(rf"(?!{_UNSPACED}\u200b+{_UNSPACED})[\p{{L}}\p{{N}}][\u200b\u2060\ufeff\u00ad\u180e]+[\p{{L}}\p{{N}}]"
+_HIDING = regex.compile(rf"(?!{UNSPACED}\u200b+{UNSPACED})[\p{{L}}\p{{N}}][\u200b\u2060\ufeff\u00ad\u180e]+[\p{{L}}\p{{N}}]"
                         r"|[\p{Latin}][\u200c\u200d]+[\p{Latin}]|[\u202a-\u202e]")
 _HIDING_HINT = re.compile("[\u200b\u2060\ufeff\u00ad\u180e\u200c\u200d\u202a-\u202e]")  # what _HIDING needs
 _LATIN_MARKS = regex.compile(r"(?<=\p{Latin})\p{Mn}+")  # accents of Latin letters (other scripts' marks are letters)
