@@ -18,9 +18,7 @@ from importlib import resources
 
 import yaml
 
-from benchmarks import cli
-from benchmarks.own_sites import NEW_ACCOUNT
-from sb_worker.settings import Settings
+from benchmarks.own_sites import NEW_ACCOUNT, scorers
 
 MIN_CHARS = 15  # shorter lines ("Hi", "How are you?") are no bio
 
@@ -39,20 +37,13 @@ def lines() -> list[tuple[str, str]]:
 
 
 def main() -> None:
-    model_dir = cli.arguments(__doc__, model_dir=(str, None, "a model's artifact folder")).model_dir
-    from sb_worker.model.registry import offline_model
-    from sb_worker.runtime import offline_pipeline
-
-    settings = Settings.from_env()
-    model = offline_model(settings, model_dir)
-    scorers = {f"model {model.version}": offline_pipeline(settings, model=model),
-               "weights alone": offline_pipeline(settings)}
+    settings, scored_by = scorers(__doc__)
     corpus = lines()
     records = [{**NEW_ACCOUNT, "id": i, "bio": line} for i, (_, line) in enumerate(corpus)]
     per_language = Counter(language for language, _ in corpus)
     print(f"{len(corpus):,} honest lines of chatterbot-corpus in {len(per_language)} languages, as new accounts' bios; "
           f"reported at {settings.review_threshold}")
-    for name, pipeline in scorers.items():
+    for name, pipeline in scored_by.items():
         scores = pipeline.score("editor", records)
         reported = [(corpus[i], s) for i, s in enumerate(scores) if s.score >= settings.review_threshold]
         languages = Counter(language for (language, _), _ in reported)

@@ -40,18 +40,23 @@ def records(account: dict) -> list[dict]:
     return [{**account, "id": i, "bio": bio, "website": urls_in(bio)[0]} for i, bio in enumerate(OWN_SITES)]
 
 
-def main() -> None:
-    model_dir = cli.arguments(__doc__, model_dir=(str, None, "a model's artifact folder")).model_dir
+def scorers(doc: str) -> tuple[Settings, dict]:
+    """For the benchmark described by ``doc``: the settings, and by name the model its command line gives (or the
+    active one) and the bundled weights alone, as `sb score` and `sb score --heuristic` score."""
+    model_dir = cli.arguments(doc, model_dir=(str, None, "a model's artifact folder")).model_dir
     from sb_worker.model.registry import offline_model
     from sb_worker.runtime import offline_pipeline
 
     settings = Settings.from_env()
     model = offline_model(settings, model_dir)
-    # as `sb score` and `sb score --heuristic` score
-    scorers = {f"model {model.version}": offline_pipeline(settings, model=model),
-               "weights alone": offline_pipeline(settings)}
+    return settings, {f"model {model.version}": offline_pipeline(settings, model=model),
+                      "weights alone": offline_pipeline(settings)}
+
+
+def main() -> None:
+    settings, scored_by = scorers(__doc__)
     print(f"{len(OWN_SITES)} honest musicians linking their own site; reported at {settings.review_threshold}")
-    for name, pipeline in scorers.items():
+    for name, pipeline in scored_by.items():
         for account, metadata in (("new account", NEW_ACCOUNT), ("settled account", SETTLED)):
             scores = [s.score for s in pipeline.score("editor", records(metadata))]
             reported = sum(s >= settings.review_threshold for s in scores)
