@@ -1,12 +1,13 @@
 """What the network reads: a record's account and payload figures, its words, word pairs and character n-grams
-hashed into buckets, and its FastText document vector, computed per chunk with caches for repeated words."""
+hashed into buckets, and its FastText document vector: computed per chunk, each distinct word once, in numpy."""
 
 
 from __future__ import annotations
 
+import itertools
 import math
-import zlib
-from collections.abc import Callable, Sequence
+from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,7 @@ from scipy.sparse import csr_matrix
 
 from detectors import data
 from detectors.base import Features, Verdict
+from sb_worker.model.hashing import Words, crc32
 
 # Words, word pairs and character 3-5-grams of words are hashed into this many inputs. With 2**13, left out of
 # training, the generator's accounts ranked at ROC-AUC 0.924 and YouTube at 0.839; with 2**15, 0.972 and 0.859
@@ -57,32 +59,7 @@ def meta_row(f: Features) -> list[float]:
     ]
 
 
-CACHE_WORDS = 100_000  # words whose hashed inputs and vectors a process keeps: text repeats its words
-
-
-class _WordCache(dict):
-    """A bounded memo from a word to what it costs to compute (emptied when full: simple and fast enough)."""
-
-    def __init__(self, compute: Callable[[str], Any], limit: int = CACHE_WORDS):
-        super().__init__()
-        self.compute = compute
-        self.limit = limit
-
-    def __missing__(self, word: str) -> Any:
-        if len(self) >= self.limit:
-            self.clear()
-        value = self[word] = self.compute(word)
-        return value
-
-
-def _word_buckets(word: str) -> np.ndarray:
-    """The hashed inputs one word sets: the word itself and its character 3–5-grams (``<`` and ``>`` mark its ends)."""
-    padded = f"<{word}>".encode()
-    grams = [word.encode()] + [padded[i:i + n] for n in (3, 4, 5) for i in range(len(padded) - n + 1)]
-    return np.fromiter((zlib.crc32(g) % HASH_BUCKETS for g in grams), dtype=np.int64, count=len(grams))
-
-
-_BUCKETS = _WordCache(_word_buckets)
+VECTOR_WORDS = 500  # of a text's words, the first this many make its document vector
 
 
 def network_text(f: Features) -> str:
@@ -106,56 +83,90 @@ def whole_hashed_words(text: str) -> list[str]:
     return words[:-1] if cut else words
 
 
-def hashed_ngrams(skeletons: Sequence[str]) -> csr_matrix:
-    """Presence of words, word pairs and character n-grams, hashed (CRC-32: the same in every process), as a sparse
-    matrix: a text sets a few hundred of the ``HASH_BUCKETS`` inputs, and a dense chunk of 512 would be 64 MB.
+class Chunk:
+    """A chunk's texts as the network reads them: their distinct words, each hashed once, and which text reads
+    which (by index into ``words``) for its document vector and for its hashed inputs."""
 
-    A word's inputs are computed once per process and reused: only word pairs are hashed per text."""
-    per_text = []
-    for text in skeletons:
-        words = hashed_words(text)
-        pairs = np.fromiter((zlib.crc32(f"{a} {b}".encode()) % HASH_BUCKETS for a, b in zip(words, words[1:])),
-                            dtype=np.int64, count=max(0, len(words) - 1))
-        per_text.append(np.concatenate([pairs, *(_BUCKETS[w] for w in dict.fromkeys(words))]))
-    columns = np.concatenate(per_text) if per_text else np.zeros(0, dtype=np.int64)
-    rows = np.repeat(np.arange(len(skeletons)), [len(c) for c in per_text])
-    grams = csr_matrix((np.ones(len(columns), dtype=np.float32), (rows, columns)),
-                       shape=(len(skeletons), HASH_BUCKETS))  # an input a text sets twice is summed here …
-    grams.data[:] = 1.0  # … and present once
+    def __init__(self, texts: Sequence[str]):
+        index: defaultdict[str, int] = defaultdict(itertools.count().__next__)
+        self.read = [list(map(index.__getitem__, text.split()[:VECTOR_WORDS])) for text in texts]
+        self.hashed = [list(map(index.__getitem__, hashed_words(text))) for text in texts]
+        self.words = Words(list(index))
+
+
+def word_inputs(words: Words) -> tuple[csr_matrix, np.ndarray]:
+    """Per word, how often it sets each hashed input (the word itself, then its byte 3–5-grams, ``<`` and ``>``
+    marking its ends), and its CRC-32, from which its word pairs' hashes go on."""
+    whole = words.crc32()
+    pointer, grams = words.padded_byte_grams((3, 4, 5))
+    pointer = pointer + np.arange(len(pointer))  # a row is the word's own input, then its n-grams'
+    first = np.zeros(pointer[-1], dtype=bool)
+    first[pointer[:-1]] = True
+    columns = np.empty(pointer[-1], dtype=np.int64)
+    columns[first], columns[~first] = whole % HASH_BUCKETS, grams % HASH_BUCKETS
+    return csr_matrix((np.ones(len(columns), dtype=np.float32), columns, pointer),
+                      shape=(len(whole), HASH_BUCKETS)), whole  # an input set twice is there twice, and counts so
+
+
+def _rows(per_text: Sequence[Sequence[int]], width: int) -> csr_matrix:
+    """Per text, how often it holds each of ``width`` things, from the lists of their indices."""
+    columns = np.fromiter(itertools.chain.from_iterable(per_text), dtype=np.int64)
+    rows = np.repeat(np.arange(len(per_text)), [len(c) for c in per_text])
+    return csr_matrix((np.ones(len(columns), dtype=np.float32), (rows, columns)), shape=(len(per_text), width))
+
+
+def hashed_ngrams(chunk: Chunk) -> csr_matrix:
+    """Presence of words, word pairs and character n-grams, hashed (CRC-32: the same in every process), as a sparse
+    matrix: a text sets a few hundred of the ``HASH_BUCKETS`` inputs, and a dense chunk of 512 would be 64 MB."""
+    per_word, crc = word_inputs(chunk.words)
+    first = np.fromiter(itertools.chain.from_iterable(h[:-1] for h in chunk.hashed), dtype=np.int64)
+    second = np.fromiter(itertools.chain.from_iterable(h[1:] for h in chunk.hashed), dtype=np.int64)
+    space = crc32(np.frombuffer(b" ", dtype=np.uint8), np.zeros(len(first), dtype=np.int64),
+                  np.ones(len(first), dtype=np.int64), prior=crc[first])
+    pairs = crc32(chunk.words.buffer, chunk.words.starts[second], chunk.words.lengths[second], prior=space)
+    pair_rows = np.repeat(np.arange(len(chunk.hashed)), [max(0, len(h) - 1) for h in chunk.hashed])
+    grams = _rows(chunk.hashed, len(chunk.words.words)) @ per_word + csr_matrix(
+        (np.ones(len(pairs), dtype=np.float32), (pair_rows, pairs % HASH_BUCKETS)), shape=(len(chunk.hashed), HASH_BUCKETS))
+    grams.sum_duplicates()
+    grams.data[:] = 1.0  # an input a text sets twice is present once
     return grams
 
 
-def doc_vectors(vectors: FastText, skeletons: Sequence[str], cache: dict[str, np.ndarray] | None = None) -> np.ndarray:
-    """A mean word vector per text (sub-word n-grams give vectors to unseen and disguised words).
+def word_vectors(vectors: FastText, words: Words) -> np.ndarray:
+    """Each word's FastText vector, as gensim's ``get_vector`` gives it: the trained vector of a word in the
+    vocabulary, else the mean of its sub-words' vectors (sub-words give vectors to unseen and disguised words)."""
+    wv = vectors.wv
+    known = np.fromiter((wv.key_to_index.get(w, -1) for w in words.words), dtype=np.int64, count=len(words.words))
+    out = np.empty((len(known), wv.vector_size), dtype=np.float32)
+    out[known >= 0] = wv.vectors[known[known >= 0]]
+    unseen = np.flatnonzero(known < 0)
+    if len(unseen):
+        pointer, buckets = Words([words.words[i] for i in unseen]).char_grams(wv.min_n, wv.max_n, wv.bucket)
+        sub_words = csr_matrix((np.ones(len(buckets), dtype=np.float32), buckets, pointer),
+                               shape=(len(unseen), len(wv.vectors_ngrams)))  # gensim's order: the same sums
+        out[unseen] = (sub_words @ wv.vectors_ngrams) / np.diff(pointer).astype(np.float32)[:, None]
+    return out
 
-    Each distinct word's vector is looked up once per chunk (and once per process with a ``cache``); the means
-    are one sparse product of word counts and vectors."""
-    cache = cache if cache is not None else _WordCache(vectors.wv.get_vector)
-    index: dict[str, int] = {}
-    rows, cols = [], []
-    for i, text in enumerate(skeletons):
-        for word in text.split()[:500]:
-            cols.append(index.setdefault(word, len(index)))
-            rows.append(i)
-    out = np.zeros((len(skeletons), vectors.wv.vector_size), dtype=np.float32)
-    if not index:
+
+def doc_vectors(vectors: FastText, chunk: Chunk) -> np.ndarray:
+    """A mean word vector per text: one sparse product of word counts and the chunk's distinct words' vectors."""
+    out = np.zeros((len(chunk.read), vectors.wv.vector_size), dtype=np.float32)
+    if not chunk.words.words:
         return out
-    table = np.stack([cache[w] for w in index]).astype(np.float32)
-    counts = csr_matrix((np.ones(len(cols), dtype=np.float32), (rows, cols)), shape=(len(skeletons), len(index)))
+    counts = _rows(chunk.read, len(chunk.words.words))
     lengths = np.asarray(counts.sum(axis=1)).reshape(-1)
     present = lengths > 0
-    out[present] = (counts @ table)[present] / lengths[present, None]
+    out[present] = (counts @ word_vectors(vectors, chunk.words))[present] / lengths[present, None]
     return out
 
 
 def network_inputs(features: Sequence[Features], verdicts: Sequence[Sequence[Verdict]], vectors: FastText,
-                   detectors: Sequence[str], meta_mean: np.ndarray, meta_scale: np.ndarray,
-                   cache: dict[str, np.ndarray] | None = None) -> list[Any]:
+                   detectors: Sequence[str], meta_mean: np.ndarray, meta_scale: np.ndarray) -> list[Any]:
     """The network's five inputs for a batch, the same in training and in serving: arrays, and the n-grams sparse
     (Keras trains on :func:`~sb_worker.model.architecture.keras_inputs`)."""
-    texts = [network_text(f) for f in features]
-    text = doc_vectors(vectors, texts, cache)
-    grams = hashed_ngrams(texts)
+    chunk = Chunk([network_text(f) for f in features])
+    text = doc_vectors(vectors, chunk)
+    grams = hashed_ngrams(chunk)
     meta = ((np.array([meta_row(f) for f in features], dtype=np.float32).reshape(len(features), len(META))
              - meta_mean) / meta_scale).astype(np.float32)
     payload, account = meta[:, :len(PAYLOAD_META)], meta[:, len(PAYLOAD_META):]

@@ -6,9 +6,8 @@ imports Keras or TensorFlow, which only training does (:mod:`sb_worker.model.arc
 
 from __future__ import annotations
 
-import ctypes
-import functools
 import importlib.metadata
+import itertools
 import json
 import os
 import platform
@@ -29,8 +28,8 @@ from detectors.base import Features, Verdict
 from detectors.registry import LEARNED
 from detectors.reputation import Reputation
 from sb_worker.errors import ConfigError
-from sb_worker.model.inputs import (_BUCKETS, HASH_BUCKETS, META, _WordCache, network_inputs, network_text,
-                                    whole_hashed_words)
+from sb_worker.model.hashing import Words
+from sb_worker.model.inputs import HASH_BUCKETS, META, network_inputs, network_text, whole_hashed_words, word_inputs
 from sb_worker.model.network import Network, NetworkError
 from sb_worker.scoring.pipeline import Weights
 
@@ -45,19 +44,6 @@ LIBRARIES = ("keras", "gensim", "numpy")  # a model is refused by other major.mi
 
 class ModelError(ConfigError):
     """A model artifact that cannot be used here (missing, damaged, or built with other library versions)."""
-
-
-@functools.cache
-def _pin_mmap_threshold() -> None:
-    """Have glibc always map large blocks (a chunk's hashed inputs are 16 MB) and return them when freed.
-
-    By default glibc raises its mmap threshold each time such a block is freed, so the next ones come from the
-    heap and fragment it: a scoring process grew by 16 MB a chunk (440 MB over the corpus) until this was set.
-    Elsewhere than glibc this does nothing."""
-    try:
-        ctypes.CDLL("libc.so.6").mallopt(-3, 1 << 20)  # M_MMAP_THRESHOLD = -3, in bytes
-    except (OSError, AttributeError):
-        pass
 
 
 @dataclass
@@ -76,17 +62,11 @@ class NeuralModel:
     metadata: dict[str, Any]
     rules: dict[str, float] = field(default_factory=dict)  # per point of RULES detectors, fitted out of source
 
-    def __post_init__(self) -> None:
-        self.word_vectors = _WordCache(self.vectors.wv.get_vector)  # this process's memo of word vectors
-        self._wide_cache: tuple[np.ndarray, _WordCache] | None = None  # see _wide
-        _pin_mmap_threshold()
-
     def raw(self, features: Sequence[Features], verdicts: Sequence[Sequence[Verdict]]) -> np.ndarray:
         """The network's uncalibrated probabilities for a whole batch, in one call of the model."""
         if not features:
             return np.zeros(0)
-        inputs = network_inputs(features, verdicts, self.vectors, self.detectors, self.meta_mean, self.meta_scale,
-                                self.word_vectors)
+        inputs = network_inputs(features, verdicts, self.vectors, self.detectors, self.meta_mean, self.meta_scale)
         return self.network(inputs).reshape(-1).astype(np.float64)
 
     def calibrate(self, raw: np.ndarray) -> np.ndarray:
@@ -123,11 +103,13 @@ class NeuralModel:
         adds to the calibrated log-odds is known: the weights of its inputs, times the calibration's slope. Words
         that add at least ``EVIDENCE_LOG_ODDS`` are named, highest first; a record with none has no model evidence.
         """
-        kernel, word_log_odds = self._wide()
+        kernel = self.network.wide_kernel * self.calibration[0]
+        texts = [network_text(f) for f in features]
+        read = [whole_hashed_words(text) for text in texts]
+        distinct = list(dict.fromkeys(itertools.chain.from_iterable(read)))
+        word_log_odds = dict(zip(distinct, (word_inputs(Words(distinct))[0] @ kernel).tolist()))
         explained = []
-        for f in features:
-            text = network_text(f)
-            words = whole_hashed_words(text)
+        for f, text, words in zip(features, texts, read):
             found = {word: word_log_odds[word] for word in dict.fromkeys(words)}
             for a, b in dict.fromkeys(zip(words, words[1:])):
                 pair = f"{a} {b}"
@@ -143,13 +125,6 @@ class NeuralModel:
                     break
             explained.append(tuple(named))
         return explained
-
-    def _wide(self) -> tuple[np.ndarray, _WordCache]:
-        """The wide part's weights of the hashed inputs in calibrated log-odds, and a memo of each word's sum."""
-        if self._wide_cache is None:
-            kernel = self.network.wide_kernel * self.calibration[0]
-            self._wide_cache = kernel, _WordCache(lambda word: float(kernel[_BUCKETS[word]].sum()))
-        return self._wide_cache
 
     # -- persistence ------------------------------------------------------------------------------------------
     def save(self, directory: Path) -> Path:

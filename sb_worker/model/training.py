@@ -23,7 +23,7 @@ from detectors.registry import LEARNED, RULES  # noqa: E402
 from detectors.reputation import Reputation  # noqa: E402
 from sb_worker.model import evaluation  # noqa: E402
 from sb_worker.model.architecture import build, keras_inputs, to_numpy  # noqa: E402
-from sb_worker.model.inputs import HASH_BUCKETS, META, _WordCache, meta_row, network_inputs, network_text  # noqa: E402
+from sb_worker.model.inputs import HASH_BUCKETS, META, meta_row, network_inputs, network_text  # noqa: E402
 from sb_worker.model.neural import VECTOR_SIZE, NeuralModel, library_versions  # noqa: E402
 from sb_worker.scoring.pipeline import Pipeline, RecordError, Weights  # noqa: E402
 
@@ -168,11 +168,10 @@ def _fit(rows: Sequence[Row], names: list[str], seed: int, epochs: int, vector_s
     spread = meta_fit.std(axis=0)
     mean, scale = meta_fit.mean(axis=0), np.where(spread > 1e-6, spread, 1e12).astype(np.float32)
     network = build(vector_size, len(names), seed)
-    word_vectors = _WordCache(vectors.wv.get_vector)
 
     def arrays(part: list[Row]) -> tuple[list[np.ndarray], np.ndarray]:
         inputs = keras_inputs(network_inputs([f for _, f, _ in part], [v for _, _, v in part], vectors, names, mean,
-                                             scale, word_vectors))
+                                             scale))
         return inputs, _labels(part)
 
     (x_fit, y_fit), (x_stop, y_stop) = arrays(parts["fit"]), arrays(parts["stop"])

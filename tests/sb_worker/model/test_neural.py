@@ -141,7 +141,8 @@ def test_a_model_built_with_other_library_versions_is_refused(artifact, tmp_path
 def test_a_word_cut_where_the_model_stops_reading_is_never_named(model):
     from dataclasses import replace
 
-    from sb_worker.model.inputs import _BUCKETS, HASH_BUCKETS, HASH_CHARS
+    from sb_worker.model.hashing import Words
+    from sb_worker.model.inputs import HASH_BUCKETS, HASH_CHARS, word_inputs
     from sb_worker.model.network import Network
     from sb_worker.scoring.features import extract
 
@@ -154,7 +155,7 @@ def test_a_word_cut_where_the_model_stops_reading_is_never_named(model):
     loud = kernel.copy()
     loud[:HASH_BUCKETS] = 0.0  # no word of the text weighs anything …
     for word in ("jackpotwins", read):
-        loud[_BUCKETS[word]] = 5.0  # … but the word and what the model reads of it, heavily
+        loud[word_inputs(Words([word]))[0].indices] = 5.0  # … but the word and what the model reads of it, heavily
     named = replace(model, network=Network({**model.network.layers, "wide": (loud, bias)}))
     read_in_part, read_whole = named.explain([straddling, within])
     assert read_in_part == ()  # named, it would be a word the text does not hold
