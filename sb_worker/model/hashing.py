@@ -21,6 +21,7 @@ def _crc_table() -> np.ndarray:
 
 _CRC = _crc_table()
 _ALL = np.uint32(0xFFFFFFFF)
+_SPACE = np.frombuffer(b" ", dtype=np.uint8)
 _FNV_START, _FNV_PRIME = np.uint32(2166136261), np.uint32(16777619)
 # FastText (and so gensim) reads each byte as a signed char: bytes from 0x80 are sign-extended before the XOR.
 _FNV_BYTE = np.array([b if b < 0x80 else b | 0xFFFFFF00 for b in range(256)], dtype=np.uint32)
@@ -72,6 +73,13 @@ class Words:
     def crc32(self) -> np.ndarray:
         """``zlib.crc32`` of each word."""
         return crc32(self.buffer, self.starts, self.lengths)
+
+    def pair_crc32(self, whole: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        """``zlib.crc32`` of each pair of words ``first[i]`` and ``second[i]`` written with a space between them,
+        continued from the CRC-32 of the first word (``whole``, as :meth:`crc32` gives it)."""
+        space = crc32(_SPACE, np.zeros(len(first), dtype=np.int64), np.ones(len(first), dtype=np.int64),
+                      prior=whole[first])
+        return crc32(self.buffer, self.starts[second], self.lengths[second], prior=space)
 
     def padded_byte_grams(self, sizes: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
         """CRC-32 of every run of ``sizes`` bytes of each ``<word>``, by start and then length; as a CSR row

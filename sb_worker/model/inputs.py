@@ -16,7 +16,7 @@ from scipy.sparse import csr_matrix
 
 from detectors import data
 from detectors.base import Features, Verdict
-from sb_worker.model.hashing import Words, crc32
+from sb_worker.model.hashing import Words
 
 # Words, word pairs and character 3-5-grams of words are hashed into this many inputs. With 2**13, left out of
 # training, the generator's accounts ranked at ROC-AUC 0.924 and YouTube at 0.839; with 2**15, 0.972 and 0.859
@@ -115,18 +115,22 @@ def _rows(per_text: Sequence[Sequence[int]], width: int) -> csr_matrix:
     return csr_matrix((np.ones(len(columns), dtype=np.float32), (rows, columns)), shape=(len(per_text), width))
 
 
+def pairs(per_text: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """The word pairs of each text, in order, as the indices of their first and second words."""
+    first = np.fromiter(itertools.chain.from_iterable(ids[:-1] for ids in per_text), dtype=np.int64)
+    second = np.fromiter(itertools.chain.from_iterable(ids[1:] for ids in per_text), dtype=np.int64)
+    return first, second
+
+
 def hashed_ngrams(chunk: Chunk) -> csr_matrix:
     """Presence of words, word pairs and character n-grams, hashed (CRC-32: the same in every process), as a sparse
     matrix: a text sets a few hundred of the ``HASH_BUCKETS`` inputs, and a dense chunk of 512 would be 64 MB."""
-    per_word, crc = word_inputs(chunk.words)
-    first = np.fromiter(itertools.chain.from_iterable(h[:-1] for h in chunk.hashed), dtype=np.int64)
-    second = np.fromiter(itertools.chain.from_iterable(h[1:] for h in chunk.hashed), dtype=np.int64)
-    space = crc32(np.frombuffer(b" ", dtype=np.uint8), np.zeros(len(first), dtype=np.int64),
-                  np.ones(len(first), dtype=np.int64), prior=crc[first])
-    pairs = crc32(chunk.words.buffer, chunk.words.starts[second], chunk.words.lengths[second], prior=space)
+    per_word, whole = word_inputs(chunk.words)
+    first, second = pairs(chunk.hashed)
+    hashes = chunk.words.pair_crc32(whole, first, second)
     pair_rows = np.repeat(np.arange(len(chunk.hashed)), [max(0, len(h) - 1) for h in chunk.hashed])
     grams = _rows(chunk.hashed, len(chunk.words.words)) @ per_word + csr_matrix(
-        (np.ones(len(pairs), dtype=np.float32), (pair_rows, pairs % HASH_BUCKETS)), shape=(len(chunk.hashed), HASH_BUCKETS))
+        (np.ones(len(hashes), dtype=np.float32), (pair_rows, hashes % HASH_BUCKETS)), shape=(len(chunk.hashed), HASH_BUCKETS))
     grams.sum_duplicates()
     grams.data[:] = 1.0  # an input a text sets twice is present once
     return grams

@@ -148,6 +148,7 @@ def locate(text: str, skeleton: str | None = None) -> Located | None:
     return Located(text, mapped, clean)
 
 
+_NON_ASCII = regex.compile(r"[^\x00-\x7f]")
 _WORD_CHAR = regex.compile(r"[\p{L}\p{M}\p{N}\u200b-\u200d\u2060\ufeff\u00ad\u180e]")  # letters, and what hides in words
 
 
@@ -159,10 +160,11 @@ def disguised(located: Located, kind: str) -> Iterator[tuple[int, int]]:
         return
     if kind in ("homoglyph", "mixed-script"):  # a letter folded to the Latin one it imitates
         latin = _latin_confusables()
+        foreign = {m.start() for m in _NON_ASCII.finditer(original)  # the letters that can be look-alikes
+                   if (_LOOKALIKE.match(m.group()) or ord(m.group()) in latin)
+                   and unicodedata.normalize("NFKC", m.group()) == m.group()}  # not fullwidth
         places = sorted({start for char, start in zip(skeleton.text, skeleton.starts)
-                         if char.isascii() and not original[start].isascii()
-                         and (_LOOKALIKE.match(original[start]) or ord(original[start]) in latin)
-                         and unicodedata.normalize("NFKC", original[start]) == original[start]})  # not fullwidth
+                         if start in foreign and char.isascii()}) if foreign else []
     elif kind == "invisible":
         places = [m.start() + 1 for m in _HIDING.finditer(original)]
     elif kind == "fullwidth-or-math":

@@ -109,6 +109,13 @@ def _fancy_letters(text: str) -> bool:
     return len(_FANCY.findall(text, concurrent=False)) >= 3 and not _CJK.search(text)
 
 
+def _hides(text: str) -> bool:
+    """Whether ``_HIDING`` matches ``text``, tried only where a match can start: at each character the hint finds,
+    and just before it. (A search tries at every letter, which costs a long text with one such character 0.1 ms.)"""
+    return any(_HIDING.match(text, at) for hint in _HIDING_HINT.finditer(text)
+               for at in (hint.start() - 1, hint.start()) if at >= 0)
+
+
 def fold_confusables(text: str) -> str:
     """``text`` with every confusable character replaced by the ASCII letter it imitates."""
     return text.translate(_confusables())
@@ -169,7 +176,7 @@ def normalise(text: str) -> Normalised:
         if nfkc != text and _fancy_letters(text):
             disguises.append("fullwidth-or-math")
         visible = _FORMAT.sub("", nfkc)
-        if len(visible) != len(nfkc) and _HIDING_HINT.search(nfkc) and _HIDING.search(nfkc):
+        if len(visible) != len(nfkc) and _hides(nfkc):
             disguises.append("invisible")
         folded, mixed, homoglyphs = fold_disguised(visible)  # before lower-casing: В looks like B, в like nothing
         disguises += ["mixed-script"] * mixed + ["homoglyph"] * homoglyphs
