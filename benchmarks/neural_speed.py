@@ -8,6 +8,7 @@ compilation) excluded, both in one run so that their ratio holds on a noisy mach
   real-length  6,000 editors whose bios have the lengths spam and honest bios have on MusicBrainz (DESIGN.md:
                most under 300 characters, a second peak at 2,500–4,000; the longest tenth is 2,500–4,000),
                made of distinct real texts from every source of the corpus, mean about 1 kB
+Stages: where a real-length record's time goes, in microseconds: the pipeline's calls timed where it makes them.
 Memory: the peak resident size of this process, which holds what a scan worker holds (the Celery app, the
 runtime, the detectors and the model), how much of it the imports alone took, and whether TensorFlow was
 imported (scoring runs the network in numpy: only training a model here, when there is none yet, imports it).
@@ -20,6 +21,7 @@ import random
 import resource
 import sys
 import time
+from collections import defaultdict
 
 for var in ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
     os.environ.setdefault(var, "1")  # one core, as one worker process has
@@ -31,6 +33,8 @@ importlib.import_module("sb_worker.model.neural")  # as loading a model does
 from benchmarks import cli  # noqa: E402
 from sb_worker.model.corpus import labelled  # noqa: E402
 from sb_worker.model.registry import offline_model  # noqa: E402
+from sb_worker.scoring import pipeline as pipeline_module  # noqa: E402
+from sb_worker.scoring.features import extract  # noqa: E402
 from sb_worker.scoring.pipeline import build_pipeline  # noqa: E402
 from sb_worker.settings import Settings  # noqa: E402
 
@@ -63,6 +67,41 @@ def rate(score, records: list[dict]) -> float:
     return len(records) / (time.perf_counter() - start)
 
 
+def stages(model, settings: Settings, records: list[dict]) -> dict[str, float]:
+    """Microseconds per record in each stage of a pipeline's ``score`` over ``records`` (a pipeline built for this,
+    its calls timed where they are made, so that the stages add up to the whole: not a profile's estimate)."""
+    pipeline = build_pipeline(model=model, cache_dir=settings.cache_dir)
+    spent: dict[str, float] = defaultdict(float)
+
+    def timed(owner, name: str, stage: str) -> None:
+        method = getattr(owner, name)
+
+        def call(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                spent[stage] += time.perf_counter() - start
+        object.__setattr__(owner, name, call)  # detectors are frozen
+
+    timed(pipeline_module, "extract", "features (normalisation, links, contacts, ...)")
+    for detector in pipeline.detectors:
+        timed(detector, "score", f"detector {detector.name}")
+    timed(pipeline.model, "log_odds", "the model: its inputs and network")
+    timed(pipeline.model, "explain", "the model's words, where they can matter")
+    timed(pipeline, "combine", "each record's reasons, and where their evidence stands")
+    try:
+        start = time.perf_counter()
+        for i in range(0, len(records), CHUNK):
+            pipeline.score("editor", records[i:i + CHUNK])
+        spent["the rest"] = time.perf_counter() - start - sum(spent.values())
+    finally:
+        pipeline_module.extract = extract
+        for name in ("log_odds", "explain"):
+            del model.__dict__[name]
+    return {stage: 1e6 * seconds / len(records) for stage, seconds in spent.items()}
+
+
 def main() -> None:
     model_dir = cli.arguments(__doc__, model_dir=(str, None, "a model's artifact folder")).model_dir
     imported = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -78,6 +117,9 @@ def main() -> None:
               f"longest tenth from {lengths[len(lengths) * 9 // 10]:,}: {rate(pipeline.score, records):6,.0f} records/s")
     print(f"  of which features and detectors alone (no network), real-length: "
           f"{rate(pipeline.verdicts, sets['real-length']):,.0f} records/s")
+    print("  where a real-length record's time goes, microseconds:")
+    for stage, micros in sorted(stages(model, settings, sets["real-length"]).items(), key=lambda sm: -sm[1]):
+        print(f"    {micros:6,.0f}  {stage}")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak resident memory of this worker-like process: {rss:,.0f} MB (target under 800 MB), of which "
           f"{imported:,.0f} MB before the model was loaded (the imports); TensorFlow imported: "
