@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import regex
 
-from sb_worker.scoring.text import (_AT, _AT_HINT, _DOT, _DOT_HINT, _FANCY, _FORMAT, _HIDING, _LEET, _LEET_HINT,
+from sb_worker.scoring.text import (_AT, _AT_HINT, _DOT, _DOT_HINT, _FANCY, _FORMAT, _HIDING, _LEET_HINT,
                                     _LEET_WORD, _LOOKALIKE, _SPACED, _SPACED_SEP, MAX_CHARS, _latin_confusables,
-                                    fold_disguised, normalise, strip_latin_marks)
+                                    fold_disguised, normalise, strip_latin_marks, unleet)
 
 
 # What may change under each rewrite of ``locate`` (Unicode's quick-check properties), and the combining marks: any
@@ -142,7 +142,7 @@ def locate(text: str, skeleton: str | None = None) -> Located | None:
         mapped = mapped.segments(strip_latin_marks, _MAY_CHANGE_UNMARKED)
     mapped = mapped.sub(_SPACED, lambda m: _SPACED_SEP.sub("", m.group(0)))
     if _LEET_HINT.search(mapped.text):
-        mapped = mapped.sub(_LEET_WORD, lambda m: m.group(0).translate(_LEET))
+        mapped = mapped.sub(_LEET_WORD, unleet)
     if mapped.text != (normalise(text).skeleton if skeleton is None else skeleton):
         return None
     return Located(text, mapped, clean)

@@ -161,6 +161,14 @@ def fold_disguised(text: str) -> tuple[str, bool, bool]:
     return "".join(parts) + text[at:], mixed, folded
 
 
+def unleet(word: re.Match) -> str:
+    """A word of ``_LEET_WORD`` in letters, but for the "!" that end it: "v1agr@" is "viagra", and "free!" is
+    "free!" (an exclamation, not a disguised "freei")."""
+    written = word.group(0)
+    letters = written.rstrip("!")
+    return letters.translate(_LEET) + written[len(letters):]
+
+
 def strip_latin_marks(text: str) -> str:
     """``text`` with the accents of its Latin letters taken off (café: cafe); other scripts' marks are kept."""
     return unicodedata.normalize("NFC", _LATIN_MARKS.sub("", unicodedata.normalize("NFD", text)))
@@ -190,8 +198,7 @@ def normalise(text: str) -> Normalised:
     collapsed = _SPACED.sub(lambda m: _SPACED_SEP.sub("", m.group(0)), stripped)
     if collapsed != stripped:
         disguises.append("spaced-letters")
-    skeleton = _LEET_WORD.sub(lambda m: m.group(0).translate(_LEET), collapsed) if _LEET_HINT.search(collapsed) \
-        else collapsed
+    skeleton = _LEET_WORD.sub(unleet, collapsed) if _LEET_HINT.search(collapsed) else collapsed
     if skeleton != collapsed:
         disguises.append("leetspeak")
     return Normalised(skeleton=skeleton, clean=clean, disguises=tuple(disguises))
