@@ -136,35 +136,58 @@ def hashed_ngrams(chunk: Chunk) -> csr_matrix:
     return grams
 
 
-def word_vectors(vectors: FastText, words: Words) -> np.ndarray:
-    """Each word's FastText vector, as gensim's ``get_vector`` gives it: the trained vector of a word in the
-    vocabulary, else the mean of its sub-words' vectors (sub-words give vectors to unseen and disguised words)."""
-    wv = vectors.wv
-    known = np.fromiter((wv.key_to_index.get(w, -1) for w in words.words), dtype=np.int64, count=len(words.words))
-    out = np.empty((len(known), wv.vector_size), dtype=np.float32)
-    out[known >= 0] = wv.vectors[known[known >= 0]]
-    unseen = np.flatnonzero(known < 0)
-    if len(unseen):
-        pointer, buckets = Words([words.words[i] for i in unseen]).char_grams(wv.min_n, wv.max_n, wv.bucket)
-        sub_words = csr_matrix((np.ones(len(buckets), dtype=np.float32), buckets, pointer),
-                               shape=(len(unseen), len(wv.vectors_ngrams)))  # gensim's order: the same sums
-        out[unseen] = (sub_words @ wv.vectors_ngrams) / np.diff(pointer).astype(np.float32)[:, None]
-    return out
+CACHE_WORDS = 100_000  # computed word vectors a process keeps, per model: text repeats its words
 
 
-def doc_vectors(vectors: FastText, chunk: Chunk) -> np.ndarray:
+class WordVectors:
+    """A model's FastText word vectors for a chunk's distinct words at once, as gensim's ``get_vector`` gives them:
+    the trained vector of a word in the vocabulary, else the mean of its sub-words' vectors (sub-words give vectors
+    to unseen and disguised words). The computed ones of up to ``CACHE_WORDS`` words are kept (all dropped when
+    full: simple, and what is common comes back at once)."""
+
+    def __init__(self, model: FastText, limit: int = CACHE_WORDS):
+        self.model, self.limit = model, limit
+        self.kept = np.empty((limit, model.wv.vector_size), dtype=np.float32)
+        self.index: dict[str, int] = {}  # word: its row of ``kept``
+        self.used = 0
+
+    def __call__(self, words: Sequence[str]) -> np.ndarray:
+        wv = self.model.wv
+        at = np.fromiter((wv.key_to_index.get(w, -1) for w in words), dtype=np.int64, count=len(words))
+        out = np.empty((len(words), wv.vector_size), dtype=np.float32)
+        out[at >= 0] = wv.vectors[at[at >= 0]]
+        unseen = np.flatnonzero(at < 0)
+        kept = np.fromiter((self.index.get(words[i], -1) for i in unseen), dtype=np.int64, count=len(unseen))
+        out[unseen[kept >= 0]] = self.kept[kept[kept >= 0]]
+        new = [words[i] for i in unseen[kept < 0]]
+        if new:
+            pointer, buckets = Words(new).char_grams(wv.min_n, wv.max_n, wv.bucket)
+            sub_words = csr_matrix((np.ones(len(buckets), dtype=np.float32), buckets, pointer),
+                                   shape=(len(new), len(wv.vectors_ngrams)))  # gensim's order: the same sums
+            fresh = (sub_words @ wv.vectors_ngrams) / np.diff(pointer).astype(np.float32)[:, None]
+            out[unseen[kept < 0]] = fresh
+            if self.used + len(new) > self.limit:
+                self.index, self.used = {}, 0
+            if len(new) <= self.limit:
+                self.kept[self.used:self.used + len(new)] = fresh
+                self.index.update(zip(new, range(self.used, self.used + len(new))))
+                self.used += len(new)
+        return out
+
+
+def doc_vectors(vectors: WordVectors, chunk: Chunk) -> np.ndarray:
     """A mean word vector per text: one sparse product of word counts and the chunk's distinct words' vectors."""
-    out = np.zeros((len(chunk.read), vectors.wv.vector_size), dtype=np.float32)
+    out = np.zeros((len(chunk.read), vectors.model.wv.vector_size), dtype=np.float32)
     if not chunk.words.words:
         return out
     counts = _rows(chunk.read, len(chunk.words.words))
     lengths = np.asarray(counts.sum(axis=1)).reshape(-1)
     present = lengths > 0
-    out[present] = (counts @ word_vectors(vectors, chunk.words))[present] / lengths[present, None]
+    out[present] = (counts @ vectors(chunk.words.words))[present] / lengths[present, None]
     return out
 
 
-def network_inputs(features: Sequence[Features], verdicts: Sequence[Sequence[Verdict]], vectors: FastText,
+def network_inputs(features: Sequence[Features], verdicts: Sequence[Sequence[Verdict]], vectors: WordVectors,
                    detectors: Sequence[str], meta_mean: np.ndarray, meta_scale: np.ndarray) -> list[Any]:
     """The network's five inputs for a batch, the same in training and in serving: arrays, and the n-grams sparse
     (Keras trains on :func:`~sb_worker.model.architecture.keras_inputs`)."""

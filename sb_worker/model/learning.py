@@ -116,7 +116,7 @@ def fine_tune(active: NeuralModel, records: Sequence[Mapping[str, Any]], seed: i
     pipeline = build_pipeline(detector_config, weights=active.weights, reputation=reputation, cache_dir=cache_dir)
     mixed = list(records) + replay_sample(seed)
     rows = [(r, *res) for r, res in zip(mixed, pipeline.verdicts("editor", mixed)) if not isinstance(res, RecordError)]
-    inputs = keras_inputs(network_inputs([f for _, f, _ in rows], [v for _, _, v in rows], active.vectors,
+    inputs = keras_inputs(network_inputs([f for _, f, _ in rows], [v for _, _, v in rows], active.word_vectors,
                                          active.detectors, active.meta_mean, active.meta_scale))
     y = np.array([1.0 if r["label"] == "spam" else 0.0 for r, _, _ in rows], dtype=np.float32)
     weight = np.array([NEW_WEIGHT if i < len(records) else 1.0 for i in range(len(rows))], dtype=np.float32)

@@ -29,7 +29,8 @@ from detectors.registry import LEARNED
 from detectors.reputation import Reputation
 from sb_worker.errors import ConfigError
 from sb_worker.model.hashing import Words
-from sb_worker.model.inputs import HASH_BUCKETS, META, network_inputs, network_text, whole_hashed_words, word_inputs
+from sb_worker.model.inputs import (HASH_BUCKETS, META, WordVectors, network_inputs, network_text, whole_hashed_words,
+                                    word_inputs)
 from sb_worker.model.network import Network, NetworkError
 from sb_worker.scoring.pipeline import Weights
 
@@ -62,11 +63,14 @@ class NeuralModel:
     metadata: dict[str, Any]
     rules: dict[str, float] = field(default_factory=dict)  # per point of RULES detectors, fitted out of source
 
+    def __post_init__(self) -> None:
+        self.word_vectors = WordVectors(self.vectors)  # this process's, for this model
+
     def raw(self, features: Sequence[Features], verdicts: Sequence[Sequence[Verdict]]) -> np.ndarray:
         """The network's uncalibrated probabilities for a whole batch, in one call of the model."""
         if not features:
             return np.zeros(0)
-        inputs = network_inputs(features, verdicts, self.vectors, self.detectors, self.meta_mean, self.meta_scale)
+        inputs = network_inputs(features, verdicts, self.word_vectors, self.detectors, self.meta_mean, self.meta_scale)
         return self.network(inputs).reshape(-1).astype(np.float64)
 
     def calibrate(self, raw: np.ndarray) -> np.ndarray:

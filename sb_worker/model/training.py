@@ -23,7 +23,7 @@ from detectors.registry import LEARNED, RULES  # noqa: E402
 from detectors.reputation import Reputation  # noqa: E402
 from sb_worker.model import evaluation  # noqa: E402
 from sb_worker.model.architecture import build, keras_inputs, to_numpy  # noqa: E402
-from sb_worker.model.inputs import HASH_BUCKETS, META, meta_row, network_inputs, network_text  # noqa: E402
+from sb_worker.model.inputs import HASH_BUCKETS, META, WordVectors, meta_row, network_inputs, network_text  # noqa: E402
 from sb_worker.model.neural import VECTOR_SIZE, NeuralModel, library_versions  # noqa: E402
 from sb_worker.scoring.pipeline import Pipeline, RecordError, Weights  # noqa: E402
 
@@ -170,8 +170,8 @@ def _fit(rows: Sequence[Row], names: list[str], seed: int, epochs: int, vector_s
     network = build(vector_size, len(names), seed)
 
     def arrays(part: list[Row]) -> tuple[list[np.ndarray], np.ndarray]:
-        inputs = keras_inputs(network_inputs([f for _, f, _ in part], [v for _, _, v in part], vectors, names, mean,
-                                             scale))
+        inputs = keras_inputs(network_inputs([f for _, f, _ in part], [v for _, _, v in part], WordVectors(vectors),
+                                             names, mean, scale))
         return inputs, _labels(part)
 
     (x_fit, y_fit), (x_stop, y_stop) = arrays(parts["fit"]), arrays(parts["stop"])

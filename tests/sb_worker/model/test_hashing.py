@@ -12,7 +12,7 @@ from gensim.models import FastText
 from gensim.models.fasttext import ft_hash_bytes, ft_ngram_hashes
 
 from sb_worker.model.hashing import Words, crc32, fnv1a
-from sb_worker.model.inputs import HASH_BUCKETS, HASH_CHARS, Chunk, doc_vectors, hashed_ngrams, word_vectors
+from sb_worker.model.inputs import HASH_BUCKETS, HASH_CHARS, Chunk, WordVectors, doc_vectors, hashed_ngrams
 
 # Words of one to many bytes a character: ASCII, accents (composed and combining), Cyrillic, Greek, Han, kana,
 # Hangul, Thai, emoji of four bytes and a flag of two, a one-letter word and a long one.
@@ -64,10 +64,18 @@ def vectors() -> FastText:
     return model
 
 
-def test_word_vectors_are_gensims_to_the_bit_for_known_and_unseen_words(vectors):
+def test_word_vectors_are_gensims_to_the_bit_for_known_unseen_and_kept_words(vectors):
     words = ["records", "café", "音乐", *WORDS]
     assert "records" in vectors.wv.key_to_index and "пластинки" not in vectors.wv.key_to_index
-    assert np.array_equal(word_vectors(vectors, Words(words)), np.stack([vectors.wv.get_vector(w) for w in words]))
+    gensims = np.stack([vectors.wv.get_vector(w) for w in words])
+    unseen = [w for w in WORDS if w not in vectors.wv.key_to_index]
+    lookup = WordVectors(vectors, limit=len(unseen) + 3)
+    assert np.array_equal(lookup(words), gensims)
+    assert lookup.used == len(unseen) and set(lookup.index) == set(unseen)  # kept
+    assert np.array_equal(lookup(words[::-1]), gensims[::-1])  # from what it kept
+    more = ["new", "words", "here", "too", *unseen[:3]]
+    assert np.array_equal(lookup(more), np.stack([vectors.wv.get_vector(w) for w in more]))
+    assert set(lookup.index) == set(more[:4])  # too many to keep as well: it kept these alone
 
 
 def test_a_texts_inputs_are_its_words_pairs_and_grams_hashed_one_by_one(vectors):
@@ -89,4 +97,4 @@ def test_a_texts_inputs_are_its_words_pairs_and_grams_hashed_one_by_one(vectors)
     assert [set(grams[i].indices) for i in range(len(texts))] == [expected(t) for t in texts]
     means = [np.mean([vectors.wv.get_vector(w) for w in t.split()[:500]], axis=0) if t.split() else np.zeros(8)
              for t in texts]
-    assert np.allclose(doc_vectors(vectors, chunk), means, rtol=1e-5, atol=1e-6)
+    assert np.allclose(doc_vectors(WordVectors(vectors), chunk), means, rtol=1e-5, atol=1e-6)

@@ -85,7 +85,7 @@ def test_the_numpy_network_scoring_runs_computes_what_keras_trained(model):
 
     records = held_out()
     features, verdicts = zip(*build_pipeline(model=model).verdicts("editor", records))
-    inputs = network_inputs(features, verdicts, model.vectors, model.detectors, model.meta_mean, model.meta_scale)
+    inputs = network_inputs(features, verdicts, model.word_vectors, model.detectors, model.meta_mean, model.meta_scale)
     trained = to_keras(model.network)
     by_keras = keras.ops.convert_to_numpy(trained(keras_inputs(inputs), training=False)).reshape(-1)
     by_numpy = model.network(inputs).reshape(-1)
