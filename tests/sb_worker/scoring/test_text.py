@@ -18,6 +18,13 @@ def test_disguises_are_undone_and_named(text, skeleton, disguise):
     assert result.skeleton == skeleton and disguise in result.disguises
 
 
+def test_an_exclamation_is_punctuation_and_a_letter_only_inside_a_word():
+    assert normalise("Thanks for listening! New songs soon!!").skeleton == "thanks for listening! new songs soon!!"
+    assert normalise("Thanks for listening! New songs soon!!").disguises == ()
+    disguised = normalise("FR33 v!agra now!")
+    assert (disguised.skeleton, disguised.disguises) == ("free viagra now!", ("leetspeak",))
+
+
 def test_accents_are_folded_without_calling_them_a_disguise():
     assert normalise("éscört sérvïcé").skeleton == "escort service"
     assert normalise("Ich höre gern Schallplatten").disguises == ()
