@@ -62,7 +62,8 @@ def fnv1a(buffer: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.nda
 
 
 class Words:
-    """Distinct words as one buffer of UTF-8 ``<word>`` (FastText's padding), with where each one lies in it."""
+    """Words (a chunk's distinct words) as one buffer of UTF-8 ``<word>`` (FastText's padding), with where each one
+    lies in it."""
 
     def __init__(self, words: Sequence[str]):
         self.words = words

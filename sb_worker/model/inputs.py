@@ -1,5 +1,6 @@
 """What the network reads: a record's account and payload figures, its words, word pairs and character n-grams
-hashed into buckets, and its FastText document vector: computed per chunk, each distinct word once, in numpy."""
+hashed into buckets, and its FastText document vector: computed per chunk in numpy, each distinct word once (and
+the vectors computed from sub-words kept for the next chunks)."""
 
 
 from __future__ import annotations
@@ -129,8 +130,9 @@ def hashed_ngrams(chunk: Chunk) -> csr_matrix:
     first, second = pairs(chunk.hashed)
     hashes = chunk.words.pair_crc32(whole, first, second)
     pair_rows = np.repeat(np.arange(len(chunk.hashed)), [max(0, len(h) - 1) for h in chunk.hashed])
-    grams = _rows(chunk.hashed, len(chunk.words.words)) @ per_word + csr_matrix(
-        (np.ones(len(hashes), dtype=np.float32), (pair_rows, hashes % HASH_BUCKETS)), shape=(len(chunk.hashed), HASH_BUCKETS))
+    word_pairs = csr_matrix((np.ones(len(hashes), dtype=np.float32), (pair_rows, hashes % HASH_BUCKETS)),
+                            shape=(len(chunk.hashed), HASH_BUCKETS))
+    grams = _rows(chunk.hashed, len(chunk.words.words)) @ per_word + word_pairs
     grams.sum_duplicates()
     grams.data[:] = 1.0  # an input a text sets twice is present once
     return grams

@@ -168,10 +168,11 @@ def _fit(rows: Sequence[Row], names: list[str], seed: int, epochs: int, vector_s
     spread = meta_fit.std(axis=0)
     mean, scale = meta_fit.mean(axis=0), np.where(spread > 1e-6, spread, 1e12).astype(np.float32)
     network = build(vector_size, len(names), seed)
+    word_vectors = WordVectors(vectors)
 
     def arrays(part: list[Row]) -> tuple[list[np.ndarray], np.ndarray]:
-        inputs = keras_inputs(network_inputs([f for _, f, _ in part], [v for _, _, v in part], WordVectors(vectors),
-                                             names, mean, scale))
+        inputs = keras_inputs(network_inputs([f for _, f, _ in part], [v for _, _, v in part], word_vectors, names,
+                                             mean, scale))
         return inputs, _labels(part)
 
     (x_fit, y_fit), (x_stop, y_stop) = arrays(parts["fit"]), arrays(parts["stop"])
