@@ -2,11 +2,13 @@
 
 Every string is a range of one byte buffer. A hash runs one byte position at a time over all the ranges still that
 long, longest first, so a chunk's tens of thousands of words and n-grams cost a few numpy operations per byte
-position instead of a Python call each. The values are those of ``zlib.crc32`` and gensim's ``ft_hash_bytes``.
+position instead of a Python call each (and the few ranges of ``LONG`` bytes or more a call of zlib each). The values
+are those of ``zlib.crc32`` and gensim's ``ft_hash_bytes``.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -50,10 +52,18 @@ def _fold(buffer: np.ndarray, starts: np.ndarray, lengths: np.ndarray, state: np
     return out
 
 
+LONG = 64  # bytes from which a range is left to zlib itself: a 20,000-letter word would be 20,000 steps here
+
+
 def crc32(buffer: np.ndarray, starts: np.ndarray, lengths: np.ndarray, prior: np.ndarray | None = None) -> np.ndarray:
     """``zlib.crc32(bytes(range), prior)`` of every range of ``buffer`` (uint8), as uint32."""
-    state = np.full(len(starts), _ALL) if prior is None else prior.astype(np.uint32) ^ _ALL
-    return _fold(buffer, starts, lengths, state, _crc_step) ^ _ALL
+    prior = np.zeros(len(starts), dtype=np.uint32) if prior is None else prior.astype(np.uint32)
+    short = lengths < LONG
+    out = np.empty(len(starts), dtype=np.uint32)
+    out[short] = _fold(buffer, starts[short], lengths[short], prior[short] ^ _ALL, _crc_step) ^ _ALL
+    for i in np.flatnonzero(~short).tolist():  # few: links, and what no one writes
+        out[i] = zlib.crc32(buffer[starts[i]:starts[i] + lengths[i]].tobytes(), int(prior[i]))
+    return out
 
 
 def fnv1a(buffer: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -85,14 +85,14 @@ def whole_hashed_words(text: str) -> list[str]:
 
 
 class Chunk:
-    """A chunk's texts as the network reads them: their distinct words, each hashed once, and which text reads
-    which (by index into ``words``) for its document vector and for its hashed inputs."""
+    """A chunk's texts as the network reads them: their distinct words, and which text reads which (by index into
+    ``words``) for its document vector and for its hashed inputs."""
 
     def __init__(self, texts: Sequence[str]):
         index: defaultdict[str, int] = defaultdict(itertools.count().__next__)
         self.read = [list(map(index.__getitem__, text.split()[:VECTOR_WORDS])) for text in texts]
         self.hashed = [list(map(index.__getitem__, hashed_words(text))) for text in texts]
-        self.words = Words(list(index))
+        self.words = list(index)
 
 
 def word_inputs(words: Words) -> tuple[csr_matrix, np.ndarray]:
@@ -116,23 +116,27 @@ def _rows(per_text: Sequence[Sequence[int]], width: int) -> csr_matrix:
     return csr_matrix((np.ones(len(columns), dtype=np.float32), (rows, columns)), shape=(len(per_text), width))
 
 
-def pairs(per_text: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
-    """The word pairs of each text, in order, as the indices of their first and second words."""
-    first = np.fromiter(itertools.chain.from_iterable(ids[:-1] for ids in per_text), dtype=np.int64)
-    second = np.fromiter(itertools.chain.from_iterable(ids[1:] for ids in per_text), dtype=np.int64)
-    return first, second
-
-
 def hashed_ngrams(chunk: Chunk) -> csr_matrix:
     """Presence of words, word pairs and character n-grams, hashed (CRC-32: the same in every process), as a sparse
-    matrix: a text sets a few hundred of the ``HASH_BUCKETS`` inputs, and a dense chunk of 512 would be 64 MB."""
-    per_word, whole = word_inputs(chunk.words)
-    first, second = pairs(chunk.hashed)
-    hashes = chunk.words.pair_crc32(whole, first, second)
-    pair_rows = np.repeat(np.arange(len(chunk.hashed)), [max(0, len(h) - 1) for h in chunk.hashed])
-    word_pairs = csr_matrix((np.ones(len(hashes), dtype=np.float32), (pair_rows, hashes % HASH_BUCKETS)),
+    matrix: a text sets a few hundred of the ``HASH_BUCKETS`` inputs, and a dense chunk of 512 would be 64 MB.
+
+    Only the words in a text's first ``HASH_CHARS`` characters are hashed: a word read for the vector alone may be
+    20,000 letters long."""
+    flat = np.fromiter(itertools.chain.from_iterable(chunk.hashed), dtype=np.int64)
+    used, at = np.unique(flat, return_inverse=True)  # the hashed words, numbered anew
+    words = Words([chunk.words[i] for i in used.tolist()])
+    per_word, whole = word_inputs(words)
+    lengths = np.array([len(ids) for ids in chunk.hashed], dtype=np.int64)
+    rows = np.repeat(np.arange(len(chunk.hashed)), lengths)
+    followed = np.ones(len(flat), dtype=bool)  # by the next word of its text
+    followed[np.cumsum(lengths)[lengths > 0] - 1] = False
+    first, second = at[:-1][followed[:-1]], at[1:][followed[:-1]]
+    pair_hashes = words.pair_crc32(whole, first, second)
+    texts = csr_matrix((np.ones(len(at), dtype=np.float32), (rows, at)), shape=(len(chunk.hashed), len(used)))
+    word_pairs = csr_matrix((np.ones(len(pair_hashes), dtype=np.float32), (rows[:-1][followed[:-1]],
+                                                                           pair_hashes % HASH_BUCKETS)),
                             shape=(len(chunk.hashed), HASH_BUCKETS))
-    grams = _rows(chunk.hashed, len(chunk.words.words)) @ per_word + word_pairs
+    grams = texts @ per_word + word_pairs
     grams.sum_duplicates()
     grams.data[:] = 1.0  # an input a text sets twice is present once
     return grams
@@ -163,10 +167,7 @@ class WordVectors:
         out[unseen[kept >= 0]] = self.kept[kept[kept >= 0]]
         new = [words[i] for i in unseen[kept < 0]]
         if new:
-            pointer, buckets = Words(new).char_grams(wv.min_n, wv.max_n, wv.bucket)
-            sub_words = csr_matrix((np.ones(len(buckets), dtype=np.float32), buckets, pointer),
-                                   shape=(len(new), len(wv.vectors_ngrams)))  # gensim's order: the same sums
-            fresh = (sub_words @ wv.vectors_ngrams) / np.diff(pointer).astype(np.float32)[:, None]
+            fresh = np.concatenate([self._from_sub_words(batch) for batch in _batches(new, SUB_WORD_CHARS)])
             out[unseen[kept < 0]] = fresh
             if self.used + len(new) > self.limit:
                 self.index, self.used = {}, 0
@@ -177,15 +178,37 @@ class WordVectors:
         return out
 
 
+    def _from_sub_words(self, words: Sequence[str]) -> np.ndarray:
+        wv = self.model.wv
+        pointer, buckets = Words(words).char_grams(wv.min_n, wv.max_n, wv.bucket)
+        sub_words = csr_matrix((np.ones(len(buckets), dtype=np.float32), buckets, pointer),
+                               shape=(len(words), len(wv.vectors_ngrams)))  # gensim's order: the same sums
+        return (sub_words @ wv.vectors_ngrams) / np.diff(pointer).astype(np.float32)[:, None]
+
+
+SUB_WORD_CHARS = 1_000_000  # characters whose sub-words are hashed at once: a bound on memory (about 100 MB)
+
+
+def _batches(words: list[str], characters: int) -> Iterator[list[str]]:
+    """``words`` in order, in runs of about ``characters`` characters (a longer word is a run of its own)."""
+    start, size = 0, 0
+    for i, word in enumerate(words):
+        if size and size + len(word) > characters:
+            yield words[start:i]
+            start, size = i, 0
+        size += len(word)
+    yield words[start:]
+
+
 def doc_vectors(vectors: WordVectors, chunk: Chunk) -> np.ndarray:
     """A mean word vector per text: one sparse product of word counts and the chunk's distinct words' vectors."""
     out = np.zeros((len(chunk.read), vectors.model.wv.vector_size), dtype=np.float32)
-    if not chunk.words.words:
+    if not chunk.words:
         return out
-    counts = _rows(chunk.read, len(chunk.words.words))
+    counts = _rows(chunk.read, len(chunk.words))
     lengths = np.asarray(counts.sum(axis=1)).reshape(-1)
     present = lengths > 0
-    out[present] = (counts @ vectors(chunk.words.words))[present] / lengths[present, None]
+    out[present] = (counts @ vectors(chunk.words))[present] / lengths[present, None]
     return out
 
 

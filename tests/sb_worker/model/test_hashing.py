@@ -11,7 +11,8 @@ import pytest
 from gensim.models import FastText
 from gensim.models.fasttext import ft_hash_bytes, ft_ngram_hashes
 
-from sb_worker.model.hashing import Words, crc32, fnv1a
+from sb_worker.model import inputs
+from sb_worker.model.hashing import LONG, Words, crc32, fnv1a
 from sb_worker.model.inputs import HASH_BUCKETS, HASH_CHARS, Chunk, WordVectors, doc_vectors, hashed_ngrams
 
 # Words of one to many bytes a character: ASCII, accents (composed and combining), Cyrillic, Greek, Han, kana,
@@ -30,9 +31,10 @@ def as_ranges(strings: list[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     return buffer, np.cumsum(lengths) - lengths, lengths
 
 
-def test_crc32_and_fastTexts_hash_of_many_ranges_are_zlibs_and_gensims():
+def test_crc32_and_fasttexts_hash_of_many_ranges_are_zlibs_and_gensims():
     rng = random.Random(5)
-    strings = [random_bytes(rng, rng.randrange(0, 60)) for _ in range(300)]
+    strings = [random_bytes(rng, rng.randrange(0, 60 if i % 10 else 300)) for i in range(300)]  # some LONG
+    assert any(len(s) >= LONG for s in strings) and any(len(s) < LONG for s in strings)  # both of crc32's ways
     buffer, starts, lengths = as_ranges(strings)
     priors = np.array([rng.randrange(2**32) for _ in strings], dtype=np.uint32)
     assert crc32(buffer, starts, lengths).tolist() == [zlib.crc32(s) for s in strings]
@@ -64,7 +66,8 @@ def vectors() -> FastText:
     return model
 
 
-def test_word_vectors_are_gensims_to_the_bit_for_known_unseen_and_kept_words(vectors):
+def test_word_vectors_are_gensims_to_the_bit_for_known_unseen_and_kept_words(vectors, monkeypatch):
+    monkeypatch.setattr(inputs, "SUB_WORD_CHARS", 12)  # unseen words' sub-words a few words at a time
     words = ["records", "café", "音乐", *WORDS]
     assert "records" in vectors.wv.key_to_index and "пластинки" not in vectors.wv.key_to_index
     gensims = np.stack([vectors.wv.get_vector(w) for w in words])
