@@ -177,8 +177,8 @@ class WordVectors:
                 self.used += len(new)
         return out
 
-
     def _from_sub_words(self, words: Sequence[str]) -> np.ndarray:
+        """The vectors of unseen ``words``: the mean of their sub-words' vectors."""
         wv = self.model.wv
         pointer, buckets = Words(words).char_grams(wv.min_n, wv.max_n, wv.bucket)
         sub_words = csr_matrix((np.ones(len(buckets), dtype=np.float32), buckets, pointer),
