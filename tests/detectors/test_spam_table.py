@@ -34,6 +34,7 @@ ADVERTS = [
     ("Best essay writing service: buy cheap essays online, plagiarism free", "cheap essays"),
     ("Buy viagra online without prescription, overnight delivery", "without prescription"),
     ("Instant payday loans with no credit check, apply today", "no credit check"),
+    ("Work from home and make money online: earn $500 per day with our system", "make money online"),
     ("Play at the best online casino, free spins and a welcome bonus", "online casino"),
     ("Photoshop crack download with keygen and serial key, full version free", "keygen"),
     ("Get your ex back with black magic from a famous astrologer", "black magic"),
