@@ -8,12 +8,17 @@ from urllib.parse import urlsplit
 
 import tldextract
 
-_URL = re.compile(r"""(?i)\b(?:https?://|www\.)[^\s<>"'()\[\]{}]+""")
+_URL = re.compile(r"""(?i)\b(?:https?://|www\.)[^\s<>"'()\[\]{}`]+""")
 # A bare domain ("cheapessays.com/order") is found from its ".suffix" (cheap to search for), then read leftwards,
 # and counts only when the public suffix list knows the suffix, and, without a path, when the name before it is
 # longer than one character: "f.Kr." and "e.Kr." are Scandinavian for BC and AD, not links to Korea.
 _DOT_SUFFIX = re.compile(r"\.[a-zA-Z]{2,24}\b")
 _PATH = re.compile(r"/[^\s<>\"'()]*")
+# Code, fenced or between backticks, where "self.data" and "users.name" are a program's names: a bare domain there
+# is not read as a link (one with a scheme or "www." still is). Only code that reads as code counts: a domain alone
+# between backticks is still a link.
+_CODE = re.compile(r"```.*?```|`[^`\n]+`", re.S)
+_CODE_SYNTAX = re.compile(r"[(){}\[\]=;]")
 _DOMAIN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
 _TRAILING = ".,;:!?"
 
@@ -49,8 +54,11 @@ def urls_in(text: str) -> tuple[str, ...]:
         found = [m.group(0).rstrip(_TRAILING) for m in _URL.finditer(text)]
         rest = _URL.sub(" ", text)
     taken = 0
+    code = [m.span() for m in _CODE.finditer(rest) if _CODE_SYNTAX.search(m.group(0))] if "`" in rest else []
     for m in _DOT_SUFFIX.finditer(rest):
         start = m.start()
+        if code and any(a <= start < b for a, b in code):
+            continue
         while start > 0 and rest[start - 1] in _DOMAIN_CHARS:
             start -= 1
         end = m.end()

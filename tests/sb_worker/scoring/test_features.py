@@ -94,3 +94,11 @@ def test_a_bare_name_of_one_letter_is_an_abbreviation_unless_a_path_follows():
     assert urls_in("Nato, U.S.A. og 1.it") == ()
     assert urls_in("see t.co/x7Yq2 and cheapessays.com, or shop.example.co.uk") == (
         "t.co/x7Yq2", "cheapessays.com", "shop.example.co.uk")
+
+
+def test_names_in_code_are_not_links_but_links_in_code_and_domains_between_backticks_are():
+    code = "```\nclass Node:\n    def __init__(self, data):\n        self.data = data\n```\nand `users.name = 1`"
+    assert urls_in(code) == ()
+    assert urls_in(code + " at cheapessays.com") == ("cheapessays.com",)
+    assert urls_in("run `fetch('https://spam.example.com/x')`") == ("https://spam.example.com/x",)
+    assert urls_in("```cheapessays.com``` or `buy-essays.net`") == ("cheapessays.com", "buy-essays.net")
