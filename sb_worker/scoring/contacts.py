@@ -45,9 +45,18 @@ def phone_spans(text: str) -> tuple[tuple[int, int, str], ...]:
     return tuple(found)
 
 
+# Domains reserved for examples and tests (RFC 2606): an address there reaches no one, so it is not a contact.
+_EXAMPLE_DOMAINS = ("example.com", "example.net", "example.org")
+_EXAMPLE_SUFFIXES = tuple("." + name for name in (*_EXAMPLE_DOMAINS, "example", "test", "invalid", "localhost"))
+
+
 def email_domains_in(text: str) -> tuple[str, ...]:
-    """Domains of the email addresses in ``text`` (the addresses themselves are personal data: not kept)."""
-    return tuple(dict.fromkeys(m.group(1).lower() for m in _EMAIL.finditer(text))) if "@" in text else ()
+    """Domains of the email addresses in ``text`` (the addresses themselves are personal data: not kept), but for
+    the domains reserved for examples ("name@example.com" in a regular expression's documentation)."""
+    if "@" not in text:
+        return ()
+    domains = (m.group(1).lower() for m in _EMAIL.finditer(text))
+    return tuple(dict.fromkeys(d for d in domains if d not in _EXAMPLE_DOMAINS and not d.endswith(_EXAMPLE_SUFFIXES)))
 
 
 def messengers_in(text: str) -> tuple[str, ...]:

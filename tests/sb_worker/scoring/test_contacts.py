@@ -22,6 +22,11 @@ def test_messengers_and_email_domains():
     assert messengers_in(normalise("I use Skype and Telegram").clean) == ()
 
 
+def test_an_address_at_a_domain_reserved_for_examples_is_no_contact():
+    text = "e.g. name@example.com, a@mail.example.org, b@host.test, but write to me@exampleshop.com"
+    assert email_domains_in(normalise(text).clean) == ("exampleshop.com",)
+
+
 def test_a_word_after_an_apps_name_is_not_a_handle_but_a_marked_one_is():
     assert messengers_in(normalise("Spotify, Uber and Snapchat will attend; ask on Skype later.").clean) == ()
     assert messengers_in(normalise("kik: pander26, snapchat melissa_x, telegram @hotmelissa, skype: lola").clean) == \
