@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 from importlib import resources
 
@@ -10,6 +11,18 @@ def _lines(*path: str) -> list[str]:
     """The lines of a bundled data file, without blank lines and ``#`` comments (SmokeDetector's convention)."""
     text = resources.files("detectors.data").joinpath(*path).read_text(encoding="utf-8")
     return [line.rstrip("\n") for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def fingerprint() -> str:
+    """A digest of every list here: a model trained with other lists read its records otherwise, so it is another
+    model (its version includes this)."""
+    digest = hashlib.sha256()
+    root = resources.files("detectors.data")
+    for path in sorted((p for d in (root, root / "smokedetector") for p in d.iterdir()), key=lambda p: str(p)):
+        if path.name.endswith((".txt", ".tsv")):
+            digest.update(f"{path.name}\0".encode() + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 @lru_cache(maxsize=None)

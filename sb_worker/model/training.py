@@ -1,5 +1,6 @@
-"""Training the network: the recipe (a version hashed from data, seed and settings), the out-of-source calibration
-folds, early stopping, and Platt scaling on the predictions of models that never saw a source."""
+"""Training the network: the recipe (a version hashed from data, the detectors' lists, seed and settings), the
+out-of-source calibration folds, early stopping, and Platt scaling on the predictions of models that never saw a
+source."""
 
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numpy as np  # noqa: E402
 from gensim.models import FastText  # noqa: E402
 from scipy.optimize import minimize  # noqa: E402
 
+from detectors import data as detector_lists  # noqa: E402
 from detectors.base import Features, Verdict  # noqa: E402
 from detectors.registry import LEARNED, RULES  # noqa: E402
 from detectors.reputation import Reputation  # noqa: E402
@@ -54,7 +56,7 @@ def _platt(raw: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return float(result.x[0]), float(result.x[1])
 
 
-RECIPE = 6  # bumped whenever training changes in a way the rest of the recipe does not show
+RECIPE = 6  # bumped whenever training changes in a way the rest of the recipe (data, lists, settings) does not show
 
 
 CALIBRATION_FOLDS = 3  # sources are dealt into this many folds for out-of-source calibration
@@ -114,8 +116,8 @@ def train(records: Sequence[Mapping[str, Any]], make_pipeline: Callable[[Reputat
     model.calibration, model.rules = (a, b + rules.bias), dict(rules.per_detector)
     probabilities = _stacked(model, raw_held, held)
     fingerprint = data_hash(labelled)
-    recipe = (f"{RECIPE}:{fingerprint}:{seed}:{epochs}:{vector_size}:{HASH_BUCKETS}:{META}:{names}:{LEARNED}:{RULES}:"
-              f"{calibrated_on}:{build(vector_size, len(names), seed).to_json()}")
+    recipe = (f"{RECIPE}:{fingerprint}:{detector_lists.fingerprint()}:{seed}:{epochs}:{vector_size}:{HASH_BUCKETS}:{META}:"
+              f"{names}:{LEARNED}:{RULES}:{calibrated_on}:{build(vector_size, len(names), seed).to_json()}")
     model.version = f"nn-{hashlib.sha256(recipe.encode()).hexdigest()[:12]}"
     model.metadata = {
         "created_with": "sb train", "seed": seed, "data_hash": fingerprint,

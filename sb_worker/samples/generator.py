@@ -119,10 +119,16 @@ class Generator:
         """An account's website on its own domain."""
         return f"https://{self.rng.choice(['', 'www.'])}{domain}/"
 
-    def musician_bio(self, domain: str) -> str:
+    def musician_bio(self, domain: str, name: str) -> str:
         r = self.rng
         site = r.choice([f"https://{domain}", f"https://www.{domain}/", f"www.{domain}", domain])
-        return r.choice(self.written["site"]).format(site=site)
+        template = r.choice(self.written["site"])
+        if "{email}" not in template:
+            return template.format(site=site)
+        # Musicians give an address for bookings and demos, on their own domain or at a free mail provider.
+        email = (f"{r.choice(['booking', 'info', 'contact', 'demos'])}@{domain}" if r.random() < 0.7
+                 else f"{name}.booking@{r.choice(FREE_MAIL)}")
+        return template.format(site=site, email=email)
 
     def ham_website(self, name: str) -> str:
         return self.rng.choice([f"https://{name}.bandcamp.com", f"https://soundcloud.com/{name}",
@@ -190,7 +196,7 @@ class Generator:
             p["email"] = (f"{p['name']}{r.randint(1, 999)}@{r.choice(FREE_MAIL)}" if r.random() < 0.97 else None)
             if r.random() < MUSICIAN_SHARE:
                 domain = self.band_domain()
-                p["bio"] = self.musician_bio(domain) if r.random() < 0.8 else p["bio"]
+                p["bio"] = self.musician_bio(domain, p["name"]) if r.random() < 0.8 else p["bio"]
                 p["website"] = self.homepage(domain) if r.random() < 0.7 else p["website"]
                 if r.random() < 0.3:
                     p["email"] = f"{r.choice(['info', 'booking', p['name']])}@{domain}"
