@@ -39,6 +39,7 @@ ADVERTS = [
     ("Professional hackers for hire: we recover hacked Instagram accounts and passwords", "hackers for hire"),
     ("Watch the latest movies online free in HD, no sign up needed", "movies online free"),
     ("Swiss replica watches and designer handbags, AAA quality, worldwide shipping", "replica watches"),
+    ("Buy weed and MDMA online, stealth shipping to every country", "buy weed"),
     ("Play at the best online casino, free spins and a welcome bonus", "online casino"),
     ("Photoshop crack download with keygen and serial key, full version free", "keygen"),
     ("Get your ex back with black magic from a famous astrologer", "black magic"),
@@ -169,6 +170,15 @@ def test_honest_bios_in_any_language_and_script_stay_unflagged(pipeline, languag
     result = score(pipeline, HONEST[language])
     assert result.score < REVIEW, result.reasons
     assert not any(r.detector in ("disguised_text", "contact_details", "spam_phrases") for r in result.reasons)
+
+
+# Musicians and labels give an address for bookings and demos: a contact, not an advert.
+@pytest.mark.parametrize("bio", [
+    "DJ and producer. Bookings: booking@djmarco.de. Listen to my mixes on SoundCloud.",
+    "Record label based in Berlin releasing techno and electro since 2009. Demos to demos@label-berlin.de",
+])
+def test_a_musicians_address_for_bookings_is_not_reported(pipeline, bio):
+    assert score(pipeline, bio).score < REVIEW
 
 
 def real(label: str, containing: str) -> str:
