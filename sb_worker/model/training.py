@@ -116,8 +116,8 @@ def train(records: Sequence[Mapping[str, Any]], make_pipeline: Callable[[Reputat
     model.calibration, model.rules = (a, b + rules.bias), dict(rules.per_detector)
     probabilities = _stacked(model, raw_held, held)
     fingerprint = data_hash(labelled)
-    recipe = (f"{RECIPE}:{fingerprint}:{detector_lists.fingerprint()}:{seed}:{epochs}:{vector_size}:{HASH_BUCKETS}:{META}:"
-              f"{names}:{LEARNED}:{RULES}:{calibrated_on}:{build(vector_size, len(names), seed).to_json()}")
+    recipe = (f"{RECIPE}:{fingerprint}:{detector_lists.fingerprint()}:{seed}:{epochs}:{vector_size}:{HASH_BUCKETS}:"
+              f"{META}:{names}:{LEARNED}:{RULES}:{calibrated_on}:{build(vector_size, len(names), seed).to_json()}")
     model.version = f"nn-{hashlib.sha256(recipe.encode()).hexdigest()[:12]}"
     model.metadata = {
         "created_with": "sb train", "seed": seed, "data_hash": fingerprint,
