@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
 
@@ -18,11 +19,19 @@ def fingerprint() -> str:
     """A digest of every list here: a model trained with other lists read its records otherwise, so it is another
     model (its version includes this)."""
     digest = hashlib.sha256()
-    root = resources.files("detectors.data")
-    for path in sorted((p for d in (root, root / "smokedetector") for p in d.iterdir()), key=lambda p: str(p)):
+    for path in sorted(_files(resources.files("detectors.data")), key=str):
         if path.name.endswith((".txt", ".tsv")):
             digest.update(f"{path.name}\0".encode() + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def _files(folder) -> Iterator:
+    """Every file under ``folder`` (a package's resources), its sub-folders' included."""
+    for path in folder.iterdir():
+        if path.is_dir():
+            yield from _files(path)
+        else:
+            yield path
 
 
 @lru_cache(maxsize=None)

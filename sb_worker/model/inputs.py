@@ -130,12 +130,11 @@ def hashed_ngrams(chunk: Chunk) -> csr_matrix:
     rows = np.repeat(np.arange(len(chunk.hashed)), lengths)
     followed = np.ones(len(flat), dtype=bool)  # by the next word of its text
     followed[np.cumsum(lengths)[lengths > 0] - 1] = False
-    first, second = at[:-1][followed[:-1]], at[1:][followed[:-1]]
-    pair_hashes = words.pair_crc32(whole, first, second)
+    pair = followed[:-1]  # a word and the next one are a pair of one text
+    pair_hashes = words.pair_crc32(whole, at[:-1][pair], at[1:][pair])
     texts = csr_matrix((np.ones(len(at), dtype=np.float32), (rows, at)), shape=(len(chunk.hashed), len(used)))
-    word_pairs = csr_matrix((np.ones(len(pair_hashes), dtype=np.float32), (rows[:-1][followed[:-1]],
-                                                                           pair_hashes % HASH_BUCKETS)),
-                            shape=(len(chunk.hashed), HASH_BUCKETS))
+    word_pairs = csr_matrix((np.ones(len(pair_hashes), dtype=np.float32),
+                             (rows[:-1][pair], pair_hashes % HASH_BUCKETS)), shape=(len(chunk.hashed), HASH_BUCKETS))
     grams = texts @ per_word + word_pairs
     grams.sum_duplicates()
     grams.data[:] = 1.0  # an input a text sets twice is present once

@@ -45,9 +45,9 @@ def phone_spans(text: str) -> tuple[tuple[int, int, str], ...]:
     return tuple(found)
 
 
-# Domains reserved for examples and tests (RFC 2606): an address there reaches no one, so it is not a contact.
-_EXAMPLE_DOMAINS = ("example.com", "example.net", "example.org")
-_EXAMPLE_SUFFIXES = tuple("." + name for name in (*_EXAMPLE_DOMAINS, "example", "test", "invalid", "localhost"))
+# Domains reserved for examples and tests (RFC 2606), and every name under them: an address there reaches no one,
+# so it is not a contact.
+_EXAMPLES = (".example.com", ".example.net", ".example.org", ".example", ".test", ".invalid", ".localhost")
 
 
 def email_domains_in(text: str) -> tuple[str, ...]:
@@ -56,7 +56,7 @@ def email_domains_in(text: str) -> tuple[str, ...]:
     if "@" not in text:
         return ()
     domains = (m.group(1).lower() for m in _EMAIL.finditer(text))
-    return tuple(dict.fromkeys(d for d in domains if d not in _EXAMPLE_DOMAINS and not d.endswith(_EXAMPLE_SUFFIXES)))
+    return tuple(dict.fromkeys(d for d in domains if not ("." + d).endswith(_EXAMPLES)))
 
 
 def messengers_in(text: str) -> tuple[str, ...]:
